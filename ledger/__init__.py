@@ -1,0 +1,1 @@
+"""Evidence Ledger service (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""Certificates of evidence rendered from evidence bundles."""
