@@ -48,6 +48,12 @@ class SignatureError(CheckpointError):
     code = "signature_invalid"
 
 
+class CommitmentError(VerificationError):
+    """An event does not match its leaf: the commitment or a clear field (EVIDENCE-FORMAT §2)."""
+
+    code = "commitment_mismatch"
+
+
 class CanonicalJSONError(MalformedError):
     """JSON that is not acceptable as evidence (duplicate keys, NaN, lone surrogates...).
 
