@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m verifier.demo
+	$(VENV)/bin/ledger init
+	$(VENV)/bin/ledger quickstart
+	exec $(VENV)/bin/ledger serve
 
 test: $(STAMP)
 	$(PY) -m pytest -q

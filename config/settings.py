@@ -1,0 +1,96 @@
+"""Settings: read ``LEDGER_*`` once, validate, freeze. Components never read the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.defaults import DEFAULTS
+
+PREFIX = "LEDGER_"
+SQLITE_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the service cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    log_origin: str
+    log_key_name: str
+    sqlite_synchronous: str
+    max_body_bytes: int
+    batch_max: int
+    bind: str
+    workers: int
+    logkey_overlap_seconds: int
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{PREFIX}{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def _origin(raw: str) -> str:
+    # C2SP tlog-checkpoint: the origin is one non-empty line of printable text.
+    if not raw or any(c.isspace() and c != " " for c in raw) or not raw.isprintable():
+        raise SettingsError(f"{PREFIX}LOG_ORIGIN must be one printable line, got {raw!r}")
+    return raw
+
+
+def _key_name(raw: str) -> str:
+    if not raw or "+" in raw or any(c.isspace() for c in raw) or not raw.isprintable():
+        raise SettingsError(f"{PREFIX}LOG_KEY_NAME has no spaces or '+', got {raw!r}")
+    return raw
+
+
+def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
+    """Settings from ``LEDGER_*`` variables over the defaults; relative paths under ``base``."""
+    raw = {k: environ.get(PREFIX + k, v) for k, v in DEFAULTS.items()}
+    data_dir = Path(raw["DATA_DIR"])
+    if not data_dir.is_absolute():
+        data_dir = (base or Path.cwd()) / data_dir
+    url = raw["DATABASE_URL"] or f"sqlite:///{data_dir / 'ledger.db'}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not (url.startswith("sqlite") or url.startswith("postgresql+psycopg://")):
+        raise SettingsError(f"{PREFIX}DATABASE_URL must be sqlite or postgresql, got {url!r}")
+    sync = raw["SQLITE_SYNCHRONOUS"].upper()
+    if sync not in SQLITE_MODES:
+        raise SettingsError(f"{PREFIX}SQLITE_SYNCHRONOUS must be one of {SQLITE_MODES}")
+    origin = _origin(raw["LOG_ORIGIN"])
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        log_origin=origin,
+        log_key_name=_key_name(raw["LOG_KEY_NAME"] or origin),
+        sqlite_synchronous=sync,
+        max_body_bytes=_int("MAX_BODY_BYTES", raw["MAX_BODY_BYTES"], 1024, 64 * 1024 * 1024),
+        batch_max=_int("BATCH_MAX", raw["BATCH_MAX"], 1, 1000),
+        bind=raw["BIND"],
+        workers=_int("WORKERS", raw["WORKERS"], 1, 64),
+        logkey_overlap_seconds=_int(
+            "LOGKEY_OVERLAP_SECONDS", raw["LOGKEY_OVERLAP_SECONDS"], 0, 10 * 365 * 86400
+        ),
+    )

@@ -1,0 +1,72 @@
+"""What views share: the service object, the caller, and strict request bodies."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from flask import current_app, g, request
+
+from ledger.access import Principal, authenticate
+from ledger.errors import InvalidInput, UnsupportedMediaType
+from ledger.service import Ledger
+from verifier.canonical import parse_json
+from verifier.errors import CanonicalJSONError
+
+
+def ledger() -> Ledger:
+    service: Ledger = current_app.extensions["ledger"]
+    return service
+
+
+def caller(*roles: str) -> Principal:
+    """The authenticated caller (401 without a valid key), with one of ``roles`` (else 403)."""
+    if "principal" not in g:
+        with ledger().db.reading() as conn:
+            g.principal = authenticate(conn, request.headers.get("Authorization"))
+    principal: Principal = g.principal
+    if roles:
+        principal.require(*roles)
+    return principal
+
+
+def raw_body() -> bytes:
+    """The body as received (size-limited by MAX_CONTENT_LENGTH → 413)."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send Content-Type: application/json")
+    return request.get_data(cache=True)
+
+
+def json_body() -> tuple[Any, str]:
+    """The strictly parsed JSON body and the SHA-256 hex of its raw bytes."""
+    data = raw_body()
+    try:
+        value = parse_json(data)
+    except CanonicalJSONError as e:
+        raise InvalidInput(e.message, field=e.field, code="invalid_json") from e
+    return value, hashlib.sha256(data).hexdigest()
+
+
+# ASCII digits only: str.isdigit() also takes "²" and "١", which int() refuses or reads.
+_DECIMAL = re.compile(r"(0|[1-9][0-9]{0,18})\Z")
+INDEX_MAX = 2**63 - 1  # the largest value a BIGINT column (and SQLite INTEGER) holds
+
+
+def decimal(raw: str, name: str, low: int = 0) -> int:
+    """``raw`` as a decimal integer in [low, 2**63-1]: no sign, no leading zero; else 400."""
+    if not _DECIMAL.match(raw):
+        raise InvalidInput(f"{name} must be a non-negative decimal integer", field=name)
+    value = int(raw)
+    if value < low:
+        raise InvalidInput(f"{name} must be at least {low}", field=name)
+    if value > INDEX_MAX:
+        raise InvalidInput(f"{name} must be at most {INDEX_MAX}", field=name)
+    return value
+
+
+def int_arg(name: str, low: int = 0) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        raise InvalidInput(f"query parameter {name} is required", field=name, code="missing_field")
+    return decimal(raw, name, low)

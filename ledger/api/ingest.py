@@ -1,0 +1,73 @@
+"""``POST /v1/events`` and ``POST /v1/events/batch`` (EVIDENCE-FORMAT §1, §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from ledger.api.context import caller, json_body, ledger
+from ledger.appender import Receipt, Source, Submission
+from ledger.errors import Forbidden, InvalidInput
+from ledger.metrics import APPENDED
+from verifier.canonical import canonicalize
+from verifier.event import EventError, validate_event
+
+bp = Blueprint("ingest", __name__)
+
+
+def _submission(value: Any, source: Source, at: str = "") -> Submission:
+    try:
+        event = validate_event(value)
+    except EventError as e:
+        if not at:
+            raise InvalidInput(e.message, field=e.field, code=e.code) from e
+        field = at.rstrip(".") if e.field == "$" else at + e.field
+        raise InvalidInput(f"{at.rstrip('.')}: {e.message}", field=field, code=e.code) from e
+    return Submission(event, canonicalize(event), source)
+
+
+def _append(subs: list[Submission]) -> list[Receipt]:
+    principal = caller("ingest")
+    if principal.tenant_id is None or principal.tenant is None:
+        raise Forbidden("this ingest key belongs to no tenant")
+    receipts = ledger().appender.append(principal.tenant_id, principal.tenant, subs)
+    APPENDED.inc(sum(r.created for r in receipts))
+    return receipts
+
+
+def _status(receipts: list[Receipt]) -> int:
+    return 201 if any(r.created for r in receipts) else 200
+
+
+@bp.post("/v1/events")
+def append_event() -> tuple[Response, int]:
+    caller("ingest")
+    value, delivery = json_body()
+    receipts = _append([_submission(value, Source("api", delivery, "api-key"))])
+    return jsonify(receipts[0].to_json()), _status(receipts)
+
+
+@bp.post("/v1/events/batch")
+def append_batch() -> tuple[Response, int]:
+    caller("ingest")
+    value, delivery = json_body()
+    if not isinstance(value, dict) or set(value) != {"events"}:
+        raise InvalidInput('a batch is {"events": [...]} and nothing else', field="$")
+    events = value["events"]
+    limit = ledger().settings.batch_max
+    if not isinstance(events, list) or not 1 <= len(events) <= limit:
+        raise InvalidInput(f"events must be a list of 1 to {limit} events", field="events")
+    source = Source("api", delivery, "api-key")
+    subs = [_submission(e, source, f"events[{i}].") for i, e in enumerate(events)]
+    first: dict[str, int] = {}
+    for i, sub in enumerate(subs):
+        j = first.setdefault(sub.event_id, i)
+        if j != i:
+            raise InvalidInput(
+                f"events[{i}].event_id repeats events[{j}].event_id: a batch is all or nothing",
+                field=f"events[{i}].event_id",
+                code="duplicate_event_id",
+            )
+    receipts = _append(subs)
+    return jsonify({"receipts": [r.to_json() for r in receipts]}), _status(receipts)

@@ -1,0 +1,126 @@
+"""Reading the log: checkpoint, keys, entries and proofs (EVIDENCE-FORMAT §7)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import select
+
+from ledger.api.context import caller, decimal, int_arg, ledger
+from ledger.appender import NodeReader
+from ledger.errors import InvalidInput, NotFound
+from ledger.storage.models import Body, Entry, Log
+from verifier import merkle
+
+bp = Blueprint("log", __name__)
+READERS = ("read", "audit", "admin")
+
+
+def _size() -> int:
+    service = ledger()
+    with service.db.reading() as conn:
+        return int(conn.execute(select(Log.size).where(Log.id == service.log.id)).scalar_one())
+
+
+@bp.get("/v1/log/checkpoint")
+def checkpoint() -> Response:
+    caller()
+    service = ledger()
+    with service.db.reading() as conn:
+        note = conn.execute(select(Log.checkpoint).where(Log.id == service.log.id)).scalar_one()
+    return Response(note, mimetype="text/plain")
+
+
+@bp.get("/v1/log/key")
+def key() -> Response:
+    service = ledger()
+    now = datetime.now(UTC)
+    with service.db.reading() as conn:
+        keys = service.keys.listing(conn)
+    signing = [k.vkey for k in keys if k.status(now) != "retired"]
+    return jsonify(
+        {
+            "origin": service.log.origin,
+            "hash": service.log.alg.name,
+            "vkey": signing[0] if signing else None,
+            "keys": [
+                {
+                    "vkey": k.vkey,
+                    "status": k.status(now),
+                    "created_at": k.created_at.isoformat(),
+                    "retire_at": k.retire_at.isoformat() if k.retire_at else None,
+                }
+                for k in keys
+            ],
+        }
+    )
+
+
+@bp.get("/v1/log/entries/<seq>")
+def entry(seq: str) -> Response:
+    principal = caller(*READERS)
+    index = decimal(seq, "seq")
+    service = ledger()
+    with service.db.reading() as conn:
+        row = conn.execute(
+            select(
+                Entry.seq,
+                Entry.tenant_id,
+                Entry.leaf,
+                Entry.leaf_hash,
+                Entry.chain,
+                Body.event,
+                Body.salt,
+            )
+            .outerjoin(Body, (Body.log_id == Entry.log_id) & (Body.seq == Entry.seq))
+            .where(Entry.log_id == service.log.id, Entry.seq == index)
+        ).first()
+    if row is None:
+        raise NotFound(f"no entry {seq}")
+    result: dict[str, Any] = {
+        "seq": row.seq,
+        "leaf": base64.b64encode(row.leaf).decode(),
+        "leaf_hash": row.leaf_hash.hex(),
+        "chain": row.chain.hex(),
+    }
+    if principal.sees_bodies_of(row.tenant_id):
+        erased = row.event is None
+        result["event"] = None if erased else json.loads(row.event)
+        result["salt"] = None if erased else row.salt.hex()
+        result["erased"] = erased
+    return jsonify(result)
+
+
+@bp.get("/v1/log/proofs/inclusion")
+def inclusion() -> Response:
+    caller(*READERS)
+    seq, size = int_arg("seq"), int_arg("size", 1)
+    current = _size()
+    if size > current:
+        raise InvalidInput(f"size {size} is beyond the tree size {current}", field="size")
+    if seq >= size:
+        raise InvalidInput(f"seq {seq} is not in a tree of size {size}", field="seq")
+    service = ledger()
+    with service.db.reading() as conn:
+        proof = merkle.inclusion_proof(seq, size, NodeReader(conn, service.log.id), service.log.alg)
+    return jsonify({"seq": seq, "size": size, "proof": [h.hex() for h in proof]})
+
+
+@bp.get("/v1/log/proofs/consistency")
+def consistency() -> Response:
+    caller(*READERS)
+    first, second = int_arg("first", 1), int_arg("second", 1)
+    current = _size()
+    if second > current:
+        raise InvalidInput(f"second {second} is beyond the tree size {current}", field="second")
+    if first > second:
+        raise InvalidInput(f"first {first} is larger than second {second}", field="first")
+    service = ledger()
+    with service.db.reading() as conn:
+        reader = NodeReader(conn, service.log.id)
+        proof = merkle.consistency_proof(first, second, reader, service.log.alg)
+    return jsonify({"first": first, "second": second, "proof": [h.hex() for h in proof]})

@@ -1,0 +1,323 @@
+"""The OpenAPI 3.1 description of the API, served at ``/openapi.json``.
+
+Tests run schemathesis against it, so it must say exactly what the service does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier.event import ACTOR_FIELDS, DOCUMENTS_MAX, ID_MAX, TEXT_MAX, TYPE_MAX, VOCABULARY
+
+HEX32 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+INDEX_MAX = 2**63 - 1  # seq, size, first, second: what a BIGINT holds (ledger/api/context.py)
+# What verifier.event.check_time accepts: RFC 3339 with an upper-case T, an explicit offset
+# (Z or ±hh:mm, at most ±18:00), seconds 00-59 (no leap second) and a year from 0001.
+OCCURRED_AT = (
+    r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])-"
+    r"(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?"
+    r"(Z|[+-]((0[0-9]|1[0-7]):[0-5][0-9]|18:00))$"
+)
+ERROR = {"$ref": "#/components/responses/Error"}
+AUTH_ERRORS = {"401": ERROR, "403": ERROR}
+
+
+def _event_schema() -> dict[str, Any]:
+    text = {"type": "string", "maxLength": TEXT_MAX}
+    identifier = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": ID_MAX,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
+        "description": "no control characters",
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["event_id", "type", "occurred_at", "envelope_id"],
+        "properties": {
+            "event_id": identifier,
+            "type": {
+                "type": "string",
+                "maxLength": TYPE_MAX,
+                "anyOf": [
+                    {"enum": sorted(VOCABULARY)},
+                    {"pattern": r"^x-[a-z0-9][a-z0-9-]{0,39}\.[a-z0-9][a-z0-9._-]{0,79}$"},
+                ],
+            },
+            "occurred_at": {
+                "type": "string",
+                "format": "date-time",
+                "pattern": OCCURRED_AT,
+                "description": "RFC 3339 with an explicit offset (Z or ±hh:mm, at most ±18:00)",
+            },
+            "envelope_id": identifier,
+            "actor": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {name: text for name in sorted(ACTOR_FIELDS)},
+            },
+            "documents": {
+                "type": "array",
+                "maxItems": DOCUMENTS_MAX,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "sha256", "size"],
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": TEXT_MAX},
+                        "sha256": HEX32,
+                        "size": {"type": "integer", "minimum": 0, "maximum": 2**53 - 1},
+                    },
+                },
+            },
+            "data": {
+                "type": "object",
+                "description": (
+                    "any I-JSON object (RFC 7493): no duplicate keys, no lone surrogates, "
+                    "integers within ±(2**53-1), nested at most 64 deep"
+                ),
+            },
+        },
+    }
+
+
+RECEIPT = {
+    "type": "object",
+    "required": ["seq", "leaf", "leaf_hash", "chain", "received_at", "checkpoint", "inclusion"],
+    "properties": {
+        "seq": {"type": "integer", "minimum": 0},
+        "leaf": {"type": "string", "contentEncoding": "base64"},
+        "leaf_hash": HEX32,
+        "chain": HEX32,
+        "received_at": {"type": "string"},
+        "checkpoint": {"type": "string", "description": "C2SP signed note covering the entry"},
+        "inclusion": {"type": "array", "items": HEX32},
+    },
+}
+
+
+ENTRY = {
+    "type": "object",
+    "required": ["seq", "leaf", "leaf_hash", "chain"],
+    "properties": {
+        "seq": {"type": "integer", "minimum": 0},
+        "leaf": {"type": "string", "contentEncoding": "base64"},
+        "leaf_hash": HEX32,
+        "chain": HEX32,
+        "event": {
+            "type": ["object", "null"],
+            "description": "the event as accepted; only for the entry's tenant's read keys "
+            "and admin keys; null once erased",
+        },
+        "salt": {"anyOf": [HEX32, {"type": "null"}]},
+        "erased": {"type": "boolean"},
+    },
+}
+BATCH_RECEIPTS = {
+    "type": "object",
+    "required": ["receipts"],
+    "properties": {
+        "receipts": {"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}}
+    },
+}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _query(name: str, minimum: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": True,
+        "schema": {"type": "integer", "minimum": minimum, "maximum": INDEX_MAX},
+    }
+
+
+def _paths() -> dict[str, Any]:
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}},
+    }
+    batch = {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["events"],
+                    "properties": {
+                        "events": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 1000,
+                            "items": {"$ref": "#/components/schemas/Event"},
+                        }
+                    },
+                }
+            }
+        },
+    }
+    append_errors = {**AUTH_ERRORS, "400": ERROR, "409": ERROR, "413": ERROR, "415": ERROR}
+    read = {"security": [{"apiKey": []}]}
+    return {
+        "/v1/events": {
+            "post": {
+                **read,
+                "summary": "Append one event (ingest key)",
+                "requestBody": body,
+                "responses": {
+                    "201": _json({"$ref": "#/components/schemas/Receipt"}, "appended"),
+                    "200": _json(
+                        {"$ref": "#/components/schemas/Receipt"},
+                        "already appended: the original receipt",
+                    ),
+                    **append_errors,
+                },
+            }
+        },
+        "/v1/events/batch": {
+            "post": {
+                **read,
+                "summary": "Append up to 1,000 events, all or nothing (ingest key)",
+                "requestBody": batch,
+                "responses": {
+                    "201": _json(BATCH_RECEIPTS, "appended; a receipt per event, in order"),
+                    "200": _json(BATCH_RECEIPTS, "every event was already appended"),
+                    **append_errors,
+                },
+            }
+        },
+        "/v1/log/checkpoint": {
+            "get": {
+                **read,
+                "summary": "The newest signed checkpoint (any key)",
+                "responses": {
+                    "200": {
+                        "description": "C2SP signed note",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "401": ERROR,
+                },
+            }
+        },
+        "/v1/log/key": {
+            "get": {
+                "summary": "The log's verifier keys (public)",
+                "responses": {
+                    "200": _json({"type": "object", "required": ["origin", "vkey", "keys"]}, "keys")
+                },
+            }
+        },
+        "/v1/log/entries/{seq}": {
+            "get": {
+                **read,
+                "summary": "One entry; event and salt for the caller's tenant only",
+                "parameters": [
+                    {
+                        "name": "seq",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": INDEX_MAX},
+                    }
+                ],
+                "responses": {
+                    "200": _json(ENTRY, "the entry"),
+                    "400": ERROR,
+                    "404": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/log/proofs/inclusion": {
+            "get": {
+                **read,
+                "summary": "RFC 9162 inclusion proof (read, audit, admin)",
+                "parameters": [_query("seq", 0), _query("size", 1)],
+                "responses": {
+                    "200": _json({"type": "object", "required": ["seq", "size", "proof"]}, "proof"),
+                    "400": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/log/proofs/consistency": {
+            "get": {
+                **read,
+                "summary": "RFC 9162 consistency proof (read, audit, admin)",
+                "parameters": [_query("first", 1), _query("second", 1)],
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "required": ["first", "second", "proof"]}, "proof"
+                    ),
+                    "400": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/healthz": {
+            "get": {
+                "summary": "Health",
+                "responses": {
+                    "200": _json({"type": "object"}, "ok"),
+                    "503": _json({"type": "object"}, "unavailable"),
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+            }
+        },
+    }
+
+
+def spec() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Evidence Ledger",
+            "version": "1",
+            "description": "Append signing events to a verifiable log; get receipts with proofs.",
+        },
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Event": _event_schema(), "Receipt": RECEIPT},
+            "responses": {
+                "Error": _json(
+                    {
+                        "type": "object",
+                        "required": ["error"],
+                        "properties": {
+                            "error": {
+                                "type": "object",
+                                "required": ["code", "message"],
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "message": {"type": "string"},
+                                    "field": {"type": "string"},
+                                },
+                            }
+                        },
+                    },
+                    "an error",
+                )
+            },
+        },
+    }

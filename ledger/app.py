@@ -1,0 +1,36 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, Response, g, request
+
+from config.settings import Settings, load
+from ledger.api import errors, ingest, log, ops
+from ledger.metrics import LATENCY, REQUESTS
+from ledger.service import Ledger
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load(os.environ)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["ledger"] = Ledger(settings)
+    errors.init_app(app)
+    for blueprint in (ingest.bp, log.bp, ops.bp):
+        app.register_blueprint(blueprint)
+
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _measure(response: Response) -> Response:
+        LATENCY.observe(time.perf_counter() - g.get("started", time.perf_counter()))
+        REQUESTS.labels(request.method, str(response.status_code)).inc()
+        return response
+
+    return app

@@ -1,0 +1,201 @@
+"""The ``ledger`` command: operations on the service, calling the same code as the API."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+
+from ledger import access
+from ledger.app import create_app
+from ledger.errors import LedgerError
+from ledger.fsck import Fsck
+from ledger.service import Ledger
+from ledger.storage.migrate import upgrade
+from ledger.storage.models import Tenant
+
+
+def _service() -> Ledger:
+    service: Ledger = current_app.extensions["ledger"]
+    return service
+
+
+class LedgerGroup(FlaskGroup):
+    """Service errors become one-line CLI errors (exit 1) instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except LedgerError as e:
+            raise click.ClickException(e.message) from e
+
+
+@click.group(
+    cls=LedgerGroup, create_app=create_app, add_default_commands=False, add_version_option=False
+)
+def cli() -> None:
+    """Evidence Ledger: operate the log. Settings come from LEDGER_* variables."""
+
+
+@cli.command()
+def init() -> None:
+    """Create or upgrade the database, the log and its first key (idempotent)."""
+    service = _service()
+    upgrade(service.db.writer)
+    with service.db.writing() as conn:
+        created = service.create_log(conn)
+    state = "created" if created else "exists"
+    database = service.db.writer.url.render_as_string()
+    click.echo(f"log {service.settings.log_origin} {state}; database {database}")
+    with service.db.reading() as conn:
+        click.echo(f"verifier key: {service.keys.listing(conn)[0].vkey}")
+
+
+@cli.command()
+@click.option("--tenant", "name", default="demo", show_default=True)
+def quickstart(name: str) -> None:
+    """First run only: a demo tenant with an ingest key, and an admin key (printed once)."""
+    service = _service()
+    with service.db.writing() as conn:
+        if conn.execute(select(Tenant.id)).first():
+            click.echo(
+                "tenants exist: keys were printed at the first run; make more with "
+                "`ledger key create --tenant T --role R`"
+            )
+            return
+        access.create_tenant(conn, name)
+        ingest = access.create_key(conn, "ingest", name)
+        read = access.create_key(conn, "read", name)
+        admin = access.create_key(conn, "admin", None)
+    bind = service.settings.bind
+    click.echo(f"""
+Keys for this ledger, shown once (store them now):
+  admin key:            {admin}
+  tenant {name!r} ingest key: {ingest}
+  tenant {name!r} read key:   {read}
+
+Try it:
+  curl -s -X POST http://{bind}/v1/events \\
+    -H 'Authorization: Bearer {ingest}' -H 'Content-Type: application/json' \\
+    -d '{{"event_id": "evt-1", "type": "envelope.sent", "envelope_id": "env-1",
+         "occurred_at": "2026-11-22T17:03:04+08:00"}}'
+  curl -s http://{bind}/v1/log/key
+""")
+
+
+@cli.group()
+def tenant() -> None:
+    """Tenants."""
+
+
+@tenant.command("create")
+@click.argument("name")
+def tenant_create(name: str) -> None:
+    """Create tenant NAME."""
+    with _service().db.writing() as conn:
+        access.create_tenant(conn, name)
+    click.echo(f"tenant {name} created")
+
+
+@cli.group()
+def key() -> None:
+    """API keys."""
+
+
+@key.command("create")
+@click.option("--tenant", default=None, help="required for the ingest and read roles")
+@click.option("--role", required=True, type=click.Choice(access.ROLES))
+def key_create(tenant: str | None, role: str) -> None:
+    """Create an API key; it is printed once, alone on the last line."""
+    with _service().db.writing() as conn:
+        new_key = access.create_key(conn, role, tenant)
+    owner = f"tenant {tenant}" if tenant else "no tenant"
+    click.echo(f"{role} key for {owner} (shown once; store it now):")
+    click.echo(new_key)
+
+
+@key.command("revoke")
+@click.argument("key_or_prefix")
+def key_revoke(key_or_prefix: str) -> None:
+    """Revoke a key, given whole or by its first 12 characters."""
+    with _service().db.writing() as conn:
+        count = access.revoke_key(conn, key_or_prefix)
+    if not count:
+        raise click.ClickException("no such active key")
+    click.echo(f"revoked {count} key(s)")
+
+
+@cli.group()
+def logkey() -> None:
+    """The log's signing keys."""
+
+
+@logkey.command("rotate")
+@click.option(
+    "--overlap",
+    type=int,
+    default=None,
+    help="seconds both keys sign (default LEDGER_LOGKEY_OVERLAP_SECONDS)",
+)
+def logkey_rotate(overlap: int | None) -> None:
+    """Add a new signing key; the current ones keep signing for the overlap, then retire."""
+    service = _service()
+    seconds = service.settings.logkey_overlap_seconds if overlap is None else overlap
+    with service.db.writing() as conn:
+        signer = service.keys.rotate(conn, datetime.now(UTC), timedelta(seconds=seconds))
+    click.echo(f"new verifier key (old keys sign for {seconds} s more):")
+    click.echo(signer.vkey)
+
+
+@cli.command()
+def fsck() -> None:
+    """Recompute chain and tree from the database; compare with every stored checkpoint."""
+    service = _service()
+    log = service.log
+    with service.db.reading() as conn:
+        vkeys = [k.vkey for k in service.keys.listing(conn)]
+        report = Fsck(conn, log.id, log.origin, log.alg, vkeys).run()
+    click.echo(
+        f"{report.size} entries, {report.nodes} tree nodes, {report.checkpoints} checkpoints"
+    )
+    if report.clean:
+        click.echo("clean")
+        return
+    for finding in report.findings:
+        click.echo(f"BAD {finding}")
+    first = report.first_bad_seq
+    raise click.ClickException(f"first bad seq: {first}" if first is not None else "damaged")
+
+
+@cli.command()
+@click.option("--bind", default=None, help="HOST:PORT (default LEDGER_BIND)")
+@click.option("--workers", type=int, default=None, help="gunicorn workers (default LEDGER_WORKERS)")
+def serve(bind: str | None, workers: int | None) -> None:
+    """Serve the API with gunicorn in the foreground; SIGTERM stops it cleanly."""
+    settings = _service().settings
+    metrics_dir = settings.data_dir / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    os.environ["LEDGER_DATA_DIR"] = str(settings.data_dir)
+    args = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", bind or settings.bind,
+        "--workers", str(workers or settings.workers),
+        "--worker-class", "sync",
+        "--graceful-timeout", "10",
+        "--chdir", str(Path(__file__).resolve().parent.parent),
+        "wsgi:app",
+    ]  # fmt: skip
+    os.execv(sys.executable, args)  # noqa: S606  replaces this process: signals reach gunicorn
+
+
+def main() -> None:
+    cli.main(prog_name="ledger")

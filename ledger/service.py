@@ -1,0 +1,93 @@
+"""The service object: settings, database, the log, its keys and the appender.
+
+One per process, created by ``create_app``; views and CLI commands call it, so both
+do exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, select
+
+from config.settings import Settings
+from ledger.appender import Appender
+from ledger.errors import Unavailable
+from ledger.logkeys import LogKeys
+from ledger.storage.db import Database
+from ledger.storage.models import Log
+from verifier.checkpoint import format_checkpoint, sign_note
+from verifier.hashing import SHA256, HashAlgorithm, algorithm
+
+
+@dataclass(frozen=True)
+class LogRef:
+    id: int
+    origin: str
+    alg: HashAlgorithm
+
+
+class Ledger:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings)
+        self._log: LogRef | None = None
+        self._keys: LogKeys | None = None
+        self._appender: Appender | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def log(self) -> LogRef:
+        if self._log is None:
+            with self._lock, self.db.reading() as conn:
+                row = conn.execute(
+                    select(Log.id, Log.hash_alg).where(Log.origin == self.settings.log_origin)
+                ).first()
+            if row is None:
+                raise Unavailable(
+                    f"log {self.settings.log_origin!r} does not exist: run `ledger init`"
+                )
+            self._log = LogRef(row.id, self.settings.log_origin, algorithm(row.hash_alg))
+        return self._log
+
+    @property
+    def keys(self) -> LogKeys:
+        if self._keys is None:
+            self._keys = LogKeys(self.settings.keys_dir, self.log.id, self.settings.log_key_name)
+        return self._keys
+
+    @property
+    def appender(self) -> Appender:
+        if self._appender is None:
+            self._appender = Appender(
+                self.db, self.log.id, self.log.origin, self.log.alg, self.keys
+            )
+        return self._appender
+
+    def create_log(self, conn: Connection) -> bool:
+        """Create the log, its first key and its empty checkpoint; False if it exists."""
+        origin = self.settings.log_origin
+        if conn.execute(select(Log.id).where(Log.origin == origin)).first():
+            return False
+        alg = SHA256
+        result = conn.execute(
+            insert(Log).values(
+                origin=origin,
+                hash_alg=alg.name,
+                size=0,
+                chain=alg.chain_start,
+                compact=b"",
+                checkpoint="",
+            )
+        )
+        log_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        keys = LogKeys(self.settings.keys_dir, log_id, self.settings.log_key_name)
+        signer = keys.create(conn, datetime.now(UTC))
+        note = sign_note(format_checkpoint(origin, 0, alg.empty_root), [signer])
+        conn.execute(Log.__table__.update().where(Log.id == log_id).values(checkpoint=note))
+        return True
+
+    def close(self) -> None:
+        self.db.dispose()

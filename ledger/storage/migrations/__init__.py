@@ -1,0 +1,1 @@
+"""Alembic migrations; ``ledger init`` applies them (ledger/storage/migrate.py)."""

@@ -1,0 +1,133 @@
+"""Tables (docs/operator-guide.md, "Database"): the log head, entries, event bodies
+(separate, so erasure deletes them alone), tree nodes, checkpoints, tenants, API keys
+and the log's signing keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Seq = BigInteger().with_variant(Integer(), "sqlite")  # SQLite INTEGER is already 64-bit
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Log(Base):
+    """The log head: one row per log, locked by every append (ARCHITECTURE "Scale")."""
+
+    __tablename__ = "logs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200), unique=True)
+    hash_alg: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(Seq)
+    chain: Mapped[bytes] = mapped_column(LargeBinary)
+    compact: Mapped[bytes] = mapped_column(LargeBinary)  # compact-range hashes, concatenated
+    checkpoint: Mapped[str] = mapped_column(Text)  # the newest signed note
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Entry(Base):
+    """One leaf of the tree; ``leaf`` is the exact bytes that were hashed."""
+
+    __tablename__ = "entries"
+    log_id: Mapped[int] = mapped_column(ForeignKey("logs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    event_id: Mapped[str] = mapped_column(String(200))
+    envelope_id: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(120))
+    received_at: Mapped[str] = mapped_column(String(32))
+    leaf: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    chain: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (
+        UniqueConstraint("log_id", "tenant_id", "event_id", name="uq_entries_event"),
+        Index("ix_entries_envelope", "tenant_id", "envelope_id"),
+    )
+
+
+class Body(Base):
+    """The event as accepted and its salt; erasure deletes this row and nothing else."""
+
+    __tablename__ = "bodies"
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    event: Mapped[str] = mapped_column(Text)  # RFC 8785 canonical JSON
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    content_sha256: Mapped[bytes] = mapped_column(LargeBinary)  # idempotency comparison
+
+
+class Node(Base):
+    """Perfect-subtree hashes above the leaves (level >= 1); level 0 is ``entries.leaf_hash``."""
+
+    __tablename__ = "nodes"
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Checkpoint(Base):
+    """Every checkpoint the log signed, by size: receipts refer to them for ever."""
+
+    __tablename__ = "checkpoints"
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    """API keys are random and stored only as SHA-256 (they carry 256 bits of entropy)."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SigningKey(Base):
+    """The log's Ed25519 keys; the private halves live in files under ``keys/``."""
+
+    __tablename__ = "signing_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("logs.id"))
+    vkey: Mapped[str] = mapped_column(String(200), unique=True)
+    file: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retire_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

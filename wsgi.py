@@ -1,0 +1,5 @@
+"""gunicorn serves ``wsgi:app``."""
+
+from ledger.app import create_app
+
+app = create_app()
