@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, select, update
 
 from ledger.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from ledger.storage import queries
 from ledger.storage.models import ApiKey, Tenant
 
 ROLES = ("ingest", "read", "audit", "admin")
@@ -108,11 +109,7 @@ def authenticate(conn: Connection, header: str | None) -> Principal:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("use Authorization: Bearer <key>")
-    row = conn.execute(
-        select(ApiKey.id, ApiKey.role, ApiKey.tenant_id, Tenant.name)
-        .outerjoin(Tenant, Tenant.id == ApiKey.tenant_id)
-        .where(ApiKey.key_hash == hash_key(key.strip()), ApiKey.revoked_at.is_(None))
-    ).first()
+    row = conn.execute(queries.API_KEY, {"key_hash": hash_key(key.strip())}).first()
     if row is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(row.id, row.role, row.tenant_id, row.name)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection
 
 from ledger.errors import Conflict, InvalidInput
 from ledger.logkeys import LogKeys
+from ledger.storage import queries as q
 from ledger.storage.db import Database
-from ledger.storage.models import Body, Checkpoint, Entry, Log, Node
 from verifier import merkle
 from verifier.canonical import leaf_bytes, new_salt
 from verifier.checkpoint import format_checkpoint, sign_note
@@ -104,18 +104,10 @@ class NodeReader:
         leaves = [n.index for n in missing if n.level == 0]
         inner = [(n.level, n.index) for n in missing if n.level > 0]
         if leaves:
-            rows = self.conn.execute(
-                select(Entry.seq, Entry.leaf_hash).where(
-                    Entry.log_id == self.log_id, Entry.seq.in_(leaves)
-                )
-            )
+            rows = self.conn.execute(q.LEAF_HASHES, {"log_id": self.log_id, "seqs": leaves})
             found.update((NodeID(0, r.seq), r.leaf_hash) for r in rows)
         if inner:
-            rows = self.conn.execute(
-                select(Node.level, Node.idx, Node.hash).where(
-                    Node.log_id == self.log_id, tuple_(Node.level, Node.idx).in_(inner)
-                )
-            )
+            rows = self.conn.execute(q.NODE_HASHES, {"log_id": self.log_id, "ids": inner})
             found.update((NodeID(r.level, r.idx), r.hash) for r in rows)
         try:
             return [found[n] for n in ids]
@@ -142,15 +134,12 @@ class Appender:
 
     def _seen(self, conn: Connection, tenant_id: int, subs: Sequence[Submission]) -> dict[str, int]:
         """Event ids already in the log for this tenant → seq; 409 if the content differs."""
-        rows = conn.execute(
-            select(Entry.event_id, Entry.seq, Body.content_sha256)
-            .outerjoin(Body, (Body.log_id == Entry.log_id) & (Body.seq == Entry.seq))
-            .where(
-                Entry.log_id == self.log_id,
-                Entry.tenant_id == tenant_id,
-                Entry.event_id.in_([s.event_id for s in subs]),
-            )
-        ).all()
+        params = {
+            "log_id": self.log_id,
+            "tenant_id": tenant_id,
+            "event_ids": [s.event_id for s in subs],
+        }
+        rows = conn.execute(q.SEEN, params).all()
         by_id = {s.event_id: s for s in subs}
         for row in rows:
             # An erased body cannot be compared; the event_id alone then identifies it.
@@ -242,39 +231,25 @@ class Appender:
         state: CompactRange,
         chain: bytes,
     ) -> None:
-        conn.execute(insert(Entry), entries)
-        conn.execute(insert(Body), bodies)
+        conn.execute(q.INSERT_ENTRIES, entries)
+        conn.execute(q.INSERT_BODIES, bodies)
         nodes = [
             {"log_id": self.log_id, "level": n.level, "idx": n.index, "hash": h}
             for n, h in known.items()
             if n.level > 0 and n.end > old_size
         ]
         if nodes:
-            conn.execute(insert(Node), nodes)
-        conn.execute(
-            insert(Checkpoint).values(
-                log_id=self.log_id, size=size, root=root, note=note, created_at=datetime.now(UTC)
-            )
-        )
-        conn.execute(
-            update(Log)
-            .where(Log.id == self.log_id)
-            .values(size=size, chain=chain, compact=b"".join(state.hashes), checkpoint=note)
-        )
+            conn.execute(q.INSERT_NODES, nodes)
+        checkpoint = {"log_id": self.log_id, "size": size, "root": root, "note": note}
+        conn.execute(q.INSERT_CHECKPOINT, checkpoint | {"created_at": datetime.now(UTC)})
+        head = {"size": size, "chain": chain, "compact": b"".join(state.hashes), "checkpoint": note}
+        conn.execute(q.UPDATE_HEAD, head | {"head_id": self.log_id})
 
     def receipt(self, conn: Connection, seq: int) -> Receipt:
         """The original receipt of an entry: its checkpoint is the first one covering it."""
-        entry = conn.execute(
-            select(Entry.leaf, Entry.leaf_hash, Entry.chain, Entry.received_at).where(
-                Entry.log_id == self.log_id, Entry.seq == seq
-            )
-        ).one()
-        cp = conn.execute(
-            select(Checkpoint.size, Checkpoint.note)
-            .where(Checkpoint.log_id == self.log_id, Checkpoint.size > seq)
-            .order_by(Checkpoint.size)
-            .limit(1)
-        ).one()
+        params = {"log_id": self.log_id, "seq": seq}
+        entry = conn.execute(q.ENTRY, params).one()
+        cp = conn.execute(q.COVERING_CHECKPOINT, params).one()
         proof = merkle.inclusion_proof(seq, cp.size, NodeReader(conn, self.log_id), self.alg)
         return Receipt(
             seq, entry.leaf, entry.leaf_hash, entry.chain, entry.received_at, cp.note, proof, False

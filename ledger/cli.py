@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 
-from ledger import access
+from ledger import access, benchmark
 from ledger.app import create_app
 from ledger.errors import LedgerError
 from ledger.fsck import Fsck
@@ -172,6 +172,19 @@ def fsck() -> None:
         click.echo(f"BAD {finding}")
     first = report.first_bad_seq
     raise click.ClickException(f"first bad seq: {first}" if first is not None else "damaged")
+
+
+@cli.command("bench")
+@click.option("--events", default=10_000, show_default=True)
+@click.option("--batch", default=1, show_default=True, help="events per append")
+@click.option("--database-url", default=None, help="a scratch database (default: temporary SQLite)")
+def bench_command(events: int, batch: int, database_url: str | None) -> None:
+    """Append to a scratch log (never the configured one) and report events/s."""
+    result = benchmark.run(_service().settings, events, batch, database_url)
+    click.echo(
+        f"{result.events} events in batches of {result.batch}: {result.per_second:,.0f} events/s "
+        f"({result.seconds:.2f} s); inclusion proof from the database: {result.proof_ms:.2f} ms"
+    )
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from config.settings import Settings
 from ledger.appender import Appender
@@ -41,10 +42,15 @@ class Ledger:
     @property
     def log(self) -> LogRef:
         if self._log is None:
-            with self._lock, self.db.reading() as conn:
-                row = conn.execute(
-                    select(Log.id, Log.hash_alg).where(Log.origin == self.settings.log_origin)
-                ).first()
+            try:
+                with self._lock, self.db.reading() as conn:
+                    row = conn.execute(
+                        select(Log.id, Log.hash_alg).where(Log.origin == self.settings.log_origin)
+                    ).first()
+            except (OperationalError, ProgrammingError) as e:
+                raise Unavailable(
+                    f"the database is not ready ({type(e.orig).__name__}): run `ledger init`"
+                ) from e
             if row is None:
                 raise Unavailable(
                     f"log {self.settings.log_origin!r} does not exist: run `ledger init`"

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from config.settings import Settings
-from ledger.storage.models import Log
+from ledger.storage import queries
 
 
 class Database:
@@ -74,12 +74,10 @@ class Database:
         with self.reader.connect() as conn, conn.begin():
             yield conn
 
-    def lock_head(self, conn: Connection, log_id: int) -> Log | Any:
-        """The log-head row, locked until the transaction ends."""
-        query = select(Log.__table__).where(Log.id == log_id)
-        if not self.is_sqlite:
-            query = query.with_for_update()
-        return conn.execute(query).one()
+    def lock_head(self, conn: Connection, log_id: int) -> Any:
+        """The log-head row, locked until the transaction ends (SQLite: by BEGIN IMMEDIATE)."""
+        query = queries.HEAD if self.is_sqlite else queries.HEAD_FOR_UPDATE
+        return conn.execute(query, {"log_id": log_id}).one()
 
     def dispose(self) -> None:
         self.writer.dispose()
