@@ -132,9 +132,18 @@ def _documents(value: object) -> None:
         _string(doc["name"], f"{at}.name", 1, TEXT_MAX)
         if not isinstance(doc["sha256"], str) or not SHA256_HEX.match(doc["sha256"]):
             raise EventError(f"{at}.sha256 must be 64 lowercase hex", field=f"{at}.sha256")
-        size = doc["size"]
-        if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_SAFE_INTEGER:
+        if not _whole(doc["size"]):
             raise EventError(f"{at}.size must be a non-negative integer", field=f"{at}.size")
+
+
+def _whole(size: object) -> bool:
+    """A byte count in [0, 2**53-1]. I-JSON numbers are binary64, so 1234.0 is 1234, as in
+    JSON Schema's "integer" and in the commitment (RFC 8785 writes both as ``1234``)."""
+    if isinstance(size, bool) or not isinstance(size, int | float):
+        return False
+    if isinstance(size, float) and not size.is_integer():
+        return False
+    return 0 <= size <= MAX_SAFE_INTEGER
 
 
 def validate_event(value: object) -> dict[str, Any]:

@@ -65,8 +65,21 @@ def decimal(raw: str, name: str, low: int = 0) -> int:
     return value
 
 
+def only_args(*names: str) -> None:
+    """Refuse query parameters other than ``names``, as bodies refuse unknown fields."""
+    for name in request.args:
+        if name not in names:
+            raise InvalidInput(
+                f"unknown query parameter {name!r}; this takes {', '.join(names)}",
+                field=name,
+                code="unknown_field",
+            )
+
+
 def int_arg(name: str, low: int = 0) -> int:
-    raw = request.args.get(name)
-    if raw is None:
+    values = request.args.getlist(name)
+    if not values:
         raise InvalidInput(f"query parameter {name} is required", field=name, code="missing_field")
-    return decimal(raw, name, low)
+    if len(values) > 1:
+        raise InvalidInput(f"query parameter {name} is given more than once", field=name)
+    return decimal(values[0], name, low)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
-from ledger.api.context import caller, decimal, int_arg, ledger
+from ledger.api.context import caller, decimal, int_arg, ledger, only_args
 from ledger.appender import NodeReader
 from ledger.errors import InvalidInput, NotFound
 from ledger.storage.models import Body, Entry, Log
@@ -98,6 +98,7 @@ def entry(seq: str) -> Response:
 @bp.get("/v1/log/proofs/inclusion")
 def inclusion() -> Response:
     caller(*READERS)
+    only_args("seq", "size")
     seq, size = int_arg("seq"), int_arg("size", 1)
     current = _size()
     if size > current:
@@ -113,6 +114,7 @@ def inclusion() -> Response:
 @bp.get("/v1/log/proofs/consistency")
 def consistency() -> Response:
     caller(*READERS)
+    only_args("first", "second")
     first, second = int_arg("first", 1), int_arg("second", 1)
     current = _size()
     if second > current:

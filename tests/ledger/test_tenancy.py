@@ -1,0 +1,323 @@
+"""Who may call what (EVIDENCE-FORMAT §7, ``ledger.access``), on SQLite and PostgreSQL.
+
+Every endpoint is called with every kind of caller: the four roles of tenant acme's
+keys (ingest, read) and the operator's (audit, admin), tenant globex's keys, no key, an
+unknown key, a valid key under the wrong scheme and revoked keys of every role. Event
+bodies and salts show only to the entry's own tenant's read keys and to admin keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from ledger import access
+from ledger.service import Ledger
+from tests.conftest import Keys, event
+from verifier import checkpoint
+from verifier.canonical import canonicalize, parse_leaf
+
+ROLES = ("ingest", "read", "audit", "admin")
+VALID = ("ingest", "read", "audit", "admin", "other_ingest", "other_read")
+INVALID = (
+    "none",
+    "unknown",
+    "wrong_scheme",
+    "revoked_ingest",
+    "revoked_read",
+    "revoked_audit",
+    "revoked_admin",
+)
+CALLERS = VALID + INVALID
+
+ACME_EVENT = event("acme", actor={"name": "张三", "email": "zhang@example.com"})
+GLOBEX_EVENT = event("globex", actor={"name": "Jane Roe", "email": "jane@globex.example"})
+PERSONAL = ("张三", "zhang@example.com", "Jane Roe", "jane@globex.example")
+
+
+@dataclass(frozen=True)
+class World:
+    """A log with one acme entry (seq 0) and one globex entry (seq 1), and every caller."""
+
+    client: FlaskClient
+    keys: Keys
+    revoked: dict[str, str]
+
+    def headers(self, who: str) -> dict[str, str]:
+        if who in VALID:
+            return self.keys.header(who)
+        if who.startswith("revoked_"):
+            return {"Authorization": f"Bearer {self.revoked[who.removeprefix('revoked_')]}"}
+        return {
+            "none": {},
+            "unknown": {"Authorization": "Bearer elk_" + "A" * 43},
+            "wrong_scheme": {"Authorization": f"Token {self.keys.admin}"},
+        }[who]
+
+
+def service(app: Flask) -> Ledger:
+    ledger: Ledger = app.extensions["ledger"]
+    return ledger
+
+
+@pytest.fixture
+def world(app: Flask, client: FlaskClient, keys: Keys) -> World:
+    with service(app).db.writing() as conn:
+        made = {
+            role: access.create_key(conn, role, "acme" if role in access.TENANT_ROLES else None)
+            for role in ROLES
+        }
+    for key in made.values():
+        # Each key works until it is revoked, so the 401s below are the revocation's doing.
+        assert client.get("/v1/log/checkpoint", headers=bearer(key)).status_code == 200
+        with service(app).db.writing() as conn:
+            assert access.revoke_key(conn, key) == 1
+    first = client.post("/v1/events", json=ACME_EVENT, headers=keys.header("ingest"))
+    second = client.post("/v1/events", json=GLOBEX_EVENT, headers=keys.header("other_ingest"))
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.get_json()["seq"], second.get_json()["seq"]) == (0, 1)
+    return World(client, keys, made)
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def statuses(
+    ok: int | frozenset[int], allowed: tuple[str, ...], public: bool = False
+) -> dict[str, frozenset[int]]:
+    """Expected statuses per caller: ``ok`` for ``allowed``, 403 for other valid keys, else 401."""
+    good = ok if isinstance(ok, frozenset) else frozenset({ok})
+    if public:
+        return dict.fromkeys(CALLERS, good)
+    return {
+        who: good if who in allowed else frozenset({403 if who in VALID else 401})
+        for who in CALLERS
+    }
+
+
+# Anchoring answers 503 while no TSA is configured (as in these tests): what matters here
+# is only that the caller got past the key check.
+ANCHORING = frozenset({200, 201, 503})
+ANCHORS_READ = frozenset({200, 503})
+
+
+READERS = ("read", "audit", "admin", "other_read")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # the route, as /openapi.json writes it
+    url: str  # what is called
+    expected: dict[str, frozenset[int]]
+    body: Any = None
+
+
+ENDPOINTS = [
+    Endpoint(
+        "POST", "/v1/events", "/v1/events", statuses(201, ("ingest", "other_ingest")), "single"
+    ),
+    Endpoint(
+        "POST",
+        "/v1/events/batch",
+        "/v1/events/batch",
+        statuses(201, ("ingest", "other_ingest")),
+        "batch",
+    ),
+    Endpoint("GET", "/v1/log/checkpoint", "/v1/log/checkpoint", statuses(200, VALID)),
+    Endpoint("GET", "/v1/log/key", "/v1/log/key", statuses(200, (), public=True)),
+    Endpoint("GET", "/v1/log/entries/{seq}", "/v1/log/entries/0", statuses(200, READERS)),
+    Endpoint(
+        "GET",
+        "/v1/log/proofs/inclusion",
+        "/v1/log/proofs/inclusion?seq=0&size=2",
+        statuses(200, READERS),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/log/proofs/consistency",
+        "/v1/log/proofs/consistency?first=1&second=2",
+        statuses(200, READERS),
+    ),
+    Endpoint("GET", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORS_READ, READERS)),
+    Endpoint("POST", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORING, ("admin",))),
+    Endpoint("GET", "/v1/log/tsa-roots", "/v1/log/tsa-roots", statuses(ANCHORS_READ, (), True)),
+    Endpoint("GET", "/healthz", "/healthz", statuses(200, (), public=True)),
+    Endpoint("GET", "/metrics", "/metrics", statuses(200, (), public=True)),
+    Endpoint("GET", "/openapi.json", "/openapi.json", statuses(200, (), public=True)),
+]
+
+
+def call(world: World, endpoint: Endpoint, who: str) -> TestResponse:
+    headers = world.headers(who)
+    if endpoint.method == "GET":
+        return world.client.get(endpoint.url, headers=headers)
+    if endpoint.body is None:
+        return world.client.post(endpoint.url, headers=headers)
+    sent = event(f"{endpoint.path}-{who}")
+    body = {"events": [sent]} if endpoint.body == "batch" else sent
+    return world.client.post(endpoint.url, json=body, headers=headers)
+
+
+def size(client: FlaskClient) -> int:
+    value: int = client.get("/healthz").get_json()["size"]
+    return value
+
+
+def test_every_endpoint_is_in_the_matrix(app: Flask, client: FlaskClient) -> None:
+    served = {
+        (method, re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    assert served == {(e.method, e.path) for e in ENDPOINTS}
+    documented = {
+        (method.upper(), path)
+        for path, item in client.get("/openapi.json").get_json()["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    assert documented <= served
+
+
+def test_every_endpoint_with_every_caller(world: World, subtests: pytest.Subtests) -> None:
+    for endpoint in ENDPOINTS:
+        for who in CALLERS:
+            with subtests.test(f"{endpoint.method} {endpoint.url} as {who}"):
+                before = size(world.client)
+                response = call(world, endpoint, who)
+                expected = endpoint.expected[who]
+                assert response.status_code in expected, response.get_data(as_text=True)[:300]
+                if response.status_code >= 400:
+                    error = response.get_json()["error"]
+                    assert isinstance(error["code"], str)
+                    assert error["code"]
+                    assert error["message"]
+                if response.status_code == 401:
+                    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+                appended = 1 if endpoint.body is not None and response.status_code == 201 else 0
+                assert size(world.client) == before + appended
+
+
+def test_appends_belong_to_the_key_s_tenant(world: World) -> None:
+    for who, tenant in (("ingest", "acme"), ("other_ingest", "globex")):
+        receipt = call(world, ENDPOINTS[0], who).get_json()
+        assert parse_leaf(base64.b64decode(receipt["leaf"])).tenant == tenant
+
+
+def entry(world: World, seq: int, who: str) -> dict[str, Any]:
+    response = world.client.get(f"/v1/log/entries/{seq}", headers=world.headers(who))
+    assert response.status_code == 200
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+@pytest.mark.parametrize(
+    ("seq", "sent", "sees", "blind"),
+    [
+        (0, ACME_EVENT, ("read", "admin"), ("audit", "other_read")),
+        (1, GLOBEX_EVENT, ("other_read", "admin"), ("audit", "read")),
+    ],
+    ids=["acme entry", "globex entry"],
+)
+def test_event_bodies_show_only_to_their_tenant_and_admin(
+    world: World,
+    seq: int,
+    sent: dict[str, Any],
+    sees: tuple[str, ...],
+    blind: tuple[str, ...],
+) -> None:
+    public = {"seq", "leaf", "leaf_hash", "chain"}
+    for who in sees:
+        got = entry(world, seq, who)
+        assert set(got) == public | {"event", "salt", "erased"}
+        assert got["event"] == sent
+        assert got["erased"] is False
+        salt = bytes.fromhex(got["salt"])
+        leaf = parse_leaf(base64.b64decode(got["leaf"]))
+        assert leaf.commitment == hashlib.sha256(salt + canonicalize(sent)).hexdigest()
+    for who in blind:
+        got = entry(world, seq, who)
+        assert set(got) == public
+        text = json.dumps(got, ensure_ascii=False)
+        assert not any(word in text for word in PERSONAL)
+    # Leaves, proofs and checkpoints are global: everyone who may read sees the same.
+    leaves = {entry(world, seq, who)["leaf"] for who in sees + blind}
+    assert len(leaves) == 1
+
+
+def test_proofs_and_checkpoints_are_the_same_for_every_tenant(world: World) -> None:
+    for url in (
+        "/v1/log/checkpoint",
+        "/v1/log/proofs/inclusion?seq=1&size=2",
+        "/v1/log/proofs/consistency?first=1&second=2",
+    ):
+        answers = {world.client.get(url, headers=world.headers(who)).data for who in READERS}
+        assert len(answers) == 1, url
+    note = world.client.get("/v1/log/checkpoint", headers=world.headers("ingest")).text
+    vkeys = [k["vkey"] for k in world.client.get("/v1/log/key").get_json()["keys"]]
+    assert checkpoint.verify(note, vkeys).size == 2
+
+
+def revoke(app: Flask, key_or_prefix: str) -> int:
+    with service(app).db.writing() as conn:
+        return access.revoke_key(conn, key_or_prefix)
+
+
+def new_key(app: Flask, role: str, tenant: str | None) -> str:
+    with service(app).db.writing() as conn:
+        return access.create_key(conn, role, tenant)
+
+
+@pytest.mark.parametrize("by", ["prefix", "whole key"])
+def test_revocation_takes_effect_at_once(
+    app: Flask, client: FlaskClient, keys: Keys, by: str
+) -> None:
+    reader, writer = new_key(app, "read", "acme"), new_key(app, "ingest", "acme")
+    assert client.get("/v1/log/checkpoint", headers=bearer(reader)).status_code == 200
+    assert client.post("/v1/events", json=event(1), headers=bearer(writer)).status_code == 201
+
+    for key in (reader, writer):
+        assert revoke(app, key[:12] if by == "prefix" else key) == 1
+    assert client.get("/v1/log/checkpoint", headers=bearer(reader)).status_code == 401
+    assert client.get("/v1/log/entries/0", headers=bearer(reader)).status_code == 401
+    refused = client.post("/v1/events", json=event(2), headers=bearer(writer))
+    assert refused.status_code == 401
+    assert size(client) == 1
+    # Revoking again changes nothing; the tenant's other keys keep working.
+    assert revoke(app, reader[:12] if by == "prefix" else reader) == 0
+    assert client.get("/v1/log/entries/0", headers=keys.header("read")).status_code == 200
+    assert (
+        client.post("/v1/events", json=event(2), headers=keys.header("ingest")).status_code == 201
+    )
+
+
+def test_revocation_needs_the_exact_key_or_prefix(app: Flask, client: FlaskClient) -> None:
+    key = new_key(app, "admin", None)
+    for near in (key[:11], key[:13], key[:-1], key + "x", key.upper(), "", "elk_"):
+        assert revoke(app, near) == 0, near
+    assert client.get("/v1/log/checkpoint", headers=bearer(key)).status_code == 200
+    assert revoke(app, key) == 1
+    assert client.get("/v1/log/checkpoint", headers=bearer(key)).status_code == 401
+
+
+def test_keys_of_every_role_can_be_revoked(app: Flask, client: FlaskClient, keys: Keys) -> None:
+    for role in ROLES:
+        key = new_key(app, role, "globex" if role in access.TENANT_ROLES else None)
+        assert client.get("/v1/log/checkpoint", headers=bearer(key)).status_code == 200
+        assert revoke(app, key[:12]) == 1
+        response = client.get("/v1/log/checkpoint", headers=bearer(key))
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "unauthorized"
