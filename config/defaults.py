@@ -13,4 +13,13 @@ DEFAULTS: dict[str, str] = {
     "BIND": "127.0.0.1:8000",
     "WORKERS": "2",
     "LOGKEY_OVERLAP_SECONDS": str(7 * 24 * 3600),
+    "TSA_URLS": "",  # empty: the development TSA under <DATA_DIR>/devtsa
+    "TSA_TRUST_ROOTS": "",  # PEM files, comma-separated
+    "TSA_HEADERS": "",  # JSON {"<tsa url>": {"Header": "value"}}
+    "TSA_DEV": "",  # set by `ledger serve` when it runs the development TSA
+    "TSA_TIMEOUT": "10",
+    "TSA_RETRIES": "1",
+    "TSA_MAX_SKEW": "300",
+    "ANCHOR_INTERVAL": "60",
+    "ANCHOR_MIN_TSAS": "1",
 }

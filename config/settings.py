@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,23 @@ class Settings:
     bind: str
     workers: int
     logkey_overlap_seconds: int
+    tsa_urls: tuple[str, ...]
+    tsa_trust_roots: tuple[Path, ...]
+    tsa_headers: dict[str, dict[str, str]]
+    tsa_dev: bool
+    tsa_timeout: float
+    tsa_retries: int
+    tsa_max_skew: int
+    anchor_interval: int
+    anchor_min_tsas: int
 
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    @property
+    def devtsa_dir(self) -> Path:
+        return self.data_dir / "devtsa"
 
     @property
     def is_sqlite(self) -> bool:
@@ -65,6 +79,34 @@ def _key_name(raw: str) -> str:
     return raw
 
 
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _headers(raw: str) -> dict[str, dict[str, str]]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}TSA_HEADERS must be JSON") from None
+    ok = isinstance(value, dict) and all(
+        isinstance(h, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in h.items())
+        for h in value.values()
+    )
+    if not ok:
+        raise SettingsError(f'{PREFIX}TSA_HEADERS must be {{"<url>": {{"Header": "value"}}}}')
+    return value
+
+
+def _tsa_urls(raw: str) -> tuple[str, ...]:
+    urls = _list(raw)
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(f"{PREFIX}TSA_URLS must be http(s) URLs, got {url!r}")
+    return urls
+
+
 def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
     """Settings from ``LEDGER_*`` variables over the defaults; relative paths under ``base``."""
     raw = {k: environ.get(PREFIX + k, v) for k, v in DEFAULTS.items()}
@@ -93,4 +135,13 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         logkey_overlap_seconds=_int(
             "LOGKEY_OVERLAP_SECONDS", raw["LOGKEY_OVERLAP_SECONDS"], 0, 10 * 365 * 86400
         ),
+        tsa_urls=_tsa_urls(raw["TSA_URLS"]),
+        tsa_trust_roots=tuple(Path(p) for p in _list(raw["TSA_TRUST_ROOTS"])),
+        tsa_headers=_headers(raw["TSA_HEADERS"]),
+        tsa_dev=raw["TSA_DEV"] not in ("", "0"),
+        tsa_timeout=_int("TSA_TIMEOUT", raw["TSA_TIMEOUT"], 1, 300),
+        tsa_retries=_int("TSA_RETRIES", raw["TSA_RETRIES"], 0, 10),
+        tsa_max_skew=_int("TSA_MAX_SKEW", raw["TSA_MAX_SKEW"], 1, 86400),
+        anchor_interval=_int("ANCHOR_INTERVAL", raw["ANCHOR_INTERVAL"], 0, 86400),
+        anchor_min_tsas=_int("ANCHOR_MIN_TSAS", raw["ANCHOR_MIN_TSAS"], 1, 10),
     )

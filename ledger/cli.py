@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import select
 
 from ledger import access, benchmark
+from ledger.anchoring.setup import devtsa_for, spawn_devtsa
 from ledger.app import create_app
 from ledger.errors import LedgerError
 from ledger.fsck import Fsck
@@ -51,6 +52,8 @@ def init() -> None:
     upgrade(service.db.writer)
     with service.db.writing() as conn:
         created = service.create_log(conn)
+    with service.db.writing() as conn:
+        service.ensure_lease(conn)
     state = "created" if created else "exists"
     database = service.db.writer.url.render_as_string()
     click.echo(f"log {service.settings.log_origin} {state}; database {database}")
@@ -174,6 +177,21 @@ def fsck() -> None:
     raise click.ClickException(f"first bad seq: {first}" if first is not None else "damaged")
 
 
+@cli.command()
+def anchor() -> None:
+    """Anchor the newest checkpoint now with the configured TSAs (RFC 3161)."""
+    service = _service()
+    with devtsa_for(service.settings) as settings:
+        service = Ledger(settings)
+        try:
+            run = service.anchorer.run(force=True)
+        finally:
+            service.close()
+    for record in run.records:
+        state = "anchored" if run.requested else "already anchored"
+        click.echo(f"{state}: size {record.size} by {record.tsa} at {record.gen_time.isoformat()}")
+
+
 @cli.command("bench")
 @click.option("--events", default=10_000, show_default=True)
 @click.option("--batch", default=1, show_default=True, help="events per append")
@@ -193,17 +211,26 @@ def bench_command(events: int, batch: int, database_url: str | None) -> None:
 def serve(bind: str | None, workers: int | None) -> None:
     """Serve the API with gunicorn in the foreground; SIGTERM stops it cleanly."""
     settings = _service().settings
-    metrics_dir = settings.data_dir / "prometheus"
+    # One metrics directory per server (this pid becomes gunicorn's master): a second
+    # server on the same data directory must not wipe the first one's counters.
+    metrics_dir = settings.data_dir / "prometheus" / str(os.getpid())
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     os.environ["LEDGER_DATA_DIR"] = str(settings.data_dir)
+    if not settings.tsa_urls:
+        _, url = spawn_devtsa(settings)
+        click.echo(f"no LEDGER_TSA_URLS: development TSA at {url} (untrusted, not for evidence)")
+        os.environ["LEDGER_TSA_URLS"] = url
+        os.environ["LEDGER_TSA_TRUST_ROOTS"] = str(settings.devtsa_dir / "root.pem")
+        os.environ["LEDGER_TSA_DEV"] = "1"
     args = [
         sys.executable, "-m", "gunicorn",
         "--bind", bind or settings.bind,
         "--workers", str(workers or settings.workers),
         "--worker-class", "sync",
         "--graceful-timeout", "10",
+        "--no-control-socket",  # gunicorn's default socket is shared by every server of a user
         "--chdir", str(Path(__file__).resolve().parent.parent),
         "wsgi:app",
     ]  # fmt: skip
@@ -212,3 +239,7 @@ def serve(bind: str | None, workers: int | None) -> None:
 
 def main() -> None:
     cli.main(prog_name="ledger")
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, or_, select, update
 
+from ledger.clock import aware
 from ledger.errors import Unavailable
 from ledger.storage.models import SigningKey
 from verifier.checkpoint import NoteSigner
@@ -33,12 +34,7 @@ class KeyInfo:
     def status(self, now: datetime) -> str:
         if self.retire_at is None:
             return "active"
-        return "retiring" if _aware(self.retire_at) > now else "retired"
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return "retiring" if aware(self.retire_at) > now else "retired"
 
 
 class LogKeys:
@@ -112,5 +108,5 @@ class LogKeys:
             .order_by(SigningKey.id.desc())
         )
         return [
-            KeyInfo(r.vkey, _aware(r.created_at), r.retire_at and _aware(r.retire_at)) for r in rows
+            KeyInfo(r.vkey, aware(r.created_at), r.retire_at and aware(r.retire_at)) for r in rows
         ]

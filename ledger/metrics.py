@@ -12,6 +12,10 @@ from prometheus_client.registry import REGISTRY, Collector
 
 APPENDED = Counter("ledger_entries_appended", "Entries appended to the log")
 REQUESTS = Counter("ledger_http_requests", "HTTP requests answered", ["method", "status"])
+ANCHORS = Counter("ledger_anchors", "Valid RFC 3161 tokens stored", ["tsa"])
+ANCHOR_FAILURES = Counter(
+    "ledger_anchor_failures", "TSA requests that gave no valid token", ["tsa"]
+)
 LATENCY = Histogram(
     "ledger_http_request_seconds",
     "Time to answer an HTTP request",

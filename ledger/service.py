@@ -14,11 +14,14 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from config.settings import Settings
+from ledger import clock
+from ledger.anchoring.anchor import Anchorer, lease_name
+from ledger.anchoring.setup import build_anchorer
 from ledger.appender import Appender
 from ledger.errors import Unavailable
 from ledger.logkeys import LogKeys
 from ledger.storage.db import Database
-from ledger.storage.models import Log
+from ledger.storage.models import Lease, Log
 from verifier.checkpoint import format_checkpoint, sign_note
 from verifier.hashing import SHA256, HashAlgorithm, algorithm
 
@@ -37,6 +40,7 @@ class Ledger:
         self._log: LogRef | None = None
         self._keys: LogKeys | None = None
         self._appender: Appender | None = None
+        self._anchorer: Anchorer | None = None
         self._lock = threading.Lock()
 
     @property
@@ -72,6 +76,12 @@ class Ledger:
             )
         return self._appender
 
+    @property
+    def anchorer(self) -> Anchorer:
+        if self._anchorer is None:
+            self._anchorer = build_anchorer(self.settings, self.db, self.log.id)
+        return self._anchorer
+
     def create_log(self, conn: Connection) -> bool:
         """Create the log, its first key and its empty checkpoint; False if it exists."""
         origin = self.settings.log_origin
@@ -94,6 +104,14 @@ class Ledger:
         note = sign_note(format_checkpoint(origin, 0, alg.empty_root), [signer])
         conn.execute(Log.__table__.update().where(Log.id == log_id).values(checkpoint=note))
         return True
+
+    def ensure_lease(self, conn: Connection) -> None:
+        """The anchoring lease row of the log (created once; `ledger init` calls this)."""
+        name = lease_name(self.log.id)
+        if conn.execute(select(Lease.name).where(Lease.name == name)).first() is None:
+            conn.execute(
+                insert(Lease).values(name=name, holder="", expires_at=clock.now(), last_run_at=None)
+            )
 
     def close(self) -> None:
         self.db.dispose()

@@ -96,6 +96,8 @@ def initialise(settings: Settings) -> None:
         upgrade(service.db.writer)
         with service.db.writing() as conn:
             service.create_log(conn)
+        with service.db.writing() as conn:
+            service.ensure_lease(conn)
     finally:
         service.close()
 

@@ -65,3 +65,15 @@ class CanonicalJSONError(MalformedError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class TimestampError(VerificationError):
+    """An RFC 3161 time-stamp token does not verify or its TSA is untrusted (EVIDENCE-FORMAT §5)."""
+
+    code = "timestamp_invalid"
+
+
+class TimestampMalformedError(TimestampError, MalformedError):
+    """The bytes are not a readable RFC 3161 TimeStampToken or TimeStampResp."""
+
+    code = "timestamp_malformed"

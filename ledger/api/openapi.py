@@ -73,14 +73,29 @@ def _event_schema() -> dict[str, Any]:
             },
             "data": {
                 "type": "object",
+                "additionalProperties": {"$ref": "#/components/schemas/Value"},
                 "description": (
                     "any I-JSON object (RFC 7493): no duplicate keys, no lone surrogates, "
-                    "integers within ±(2**53-1), nested at most 64 deep"
+                    "no number of magnitude above 2**53-1 and below 1e21, at most 64 deep"
                 ),
             },
         },
     }
 
+
+SAFE = 2**53 - 1
+# An I-JSON value (verifier.canonical.parse_json): numbers of magnitude above 2**53-1 are
+# refused up to 1e21, from where RFC 8785 writes them with an exponent.
+VALUE = {
+    "anyOf": [
+        {"type": ["null", "boolean", "string"]},
+        {"type": "number", "minimum": -SAFE, "maximum": SAFE},
+        {"type": "number", "minimum": 1e21},
+        {"type": "number", "maximum": -1e21},
+        {"type": "array", "items": {"$ref": "#/components/schemas/Value"}},
+        {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Value"}},
+    ]
+}
 
 RECEIPT = {
     "type": "object",
@@ -119,6 +134,24 @@ BATCH_RECEIPTS = {
     "required": ["receipts"],
     "properties": {
         "receipts": {"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}}
+    },
+}
+
+
+ANCHOR = {
+    "type": "object",
+    "required": ["tsa", "token", "gen_time", "checkpoint", "size", "development_tsa"],
+    "properties": {
+        "tsa": {"type": "string"},
+        "token": {
+            "type": "string",
+            "contentEncoding": "base64",
+            "description": "DER TimeStampToken",
+        },
+        "gen_time": {"type": "string"},
+        "checkpoint": {"type": "string", "description": "the signed note the token covers"},
+        "size": {"type": "integer", "minimum": 1},
+        "development_tsa": {"type": "boolean", "description": "true: untrusted, not for evidence"},
     },
 }
 
@@ -162,7 +195,7 @@ def _paths() -> dict[str, Any]:
         },
     }
     append_errors = {**AUTH_ERRORS, "400": ERROR, "409": ERROR, "413": ERROR, "415": ERROR}
-    read = {"security": [{"apiKey": []}]}
+    read: dict[str, Any] = {"security": [{"apiKey": []}]}
     return {
         "/v1/events": {
             "post": {
@@ -258,6 +291,52 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/v1/log/anchors": {
+            "get": {
+                **read,
+                "summary": "RFC 3161 anchors, newest first (read, audit, admin)",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["anchors"],
+                            "properties": {
+                                "anchors": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Anchor"},
+                                }
+                            },
+                        },
+                        "anchors",
+                    ),
+                    **AUTH_ERRORS,
+                },
+            },
+            "post": {
+                **read,
+                "summary": "Anchor the newest checkpoint now (admin key)",
+                "responses": {
+                    "201": _json({"$ref": "#/components/schemas/Anchor"}, "anchored now"),
+                    "200": _json({"$ref": "#/components/schemas/Anchor"}, "already anchored"),
+                    "409": ERROR,
+                    "502": ERROR,
+                    "503": ERROR,
+                    **AUTH_ERRORS,
+                },
+            },
+        },
+        "/v1/log/tsa-roots": {
+            "get": {
+                "summary": "The configured TSA trust roots (public)",
+                "responses": {
+                    "200": {
+                        "description": "PEM certificates",
+                        "content": {"application/x-pem-file": {"schema": {"type": "string"}}},
+                    },
+                    "503": ERROR,
+                },
+            }
+        },
         "/healthz": {
             "get": {
                 "summary": "Health",
@@ -298,7 +377,12 @@ def spec() -> dict[str, Any]:
         "paths": _paths(),
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Event": _event_schema(), "Receipt": RECEIPT},
+            "schemas": {
+                "Event": _event_schema(),
+                "Value": VALUE,
+                "Receipt": RECEIPT,
+                "Anchor": ANCHOR,
+            },
             "responses": {
                 "Error": _json(
                     {

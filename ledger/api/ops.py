@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.api.context import ledger
 from ledger.api.openapi import spec
+from ledger.clock import aware
 from ledger.errors import LedgerError
 from ledger.metrics import exposition
-from ledger.storage.models import Log
+from ledger.storage.models import Anchor, AnchorAttempt, Log
 
 bp = Blueprint("ops", __name__)
 
@@ -22,7 +23,42 @@ def _state() -> dict[str, Any]:
     with service.db.reading() as conn:
         size = conn.execute(select(Log.size).where(Log.id == service.log.id)).scalar_one()
         signers = service.keys.signers(conn)
-    return {"log": service.log.origin, "size": int(size), "signing_keys": len(signers)}
+        anchoring = _anchoring(conn, service.log.id)
+    state = {"log": service.log.origin, "size": int(size), "signing_keys": len(signers)}
+    return state | {"anchoring": anchoring | {"development_tsa": service.settings.tsa_dev}}
+
+
+def _anchoring(conn: Connection, log_id: int) -> dict[str, Any]:
+    """The newest anchor and the newest failed TSA attempt, with its reason."""
+    anchored = conn.execute(
+        select(Anchor.size, Anchor.tsa, Anchor.gen_time)
+        .where(Anchor.log_id == log_id)
+        .order_by(Anchor.id.desc())
+        .limit(1)
+    ).first()
+    failed = conn.execute(
+        select(
+            AnchorAttempt.tsa, AnchorAttempt.reason, AnchorAttempt.created_at, AnchorAttempt.size
+        )
+        .where(AnchorAttempt.log_id == log_id, AnchorAttempt.ok.is_(False))
+        .order_by(AnchorAttempt.id.desc())
+        .limit(1)
+    ).first()
+    return {
+        "last_anchor": anchored
+        and {
+            "size": anchored.size,
+            "tsa": anchored.tsa,
+            "gen_time": aware(anchored.gen_time).isoformat(),
+        },
+        "last_failure": failed
+        and {
+            "tsa": failed.tsa,
+            "reason": failed.reason,
+            "size": failed.size,
+            "at": aware(failed.created_at).isoformat(),
+        },
+    }
 
 
 @bp.get("/healthz")

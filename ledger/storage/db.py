@@ -79,6 +79,11 @@ class Database:
         query = queries.HEAD if self.is_sqlite else queries.HEAD_FOR_UPDATE
         return conn.execute(query, {"log_id": log_id}).one()
 
+    def lock_lease(self, conn: Connection, name: str) -> Any:
+        """A lease row, locked until the transaction ends."""
+        query = queries.LEASE if self.is_sqlite else queries.LEASE.with_for_update()
+        return conn.execute(query, {"name": name}).one()
+
     def dispose(self) -> None:
         self.writer.dispose()
         if self.reader is not self.writer:

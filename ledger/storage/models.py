@@ -131,3 +131,43 @@ class SigningKey(Base):
     file: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     retire_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Anchor(Base):
+    """A validated RFC 3161 token over a checkpoint's signed text (EVIDENCE-FORMAT §5)."""
+
+    __tablename__ = "anchors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("logs.id"))
+    size: Mapped[int] = mapped_column(Seq)
+    tsa: Mapped[str] = mapped_column(String(500))
+    token: Mapped[bytes] = mapped_column(LargeBinary)
+    gen_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        UniqueConstraint("log_id", "size", "tsa", name="uq_anchors_size_tsa"),
+        Index("ix_anchors_log_size", "log_id", "size"),
+    )
+
+
+class AnchorAttempt(Base):
+    """Every request to a TSA, valid or not, with the reason it failed."""
+
+    __tablename__ = "anchor_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("logs.id"))
+    size: Mapped[int] = mapped_column(Seq)
+    tsa: Mapped[str] = mapped_column(String(500))
+    ok: Mapped[bool] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Lease(Base):
+    """A database lease: one anchoring run at a time across workers and hosts."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, insert, select, tuple_, update
 
-from ledger.storage.models import ApiKey, Body, Checkpoint, Entry, Log, Node, Tenant
+from ledger.storage.models import ApiKey, Body, Checkpoint, Entry, Lease, Log, Node, Tenant
 
 logs, entries, bodies, nodes = Log.__table__, Entry.__table__, Body.__table__, Node.__table__
 checkpoints, api_keys, tenants = Checkpoint.__table__, ApiKey.__table__, Tenant.__table__
@@ -65,3 +65,5 @@ API_KEY = (
     .outerjoin(tenants, tenants.c.id == api_keys.c.tenant_id)
     .where(api_keys.c.key_hash == bindparam("key_hash"), api_keys.c.revoked_at.is_(None))
 )
+
+LEASE = select(Lease.__table__).where(Lease.__table__.c.name == bindparam("name"))

@@ -1,0 +1,2 @@
+"""RFC 3161 anchoring of checkpoints (EVIDENCE-FORMAT §5): time-stamping authorities,
+token validation, the anchoring run with its database lease, and the scheduler."""

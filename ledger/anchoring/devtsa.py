@@ -1,0 +1,723 @@
+"""A development time-stamping authority: ``openssl ts -reply`` behind a loopback HTTP server.
+
+For ``make run`` and for tests only. Everything it makes says so: the certificates'
+subjects carry ``DEV_TSA_LABEL``, its policy OID is under the ITU-T "example" arc 2.999,
+every HTTP reply has an ``X-Development-TSA`` header, and its directory holds a README.
+Nothing it signs is evidence.
+
+``DevTSA.create(directory)`` writes (once; later calls reuse the files):
+
+- ``root.pem``, ``root.key``: a self-signed root CA (basicConstraints cA, keyCertSign);
+- ``tsa.pem``, ``tsa.key``: the TSA certificate issued by that root, with an extended
+  key usage of only id-kp-timeStamping, critical (RFC 3161 §2.3);
+- ``tsa.cnf``: the ``openssl ts`` configuration (SHA-256 signer digest, ESS
+  signing-certificate-v2, TSA name, accuracy 1 s, certificates in the reply);
+- ``devtsa.json``: the options the files were made with.
+
+Keys are mode 0600. The server answers ``POST /`` with ``Content-Type:
+application/timestamp-query`` (RFC 3161 §3.4) by running ``openssl ts -reply`` on the
+query, and returns ``application/timestamp-reply``.
+
+Misbehaving TSAs for fault-injection tests: ``create`` takes ``eku`` ("critical",
+"noncritical", "none") and ``ca`` (the directory of another DevTSA whose root issues
+this TSA's certificate); ``mode`` makes a running server answer wrongly (``MODES``);
+``clock_offset`` shifts genTime. A TSA that is down is just a URL where nothing listens
+(``refused_url``). ``openssl ts -reply`` will neither sign with a certificate lacking a
+critical timeStamping EKU nor stamp another time than now: for those the TSTInfo is
+assembled here (asn1crypto) and ``openssl cms -sign -cades`` signs it, so the crypto is
+openssl's throughout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self, get_args
+
+from asn1crypto import cms, tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+DEV_TSA_LABEL = "Evidence Ledger development TSA — NOT FOR EVIDENCE"
+DEV_ROOT_LABEL = "Evidence Ledger development root CA — NOT FOR EVIDENCE"
+DEV_ORGANIZATION = "Evidence Ledger (development, untrusted)"
+DEV_POLICY_OID = "2.999.3161.1"  # under joint-iso-itu-t example(999): never a real policy
+TST_INFO_OID = "1.2.840.113549.1.9.16.1.4"
+HEADER = "X-Development-TSA"  # HTTP headers are Latin-1: the label without its em dash
+HEADER_VALUE = DEV_TSA_LABEL.replace("—", "-")
+
+QUERY_TYPE = "application/timestamp-query"
+REPLY_TYPE = "application/timestamp-reply"
+MAX_QUERY_BYTES = 64 * 1024  # a query is about 60 bytes; extensions add little
+OPENSSL_TIMEOUT = 10.0
+
+KeyType = Literal["rsa", "ec"]
+Eku = Literal["critical", "noncritical", "none"]
+Mode = Literal[
+    "ok",  # answer with what openssl made
+    "slow",  # sleep ``delay`` seconds first
+    "http500",  # HTTP 500, no reply
+    "garbage",  # HTTP 200 with random bytes
+    "rejection",  # a TimeStampResp with PKIStatus rejection and no token
+    "wrong-nonce",  # a good token for the query with another nonce
+    "wrong-imprint",  # a good token for the query with another message imprint
+    "bad-signature",  # a good reply with one byte of the CMS signature flipped
+]
+MODES: tuple[str, ...] = get_args(Mode)
+
+ROOT_DAYS = 20 * 365
+TSA_DAYS = 10 * 365
+_SAFE_PATH = re.compile(r"[A-Za-z0-9_./+-]+")  # nothing openssl.cnf would expand or cut
+
+
+class DevTSAError(Exception):
+    """The development TSA cannot be created or cannot answer."""
+
+
+@dataclass(frozen=True)
+class _Options:
+    key_type: str
+    eku: str
+    ca: str | None  # the directory whose root issued the TSA certificate, or None: our own
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def _new_key(key_type: KeyType) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    if key_type == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if key_type == "ec":
+        return ec.generate_private_key(ec.SECP256R1())
+    raise DevTSAError(f"key_type must be 'rsa' or 'ec', not {key_type!r}")
+
+
+def _name(common_name: str, instance: str) -> x509.Name:
+    """O and CN say "development"; OU tells one generated TSA (or CA) from another."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORGANIZATION),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"instance {instance}"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _write_secret(path: Path, data: bytes) -> None:
+    """Write a private key readable by its owner only (0600 from the start, no window)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to an existing file
+
+
+def make_root(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, now: datetime
+) -> x509.Certificate:
+    """A self-signed root CA: basicConstraints cA (path length 0), keyCertSign and cRLSign."""
+    name = _name(DEV_ROOT_LABEL, secrets.token_hex(4))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=ROOT_DAYS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+
+
+def make_tsa_certificate(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    root: x509.Certificate,
+    root_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    now: datetime,
+    eku: Eku = "critical",
+) -> x509.Certificate:
+    """The TSA certificate: keyUsage digitalSignature, EKU timeStamping as ``eku`` says."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(DEV_TSA_LABEL, secrets.token_hex(4)))
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=TSA_DAYS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+            critical=False,
+        )
+    )
+    if eku != "none":
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+            critical=eku == "critical",
+        )
+    return builder.sign(root_key, hashes.SHA256())
+
+
+def _openssl_config(directory: Path) -> str:
+    """``openssl ts`` configuration (openssl-ts(1), "CONFIGURATION FILE OPTIONS")."""
+    return f"""\
+# {DEV_TSA_LABEL}
+# openssl ts -reply configuration of the Evidence Ledger development TSA.
+[ tsa ]
+default_tsa = devtsa
+
+[ devtsa ]
+dir = {directory}
+serial = $dir/serial
+crypto_device = builtin
+signer_cert = $dir/tsa.pem
+certs = $dir/root.pem
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = {DEV_POLICY_OID}
+digests = sha256, sha384, sha512
+accuracy = secs:1
+clock_precision_digits = 0
+ordering = no
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+
+
+def _readme() -> str:
+    return (
+        f"{DEV_TSA_LABEL}\n\n"
+        "This directory holds a development time-stamping authority made by\n"
+        "ledger.anchoring.devtsa: its root CA and keys are generated locally and trusted by\n"
+        "nobody. Tokens it signs prove nothing about time; never present them as evidence.\n"
+    )
+
+
+# --- the TSA ---------------------------------------------------------------------------
+
+
+class DevTSA:
+    """A development TSA in ``directory``; ``start()`` serves it over HTTP on loopback.
+
+    ``mode`` (one of ``MODES``) may be changed while the server runs; ``delay`` is how
+    long "slow" sleeps.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        mode: Mode = "ok",
+        delay: float = 5.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        openssl: str | None = None,
+        quiet: bool = True,
+        clock_offset: float = 0.0,
+    ) -> None:
+        self.directory = Path(directory).resolve()
+        stamp = self.directory / "devtsa.json"
+        for path in (self.config, self.root_pem, self.tsa_pem, self.tsa_key, stamp):
+            if not path.is_file():
+                raise DevTSAError(f"{path} is missing: make the TSA with DevTSA.create")
+        if mode not in MODES:
+            raise DevTSAError(f"mode must be one of {MODES}, not {mode!r}")
+        self.options = _Options(**json.loads(stamp.read_text(encoding="utf-8")))
+        self.mode: Mode = mode
+        self.delay = delay
+        self.clock_offset = clock_offset
+        self.host = host
+        self.port = port
+        self.quiet = quiet
+        found = openssl or shutil.which("openssl") or "/usr/bin/openssl"
+        self.openssl = found
+        self._lock = threading.Lock()  # openssl ts -reply rewrites the serial file
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # files
+
+    @property
+    def root_pem(self) -> Path:
+        return self.directory / "root.pem"
+
+    @property
+    def tsa_pem(self) -> Path:
+        return self.directory / "tsa.pem"
+
+    @property
+    def tsa_key(self) -> Path:
+        return self.directory / "tsa.key"
+
+    @property
+    def config(self) -> Path:
+        return self.directory / "tsa.cnf"
+
+    @property
+    def root_certificate(self) -> bytes:
+        """The root CA certificate, PEM: the trust root that verifies this TSA's tokens."""
+        return self.root_pem.read_bytes()
+
+    @classmethod
+    def create(
+        cls,
+        directory: Path,
+        key_type: KeyType = "rsa",
+        *,
+        eku: Eku = "critical",
+        ca: Path | None = None,
+        mode: Mode = "ok",
+        delay: float = 5.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        quiet: bool = True,
+        clock_offset: float = 0.0,
+    ) -> DevTSA:
+        """The TSA in ``directory``, generating its CA, certificate and config if absent.
+
+        Idempotent: existing files are reused when they were made with the same options
+        (``DevTSAError`` if not). ``ca`` is another DevTSA directory whose root CA
+        (``root.pem``/``root.key``) issues this TSA's certificate instead of a new root.
+        The other arguments are those of ``DevTSA()``.
+        """
+        directory = Path(directory).resolve()
+        ca_dir = Path(ca).resolve() if ca is not None else None
+        options = _Options(key_type, eku, str(ca_dir) if ca_dir else None)
+        if eku not in get_args(Eku):
+            raise DevTSAError(f"eku must be one of {get_args(Eku)}, not {eku!r}")
+        if not _SAFE_PATH.fullmatch(str(directory)):
+            raise DevTSAError(f"{directory}: use a path of letters, digits and _ . / + - only")
+        stamp = directory / "devtsa.json"
+        if stamp.is_file():
+            made = _Options(**json.loads(stamp.read_text(encoding="utf-8")))
+            if made != options:
+                raise DevTSAError(
+                    f"{directory} holds a development TSA made with {asdict(made)}, "
+                    f"not {asdict(options)}: use another directory"
+                )
+        else:
+            _generate(directory, options, ca_dir)
+        return cls(
+            directory,
+            mode=mode,
+            delay=delay,
+            host=host,
+            port=port,
+            quiet=quiet,
+            clock_offset=clock_offset,
+        )
+
+    # answering
+
+    def reply(self, query: bytes) -> bytes:
+        """The DER TimeStampResp for a DER TimeStampReq, as ``mode`` says (no HTTP)."""
+        if self.mode == "rejection":
+            return rejection("development TSA in rejection mode")
+        if self.mode == "wrong-nonce":
+            query = _other_query(query, nonce=True)
+        elif self.mode == "wrong-imprint":
+            query = _other_query(query, nonce=False)
+        # openssl ts -reply refuses a signer certificate without a critical timeStamping
+        # EKU and always stamps the current time: then openssl cms -sign signs instead.
+        if self.clock_offset or self.options.eku != "critical":
+            reply = self._cms_reply(query)
+        else:
+            reply = self._openssl_reply(query)
+        if self.mode == "bad-signature":
+            reply = flip_signature_byte(reply)
+        return reply
+
+    def _openssl(self, *args: str) -> None:
+        command = [self.openssl, *args]
+        what = " ".join(command[:3])
+        try:
+            done = subprocess.run(  # noqa: S603  fixed program, our own files
+                command, capture_output=True, timeout=OPENSSL_TIMEOUT, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise DevTSAError(f"{what} failed: {e}") from e
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip()
+            raise DevTSAError(f"{what} exited {done.returncode}: {message}")
+
+    def _openssl_reply(self, query: bytes) -> bytes:
+        """``openssl ts -reply``: the TSA as openssl implements RFC 3161."""
+        with self._lock, tempfile.TemporaryDirectory(prefix="devtsa-") as tmp:
+            query_file, reply_file = Path(tmp) / "query.tsq", Path(tmp) / "reply.tsr"
+            query_file.write_bytes(query)
+            self._openssl(
+                "ts", "-reply", "-config", str(self.config),
+                "-queryfile", str(query_file), "-out", str(reply_file),
+            )  # fmt: skip
+            return reply_file.read_bytes()
+
+    def _next_serial(self) -> int:
+        """The serial number from openssl's serial file (hex), which is then advanced."""
+        path = self.directory / "serial"
+        serial = int(path.read_text(encoding="ascii").strip() or "1", 16)
+        path.write_text(f"{serial + 1:02X}\n", encoding="ascii")
+        return serial
+
+    def _cms_reply(self, query: bytes) -> bytes:
+        """The TSTInfo built here, signed by ``openssl cms -sign`` (RFC 3161 over RFC 5652).
+
+        For what ``openssl ts -reply`` will not do: sign with a certificate whose EKU is
+        absent or not critical, or stamp a time ``clock_offset`` seconds off. The CMS
+        signature, its signed attributes and ESS signing-certificate-v2 (``-cades``) are
+        openssl's; only the TSTInfo is assembled in Python.
+        """
+        try:
+            request = tsp.TimeStampReq.load(query, strict=True)
+            imprint = request["message_imprint"]
+            algorithm = imprint["hash_algorithm"]["algorithm"].native
+            imprint.native  # noqa: B018  parse it all now
+            nonce = request["nonce"].native
+            cert_req = bool(request["cert_req"].native)
+        except (ValueError, TypeError, KeyError) as e:
+            return rejection(f"bad request: {e}", "bad_data_format")
+        if algorithm not in ("sha256", "sha384", "sha512"):
+            return rejection(f"message imprint hash {algorithm} not accepted", "bad_alg")
+        cert = x509.load_pem_x509_certificate(self.tsa_pem.read_bytes())
+        subject = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)).subject
+        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset)
+        with self._lock, tempfile.TemporaryDirectory(prefix="devtsa-") as tmp:
+            tst = {
+                "version": "v1",
+                "policy": DEV_POLICY_OID,
+                "message_imprint": imprint,
+                "serial_number": self._next_serial(),
+                "gen_time": now.replace(microsecond=0),
+                "accuracy": {"seconds": 1},
+                "nonce": nonce,
+                "tsa": asn1_x509.GeneralName(name="directory_name", value=subject),
+            }
+            tst_file, token_file = Path(tmp) / "tstinfo.der", Path(tmp) / "token.der"
+            tst_file.write_bytes(tsp.TSTInfo(tst).dump())
+            certs = ["-certfile", str(self.root_pem)] if cert_req else ["-nocerts"]
+            self._openssl(
+                "cms", "-sign", "-binary", "-nodetach", "-cades", "-nosmimecap",
+                "-md", "sha256", "-econtent_type", TST_INFO_OID,
+                "-in", str(tst_file), "-signer", str(self.tsa_pem), "-inkey", str(self.tsa_key),
+                *certs, "-outform", "DER", "-out", str(token_file),
+            )  # fmt: skip
+            token = cms.ContentInfo.load(token_file.read_bytes())
+        response = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
+        return bytes(response.dump())
+
+    # serving
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise DevTSAError("the development TSA is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def bind(self) -> str:
+        """Open the listening socket (port 0: a free one); the URL to POST queries to."""
+        if self._server is None:
+            self._stopping.clear()
+            self._server = _Server((self.host, self.port), _Handler, self)
+        return self.url
+
+    def start(self) -> str:
+        """Serve in a background thread; the URL to POST queries to."""
+        if self._thread is None:
+            self.bind()
+            assert self._server is not None  # noqa: S101  bind() set it
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, name="devtsa", daemon=True
+            )
+            self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving and free the port; requests sleeping in "slow" mode end at once."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        self._stopping.set()
+        if thread is not None:  # shutdown() waits for serve_forever(): only if it runs
+            server.shutdown()
+            thread.join(timeout=5)
+        server.server_close()
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted (the ``python -m`` entry point)."""
+        self.bind()
+        assert self._server is not None  # noqa: S101  bind() set it
+        try:
+            self._server.serve_forever()
+        finally:
+            self._stopping.set()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _generate(directory: Path, options: _Options, ca_dir: Path | None) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    key_type: KeyType = "ec" if options.key_type == "ec" else "rsa"
+    if options.key_type not in get_args(KeyType):
+        raise DevTSAError(f"key_type must be 'rsa' or 'ec', not {options.key_type!r}")
+    if ca_dir is None:
+        root_key = _new_key(key_type)
+        root = make_root(root_key, now)
+    else:
+        try:
+            root = x509.load_pem_x509_certificate((ca_dir / "root.pem").read_bytes())
+            loaded = serialization.load_pem_private_key(
+                (ca_dir / "root.key").read_bytes(), password=None
+            )
+        except (OSError, ValueError) as e:
+            raise DevTSAError(f"cannot use the CA in {ca_dir}: {e}") from e
+        if not isinstance(loaded, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise DevTSAError(f"the CA key in {ca_dir} is neither RSA nor EC")
+        root_key = loaded
+    key = _new_key(key_type)
+    eku: Eku = "noncritical" if options.eku == "noncritical" else "critical"
+    cert = make_tsa_certificate(key, root, root_key, now, "none" if options.eku == "none" else eku)
+    (directory / "root.pem").write_bytes(_pem(root))
+    _write_secret(directory / "root.key", _key_pem(root_key))
+    (directory / "tsa.pem").write_bytes(_pem(cert))
+    _write_secret(directory / "tsa.key", _key_pem(key))
+    (directory / "serial").write_text("01\n", encoding="ascii")
+    (directory / "tsa.cnf").write_text(_openssl_config(directory), encoding="utf-8")
+    (directory / "README.txt").write_text(_readme(), encoding="utf-8")
+    # Last: its presence says that the directory is complete.
+    (directory / "devtsa.json").write_text(json.dumps(asdict(options)) + "\n", encoding="utf-8")
+
+
+# --- wrong answers ---------------------------------------------------------------------
+
+
+def rejection(text: str, fail_info: str = "bad_request") -> bytes:
+    """A TimeStampResp with PKIStatus rejection and no token (RFC 3161 §2.4.2)."""
+    status = tsp.PKIStatusInfo(
+        {"status": "rejection", "status_string": [text], "fail_info": {fail_info}}
+    )
+    # asn1crypto declares timeStampToken mandatory; RFC 3161 makes it OPTIONAL, and a
+    # rejection has none: the SEQUENCE holds the status only.
+    return b"\x30" + _der_length(len(status.dump())) + status.dump()
+
+
+def _der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def _other_query(query: bytes, *, nonce: bool) -> bytes:
+    """The same query with another nonce, or with another message imprint."""
+    try:
+        request = tsp.TimeStampReq.load(query)
+        if nonce:
+            old = request["nonce"].native
+            request["nonce"] = (old or 0) + 1 + secrets.randbelow(1 << 32)
+        else:
+            imprint = request["message_imprint"]
+            old_hash = bytes(imprint["hashed_message"].native)
+            other = hashlib.sha512(b"another message" + old_hash).digest()[: len(old_hash)]
+            request["message_imprint"] = tsp.MessageImprint(
+                {"hash_algorithm": imprint["hash_algorithm"].native, "hashed_message": other}
+            )
+        return bytes(request.dump(force=True))
+    except (ValueError, TypeError, KeyError) as e:
+        raise DevTSAError(f"cannot read the query: {e}") from e
+
+
+def flip_signature_byte(reply: bytes) -> bytes:
+    """``reply`` (a TimeStampResp) with the middle byte of its CMS signature inverted."""
+    try:
+        token = tsp.TimeStampResp.load(reply)["time_stamp_token"]
+        signature = bytes(token["content"]["signer_infos"][0]["signature"].native)
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        raise DevTSAError(f"cannot find the signature of the reply: {e}") from e
+    at = reply.rindex(signature) + len(signature) // 2
+    return reply[:at] + bytes([reply[at] ^ 0xFF]) + reply[at + 1 :]
+
+
+def refused_url() -> str:
+    """A loopback URL where nothing listens: a TSA that is down."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+# --- HTTP ------------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() must not wait for a "slow" request
+
+    def __init__(self, address: tuple[str, int], handler: type[_Handler], tsa: DevTSA) -> None:
+        self.tsa = tsa
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "EvidenceLedgerDevTSA/1"
+
+    def do_POST(self) -> None:
+        tsa = self.server.tsa
+        if self.path.split("?")[0] != "/":
+            self._fail(404, "POST queries to /")
+            return
+        content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type != QUERY_TYPE:
+            self._fail(415, f"Content-Type must be {QUERY_TYPE}")
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self._fail(411, "Content-Length required")
+            return
+        if not 0 < length <= MAX_QUERY_BYTES:
+            self._fail(413, f"a query has 1 to {MAX_QUERY_BYTES} bytes")
+            return
+        query = self.rfile.read(length)
+        mode = tsa.mode
+        if mode == "slow" and tsa._stopping.wait(tsa.delay):
+            return  # stopping: drop the connection
+        if mode == "http500":
+            self._fail(500, "development TSA in http500 mode")
+            return
+        if mode == "garbage":
+            self._send(200, REPLY_TYPE, secrets.token_bytes(64))
+            return
+        try:
+            reply = tsa.reply(query)
+        except DevTSAError as e:
+            self._fail(500, str(e))
+            return
+        self._send(200, REPLY_TYPE, reply)
+
+    def do_GET(self) -> None:
+        self._fail(405, "POST a timestamp query to /")
+
+    def _fail(self, status: int, message: str) -> None:
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header(HEADER, HEADER_VALUE)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        if not self.server.tsa.quiet:
+            super().log_message(format, *args)
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ledger.anchoring.devtsa", description=f"{DEV_TSA_LABEL}."
+    )
+    parser.add_argument("--dir", type=Path, default=Path("var/devtsa"), help="its files")
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--key-type", choices=get_args(KeyType), default="rsa")
+    parser.add_argument("--mode", choices=MODES, default="ok")
+    args = parser.parse_args(argv)
+    try:
+        tsa = DevTSA.create(
+            args.dir, args.key_type, mode=args.mode, host=args.host, port=args.port, quiet=False
+        )
+        url = tsa.bind()
+    except (DevTSAError, OSError) as e:
+        print(f"devtsa: {e}", file=sys.stderr)
+        return 1
+    print(f"{DEV_TSA_LABEL}: {url} (trust root {tsa.root_pem})", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        tsa.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
