@@ -25,8 +25,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy --strict verifier
 
+# make bench BENCH_FLAGS='--quick --only service'  (flags: python -m bench --help)
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,21 +9,36 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import verifier_bench
+from bench import service_bench, verifier_bench
 
 RESULTS = Path(__file__).parent / "results"
+PARTS = ("verifier", "service")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--only", choices=PARTS, help="run only this part")
+    parser.add_argument(
+        "--db",
+        choices=("sqlite", "postgresql", "both"),
+        default="both",
+        help="databases for the service's HTTP runs (default both)",
+    )
     args = parser.parse_args()
+    parts = [args.only] if args.only else list(PARTS)
     started = datetime.now(UTC)
-    results = {
+    results: dict[str, object] = {
         "started_at": started.isoformat(),
+        "quick": args.quick,
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
-        "verifier": verifier_bench.run(quick=args.quick),
     }
+    if "verifier" in parts:
+        results["verifier"] = verifier_bench.run(quick=args.quick)
+    if "service" in parts:
+        databases = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
+        results["service"] = service_bench.run(quick=args.quick, databases=databases)
+    results["finished_at"] = datetime.now(UTC).isoformat()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
