@@ -29,33 +29,35 @@ def _attempts(pg_url: str) -> list[tuple[int, str, bool, datetime]]:
 
 def test_one_tsa_request_per_interval_under_load(pg_url: str, tmp_path: Path) -> None:
     env = {"LEDGER_ANCHOR_INTERVAL": str(INTERVAL)}
-    with LedgerServer(pg_url, tmp_path / "var", workers=4, env=env) as one:
-        with one.sibling(workers=2) as two:
-            stop = time.monotonic() + LOAD_SECONDS
-            sent = [0]
+    with (
+        LedgerServer(pg_url, tmp_path / "var", workers=4, env=env) as one,
+        one.sibling(workers=2) as two,
+    ):
+        stop = time.monotonic() + LOAD_SECONDS
+        sent = [0]
 
-            def load(server: LedgerServer, offset: int) -> None:
-                with server.client(server.ingest_key) as client:
-                    n = offset
-                    while time.monotonic() < stop:
-                        status, _ = client.post("/v1/events", event(n))
-                        assert status == 201
-                        n += 1
-                        sent[0] += 1
+        def load(server: LedgerServer, offset: int) -> None:
+            with server.client(server.ingest_key) as client:
+                n = offset
+                while time.monotonic() < stop:
+                    status, _ = client.post("/v1/events", event(n))
+                    assert status == 201
+                    n += 1
+                    sent[0] += 1
 
-            threads = [
-                threading.Thread(target=load, args=(server, i * 10_000_000))
-                for i, server in enumerate([one, two, one, two])
-            ]
-            started = time.monotonic()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.monotonic() - started
-            with one.client(one.read_key) as client:
-                status, body = client.get("/v1/log/anchors")
-            assert status == 200
+        threads = [
+            threading.Thread(target=load, args=(server, i * 10_000_000))
+            for i, server in enumerate([one, two, one, two])
+        ]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+        with one.client(one.read_key) as client:
+            status, body = client.get("/v1/log/anchors")
+        assert status == 200
     attempts = _attempts(pg_url)
     anchors = body["anchors"]
     sizes = [a["size"] for a in anchors]
