@@ -40,6 +40,12 @@ class Principal:
         if self.role not in roles:
             raise Forbidden(f"this needs a key with role {' or '.join(roles)}, not {self.role}")
 
+    def own_tenant(self) -> tuple[int, str]:
+        """The key's tenant (id, name); 403 for keys that belong to none."""
+        if self.tenant_id is None or self.tenant is None:
+            raise Forbidden(f"a {self.role} key belongs to no tenant")
+        return self.tenant_id, self.tenant
+
     def sees_bodies_of(self, tenant_id: int) -> bool:
         """Event bodies: the tenant's own read keys and the operator's admin keys."""
         return self.role == "admin" or (self.role == "read" and self.tenant_id == tenant_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -13,7 +14,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 
-from ledger import access, benchmark
+from ledger import access, benchmark, evidence
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa
 from ledger.app import create_app
 from ledger.errors import LedgerError
@@ -190,6 +191,24 @@ def anchor() -> None:
     for record in run.records:
         state = "anchored" if run.requested else "already anchored"
         click.echo(f"{state}: size {record.size} by {record.tsa} at {record.gen_time.isoformat()}")
+
+
+@cli.command("export")
+@click.option(
+    "--from", "start", type=int, default=0, show_default=True, help="first seq (to resume)"
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-")
+def export_command(start: int, output: str) -> None:
+    """Write the log as JSON Lines (log-export/1): leaves, checkpoints, anchors."""
+    service = _service()
+    log = service.log
+    with service.db.reading() as conn, click.open_file(output, "w", encoding="utf-8") as out:
+        vkeys = [k.vkey for k in service.keys.listing(conn)]
+        records = evidence.export(
+            conn, log.id, log.origin, log.alg, vkeys, start, service.settings.tsa_dev
+        )
+        for record in records:
+            out.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
 
 
 @cli.command("bench")

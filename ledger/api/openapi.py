@@ -156,6 +156,21 @@ ANCHOR = {
 }
 
 
+ENVELOPE_ID = {
+    "name": "envelope_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+TENANT = {
+    "name": "tenant",
+    "in": "query",
+    "required": False,
+    "description": "required with an admin key",
+    "schema": {"type": "string"},
+}
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -287,6 +302,87 @@ def _paths() -> dict[str, Any]:
                         {"type": "object", "required": ["first", "second", "proof"]}, "proof"
                     ),
                     "400": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/log/leaves": {
+            "get": {
+                **read,
+                "summary": "Leaves by range, for mirrors and audits (read, audit, admin)",
+                "parameters": [_query("start", 0), _query("end", 1)],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["start", "end", "size", "leaves"],
+                            "properties": {
+                                "leaves": {
+                                    "type": "array",
+                                    "maxItems": 10000,
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["seq", "leaf", "leaf_hash", "chain"],
+                                    },
+                                }
+                            },
+                        },
+                        "leaves [start, end), at most 10,000",
+                    ),
+                    "400": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/envelopes/{envelope_id}": {
+            "get": {
+                **read,
+                "summary": "An envelope's timeline (read key: own tenant; admin: ?tenant=)",
+                "parameters": [ENVELOPE_ID, TENANT],
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "required": ["envelope_id", "tenant", "events"]},
+                        "events in log order, times in UTC beside the reported offset",
+                    ),
+                    "400": ERROR,
+                    "404": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/envelopes/{envelope_id}/evidence": {
+            "get": {
+                **read,
+                "summary": "An envelope's evidence-bundle/1 (read: own tenant; admin: ?tenant=)",
+                "parameters": [
+                    ENVELOPE_ID,
+                    TENANT,
+                    {
+                        "name": "anchor",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"enum": ["now"]},
+                    },
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": [
+                                "format",
+                                "status",
+                                "log",
+                                "checkpoint",
+                                "anchors",
+                                "entries",
+                            ],
+                        },
+                        "the bundle, verifiable offline with ledger-verify bundle",
+                    ),
+                    "400": ERROR,
+                    "404": ERROR,
+                    "502": ERROR,
+                    "503": ERROR,
                     **AUTH_ERRORS,
                 },
             }

@@ -66,6 +66,9 @@ EXAMPLES: dict[tuple[str, str], tuple[int, int, int]] = {
     ("GET", "/v1/log/proofs/inclusion"): (45, 45, 10),
     ("GET", "/v1/log/proofs/consistency"): (45, 45, 10),
     ("GET", "/v1/log/anchors"): (10, 0, 10),
+    ("GET", "/v1/log/leaves"): (30, 30, 10),
+    ("GET", "/v1/envelopes/{envelope_id}"): (20, 20, 10),
+    ("GET", "/v1/envelopes/{envelope_id}/evidence"): (10, 10, 5),
     ("POST", "/v1/log/anchors"): (5, 0, 10),
 }
 # Operations without parameters or keys: a handful of identical calls.
@@ -122,6 +125,11 @@ def unique_event_ids(case: AnyCase) -> None:
 def expected_positive(case: AnyCase, size: int) -> set[int]:
     """What data the description allows must get, given a log of ``size`` entries."""
     query, label = case.query or {}, f"{case.method} {case.path}"
+    if case.path == "/v1/log/leaves":
+        return {200 if query["start"] < query["end"] <= size else 400}
+    if case.path.startswith("/v1/envelopes/"):
+        # Most generated ids name no envelope (404); anchor=now needs an admin key (403).
+        return {200, 403, 404}
     if label == "POST /v1/log/anchors":
         return {200, 201}  # anchored now, or already anchored at this size
     if case.method == "POST":

@@ -149,6 +149,21 @@ ENDPOINTS = [
         "/v1/log/proofs/consistency?first=1&second=2",
         statuses(200, READERS),
     ),
+    Endpoint("GET", "/v1/log/leaves", "/v1/log/leaves?start=0&end=2", statuses(200, READERS)),
+    # Envelopes: a read key sees its own tenant's (globex has an env-1 of its own); an
+    # admin names the tenant; audit keys never see bodies.
+    Endpoint(
+        "GET",
+        "/v1/envelopes/{envelope_id}",
+        "/v1/envelopes/env-1?tenant=acme",
+        statuses(200, ("read", "admin", "other_read")),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/envelopes/{envelope_id}/evidence",
+        "/v1/envelopes/env-1/evidence?tenant=acme",
+        statuses(200, ("read", "admin", "other_read")),
+    ),
     Endpoint("GET", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORS_READ, READERS)),
     Endpoint("POST", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORING, ("admin",))),
     Endpoint("GET", "/v1/log/tsa-roots", "/v1/log/tsa-roots", statuses(ANCHORS_READ, (), True)),

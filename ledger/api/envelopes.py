@@ -1,0 +1,70 @@
+"""Envelopes (EVIDENCE-FORMAT §6, §7): the timeline and the evidence bundle.
+
+Read keys see their own tenant's envelopes; admin keys name the tenant
+(``?tenant=``). Audit keys read leaves and proofs, never bodies, so not these.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from ledger import access, evidence
+from ledger.access import Principal
+from ledger.api.context import caller, ledger, only_args
+from ledger.errors import InvalidInput
+
+bp = Blueprint("envelopes", __name__)
+
+
+def _tenant(principal: Principal) -> tuple[int, str]:
+    """The tenant whose envelope is asked for: the key's own, or ``?tenant=`` for admins."""
+    if principal.role == "read":
+        return principal.own_tenant()
+    name = request.args.get("tenant")
+    if not name:
+        raise InvalidInput(
+            "an admin key names the tenant: ?tenant=NAME", field="tenant", code="missing_field"
+        )
+    with ledger().db.reading() as conn:
+        return access.tenant_id(conn, name), name
+
+
+def _envelope_id(envelope_id: str) -> str:
+    if not 1 <= len(envelope_id) <= 200:
+        raise InvalidInput("envelope_id has 1 to 200 characters", field="envelope_id")
+    return envelope_id
+
+
+@bp.get("/v1/envelopes/<path:envelope_id>/evidence")
+def evidence_bundle(envelope_id: str) -> Response:
+    principal = caller("read", "admin")
+    only_args("tenant", "anchor")
+    anchor = request.args.get("anchor")
+    if anchor not in (None, "now"):
+        raise InvalidInput("anchor takes the value now", field="anchor")
+    if anchor == "now":
+        caller("admin")
+    tenant, service = _tenant(principal), ledger()
+    envelope_id = _envelope_id(envelope_id)
+    if anchor == "now":
+        service.anchorer.run(force=True)
+    with service.db.reading() as conn:
+        vkeys = [k.vkey for k in service.keys.listing(conn)]
+        log = service.log
+        body = evidence.bundle(
+            conn, log.id, log.origin, log.alg, vkeys, tenant, envelope_id, service.settings.tsa_dev
+        )
+    response = jsonify(body)
+    response.headers["Content-Disposition"] = "attachment; filename=evidence-bundle.json"
+    return response
+
+
+@bp.get("/v1/envelopes/<path:envelope_id>")
+def envelope_timeline(envelope_id: str) -> Response:
+    principal = caller("read", "admin")
+    only_args("tenant")
+    tenant, service = _tenant(principal), ledger()
+    envelope_id = _envelope_id(envelope_id)
+    with service.db.reading() as conn:
+        events = evidence.timeline(conn, service.log.id, tenant[0], envelope_id)
+    return jsonify({"envelope_id": envelope_id, "tenant": tenant[1], "events": events})

@@ -1,0 +1,31 @@
+"""``GET /v1/log/leaves?start=&end=``: leaves by range, so auditors can mirror the log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import select
+
+from ledger import evidence
+from ledger.api.context import caller, int_arg, ledger, only_args
+from ledger.errors import InvalidInput
+from ledger.storage.models import Log
+
+bp = Blueprint("mirror", __name__)
+
+
+@bp.get("/v1/log/leaves")
+def leaves() -> Response:
+    caller("read", "audit", "admin")
+    only_args("start", "end")
+    start, end = int_arg("start"), int_arg("end", 1)
+    if end <= start:
+        raise InvalidInput(f"end {end} must be greater than start {start}", field="end")
+    service = ledger()
+    with service.db.reading() as conn:
+        size = conn.execute(select(Log.size).where(Log.id == service.log.id)).scalar_one()
+        if end > size:
+            raise InvalidInput(f"end {end} is beyond the tree size {size}", field="end")
+        records = evidence.leaves(conn, service.log.id, start, end)
+    for record in records:
+        del record["type"]
+    return jsonify({"start": start, "end": start + len(records), "size": size, "leaves": records})
