@@ -24,6 +24,7 @@ from ledger.anchoring.stamper import TimeStamper, TsaError
 from ledger.clock import aware, now
 from ledger.errors import Conflict, LedgerError
 from ledger.metrics import ANCHOR_FAILURES, ANCHORS
+from ledger.outbound.outbox import enqueue_anchored
 from ledger.storage.db import Database
 from ledger.storage.models import Anchor, AnchorAttempt, Checkpoint, Lease, Log
 from verifier.errors import VerificationError
@@ -208,6 +209,7 @@ class Anchorer:
                     for r in records
                 ],
             )
+            enqueue_anchored(conn, self.log_id, records)  # webhooks, in the same transaction
         conn.execute(
             update(Lease)
             .where(Lease.name == lease_name(self.log_id), Lease.holder == HOLDER)
