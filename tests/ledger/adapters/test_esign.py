@@ -1,0 +1,50 @@
+"""e签宝 v3 specifics: the callback URL's query values are signed; the app id."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from ledger import clock
+from tests.conftest import Keys
+from tests.ledger.adapters.flows import esign_flow
+from tests.ledger.adapters.senders import compact, make_hook, send, tree_size, tsign
+
+SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # noqa: S105  a test app secret
+
+
+def test_query_values_are_signed_decoded_and_sorted_by_key(
+    app: Flask, client: FlaskClient, keys: Keys
+) -> None:
+    hook = make_hook(app, "esign", SECRET)
+    steps = esign_flow()
+    query = f"orderNo=001&belong={quote('拼接')}&empty="
+    assert send(client, hook, compact(steps[2].body), query=query).status_code == 200
+    # Values in URL order instead of sorted by key: "001拼接" where e签宝 signs "拼接001".
+    body = compact(steps[3].body)
+    url_order = tsign(SECRET, int(clock.now().timestamp() * 1000), "?a=001&b=拼接", body)
+    response = send(client, hook, body, query=f"b=001&a={quote('拼接')}", headers=url_order)
+    assert response.status_code == 401
+    assert tree_size(client) == 1
+
+
+def test_the_app_id_must_be_the_hook_s(app: Flask, client: FlaskClient, keys: Keys) -> None:
+    hook = make_hook(app, "esign", SECRET)
+    body = compact(esign_flow()[2].body)
+    headers = tsign(SECRET, int(clock.now().timestamp() * 1000), "", body)
+    headers["X-Tsign-Open-App-Id"] = "7439000002"
+    response = send(client, hook, body, headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "app_id_mismatch"
+
+
+def test_only_hmac_sha256(app: Flask, client: FlaskClient, keys: Keys) -> None:
+    hook = make_hook(app, "esign", SECRET)
+    body = compact(esign_flow()[2].body)
+    headers = tsign(SECRET, int(clock.now().timestamp() * 1000), "", body)
+    headers["X-Tsign-Open-SIGNATURE-ALGORITHM"] = "hmac-md5"
+    assert send(client, hook, body, headers=headers).status_code == 401
+    headers["X-Tsign-Open-SIGNATURE-ALGORITHM"] = "HMAC-SHA256"
+    assert send(client, hook, body, headers=headers).status_code == 200
