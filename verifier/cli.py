@@ -13,7 +13,13 @@ Subcommands:
   ``verifier.audit.LogAudit``); ``log --url URL --key
   API_KEY`` fetches the same records from a running ledger (``GET /v1/log/anchors``,
   ``GET /v1/log/checkpoint``, then ``GET /v1/log/leaves`` in pages of 10,000) with
-  ``Authorization: Bearer API_KEY``.
+  ``Authorization: Bearer API_KEY``;
+- ``pdf FILE``: a certificate of evidence (docs/certificate.md): its PAdES signature
+  (``--issuer-root``, PEM, repeatable), time-stamps and validation data, then the
+  ``evidence-bundle.json`` it carries, as ``bundle`` checks it (``--log-key``,
+  ``--tsa-root``); ``--extract-bundle OUT`` saves the bundle. This one subcommand needs
+  pyHanko: it runs ``reports.validation``, loaded only here, so that ``verifier`` itself
+  stays free of it (tests/test_layering.py).
 
 Output: the verdict in one line (``VALID``, ``PENDING``, ``INVALID``), then every check
 that did not pass, naming the check, the seq and what was expected against what was
@@ -30,6 +36,7 @@ and the bottom line says it is pending; ``--require-anchor`` makes it exit 1.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -116,6 +123,31 @@ def _check_bundle(args: argparse.Namespace) -> VerificationReport:
     data = _read_bytes(args.file)
     roots = _tsa_roots(args.tsa_root)
     return bundle.verify_bundle(data, args.log_key, roots, _at_time(args.at_time))
+
+
+def _check_pdf(args: argparse.Namespace) -> VerificationReport:
+    try:  # not an import statement: verifier does not depend on reports (see the doc)
+        validation = importlib.import_module("reports.validation")
+    except ImportError as e:
+        raise _Unreadable(
+            f"ledger-verify pdf needs the reports package and pyHanko ({e}): "
+            "pip install evidence-ledger"
+        ) from e
+    data = _read_bytes(args.file)
+    result = validation.verify_pdf(
+        data,
+        args.log_key,
+        _tsa_roots(args.tsa_root),
+        _tsa_roots(args.issuer_root),
+        _at_time(args.at_time),
+    )
+    if args.extract_bundle and result.bundle is not None:
+        try:
+            Path(args.extract_bundle).write_bytes(result.bundle)
+        except OSError as e:
+            raise _Unreadable(f"cannot write {args.extract_bundle}: {e}") from e
+    report: VerificationReport = result.report
+    return report
 
 
 class _ProgressBar:
@@ -347,6 +379,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     _trust_options(log)
     log.set_defaults(report=_check_log)
+
+    pdf = sub.add_parser("pdf", help="verify a certificate of evidence (PDF) and its bundle")
+    pdf.add_argument("file", help="the certificate (PDF), or - for stdin")
+    pdf.add_argument(
+        "--issuer-root",
+        action="append",
+        default=[],
+        help="trust root of the PDF signer (the issuer's CA), PEM file (repeatable)",
+    )
+    pdf.add_argument("--extract-bundle", help="write the embedded evidence-bundle.json here")
+    _trust_options(pdf)
+    pdf.set_defaults(report=_check_pdf)
     return parser
 
 

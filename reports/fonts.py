@@ -1,0 +1,53 @@
+"""The one font of certificates: WenQuanYi Micro Hei, embedded as a TrueType subset.
+
+Every string of a certificate may hold CJK (a signer named 张三 appears in the English
+edition too), and reportlab's CID fonts (STSong-Light) are never embedded: a viewer
+without them draws boxes (CEILINGS pitfall 7). So all text is set in the WQY TrueType
+faces, of which reportlab embeds the subset of glyphs a document uses, with a ToUnicode
+map (text stays searchable and ``pdftotext`` reads it back). The regular face sets prose,
+the monospaced one hashes, keys and notes.
+
+Debian ships the faces in ``fonts-wqy-microhei`` (``make system-deps`` installs it).
+Parsing the 5 MB collection costs about 0.3 s per face, once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+SANS = "WQYMicroHei"
+MONO = "WQYMicroHeiMono"
+_FACES = {SANS: 0, MONO: 1}  # subfont index in the collection
+_lock = threading.Lock()
+_loaded: set[str] = set()
+
+
+class FontMissing(RuntimeError):
+    """The CJK font file is not installed."""
+
+
+def register(font_file: Path = FONT_FILE) -> tuple[str, str]:
+    """Register both faces with reportlab (once per process); their names (sans, mono)."""
+    with _lock:
+        for name, index in _FACES.items():
+            if name in _loaded:
+                continue
+            if not font_file.is_file():
+                raise FontMissing(
+                    f"{font_file} is missing: install the Debian package fonts-wqy-microhei "
+                    "(make system-deps)"
+                )
+            pdfmetrics.registerFont(TTFont(name, str(font_file), subfontIndex=index))
+            # One face for every style: the collection has no bold or italic, and a
+            # <b> in a paragraph must never fall back to a font without CJK glyphs.
+            for bold in (0, 1):
+                for italic in (0, 1):
+                    addMapping(name, bold, italic, name)
+            _loaded.add(name)
+    return SANS, MONO

@@ -1,0 +1,479 @@
+"""What a certificate shows, read out of an ``evidence-bundle/1`` and its report.
+
+Nothing here decides validity (``verifier.bundle`` did, and its ``VerificationReport``
+is shown as it is); this only reads the bundle into plain values for the layout. A
+damaged bundle still reads: what cannot be read shows as unreadable, and the report
+says why it is invalid.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from verifier import checkpoint as notes
+from verifier import timestamp
+from verifier.bundle import is_development
+from verifier.canonical import Leaf, parse_leaf
+from verifier.checkpoint import Checkpoint, VerifierKey
+from verifier.errors import VerificationError
+from verifier.hashing import SHA256, HashAlgorithm, algorithm
+from verifier.report import VerificationReport
+
+ATTACHMENT_NAME = "evidence-bundle.json"
+TITLE_KEYS = (
+    "title",
+    "envelope_title",
+    "subject",
+    "email_subject",
+    "sign_flow_title",
+    "resource_name",
+)
+REASON_EVENTS = ("recipient.declined", "envelope.declined", "envelope.voided", "envelope.expired")
+_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+_READ_ERRORS = (VerificationError, KeyError, TypeError, ValueError, IndexError, AttributeError)
+
+
+def key_algorithm(cert: x509.Certificate) -> str:
+    """The certificate's signature algorithm for people: "ECDSA P-256", "RSA-2048"..."""
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA-{key.key_size}"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"ECDSA {_CURVES.get(key.curve.name, key.curve.name)}"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    return type(key).__name__
+
+
+def bundle_bytes(bundle: Mapping[str, Any]) -> bytes:
+    """The attachment's bytes: the bundle as indented UTF-8 JSON (keys in their order)."""
+    return (json.dumps(bundle, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def certificate_id(attachment: bytes) -> str:
+    """``ELC-XXXX-XXXX-XXXX-XXXX``: the first 64 bits of the attachment's SHA-256."""
+    head = hashlib.sha256(attachment).hexdigest()[:16].upper()
+    return "ELC-" + "-".join(head[i : i + 4] for i in range(0, 16, 4))
+
+
+def parse_time(text: str) -> datetime | None:
+    """An RFC 3339 time as an aware UTC datetime, or None."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return when.astimezone(UTC) if when.tzinfo is not None else None
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    role: str | None = None
+    auth_method: str | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+
+    @classmethod
+    def of(cls, value: object) -> Actor | None:
+        if not isinstance(value, Mapping):
+            return None
+
+        def text(key: str) -> str | None:
+            item = value.get(key)
+            return item if isinstance(item, str) and item else None
+
+        return cls(
+            text("name"),
+            text("email"),
+            text("phone"),
+            text("role"),
+            text("auth_method"),
+            text("ip"),
+            text("user_agent"),
+        )
+
+    @property
+    def key(self) -> tuple[str | None, str | None, str | None]:
+        return (self.name, self.email, self.phone)
+
+    @property
+    def contact(self) -> str:
+        return " / ".join(x for x in (self.email, self.phone) if x)
+
+    @property
+    def label(self) -> str:
+        """Who, in one line: the name, else the email, else the phone."""
+        return self.name or self.email or self.phone or "?"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the bundle, with the leaf's clear fields and the event, if any."""
+
+    seq: int
+    leaf_hash: str
+    chain: str
+    inclusion: tuple[str, ...]
+    leaf: Leaf | None  # None: unreadable (the report says why)
+    event: Mapping[str, Any] | None  # None: erased or unreadable
+    erased: bool
+
+    @property
+    def type(self) -> str:
+        if self.leaf is not None:
+            return self.leaf.event.type
+        return str(self.event.get("type", "?")) if self.event else "?"
+
+    @property
+    def event_id(self) -> str:
+        return self.leaf.event.event_id if self.leaf is not None else "?"
+
+    @property
+    def occurred_at(self) -> str | None:
+        return self.leaf.event.occurred_at if self.leaf is not None else None
+
+    @property
+    def platform_time(self) -> datetime | None:
+        return parse_time(self.occurred_at) if self.occurred_at else None
+
+    @property
+    def ledger_time(self) -> datetime | None:
+        return parse_time(self.leaf.received_at) if self.leaf is not None else None
+
+    @property
+    def actor(self) -> Actor | None:
+        return Actor.of(self.event.get("actor")) if self.event else None
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        data = self.event.get("data") if self.event else None
+        return data if isinstance(data, Mapping) else {}
+
+    @property
+    def documents(self) -> list[Mapping[str, Any]]:
+        docs = self.event.get("documents") if self.event else None
+        return [d for d in docs if isinstance(d, Mapping)] if isinstance(docs, list) else []
+
+    @property
+    def reason(self) -> str | None:
+        """A decline, void or expiry reason: any ``data`` field named ``...reason``."""
+        for key, value in self.data.items():
+            if key.endswith("reason") and isinstance(value, str) and value:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    original_sha256: str
+    original_size: int | None
+    final_sha256: str
+    final_size: int | None
+
+
+@dataclass(frozen=True)
+class Party:
+    actor: Actor
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Signer:
+    actor: Actor
+    auth_methods: tuple[str, ...]
+    signed: Entry | None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    tsa: str
+    facts: timestamp.TimestampFacts | None
+    error: str | None
+    development: bool
+    tsa_not_after: datetime | None
+    signer_algorithm: str | None
+
+
+@dataclass(frozen=True)
+class LogKey:
+    vkey: str
+    name: str
+    key_id: str
+
+
+@dataclass
+class Evidence:
+    """The bundle, read for people."""
+
+    bundle: Mapping[str, Any]
+    report: VerificationReport
+    attachment: bytes
+    certificate_id: str
+    envelope_id: str
+    tenant: str
+    status: str
+    origin: str
+    hash_name: str
+    alg: HashAlgorithm
+    note: str
+    checkpoint: Checkpoint | None
+    signing_key: LogKey | None
+    entries: list[Entry]
+    anchors: list[Anchor]
+    latest_note: str | None = None
+    latest: Checkpoint | None = None
+    consistency: tuple[str, ...] = ()
+    parties: list[Party] = field(default_factory=list)
+    signers: list[Signer] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    title: str | None = None
+
+    @property
+    def development_tsa(self) -> bool:
+        return any(a.development for a in self.anchors)
+
+    @property
+    def first_time(self) -> datetime | None:
+        times = [t for t in (e.ledger_time for e in self.entries) if t is not None]
+        return min(times) if times else None
+
+    @property
+    def last_time(self) -> datetime | None:
+        times = [t for t in (e.ledger_time for e in self.entries) if t is not None]
+        return max(times) if times else None
+
+    @property
+    def anchor_time(self) -> datetime | None:
+        times = [a.facts.gen_time for a in self.anchors if a.facts is not None]
+        return min(times) if times else None
+
+    def channels(self) -> list[tuple[str, str, int]]:
+        """(channel, authenticated, number of events), in order of first use."""
+        counts: dict[tuple[str, str], int] = {}
+        for e in self.entries:
+            if e.leaf is not None:
+                key = (e.leaf.source.channel, e.leaf.source.authenticated)
+                counts[key] = counts.get(key, 0) + 1
+        return [(c, a, n) for (c, a), n in counts.items()]
+
+
+def _text(value: object, default: str = "") -> str:
+    return value if isinstance(value, str) else default
+
+
+def _entry(data: object, alg: HashAlgorithm) -> Entry | None:
+    if not isinstance(data, Mapping) or not isinstance(data.get("seq"), int):
+        return None
+    leaf: Leaf | None
+    try:
+        raw = base64.b64decode(_text(data.get("leaf")), validate=True)
+        leaf = parse_leaf(raw, alg)
+        leaf_hash = alg.leaf_hash(raw).hex()
+    except (binascii.Error, *_READ_ERRORS):
+        leaf, leaf_hash = None, _text(data.get("leaf_hash"), "?")
+    event = data.get("event")
+    inclusion = data.get("inclusion")
+    return Entry(
+        seq=data["seq"],
+        leaf_hash=leaf_hash,
+        chain=_text(data.get("chain"), "?"),
+        inclusion=tuple(h for h in inclusion if isinstance(h, str))
+        if isinstance(inclusion, list)
+        else (),
+        leaf=leaf,
+        event=event if isinstance(event, Mapping) else None,
+        erased=event is None and data.get("salt") is None,
+    )
+
+
+def _signing_key(note: str, vkeys: Sequence[str]) -> LogKey | None:
+    """The verifier key (of the bundle's list) whose signature on the note verifies."""
+    for vkey in vkeys:
+        try:
+            notes.open_note(note, [vkey])
+            key: VerifierKey = notes.parse_vkey(vkey)
+        except _READ_ERRORS:
+            continue
+        return LogKey(vkey, key.name, key.key_id.hex())
+    return None
+
+
+def _signed_text(note: str) -> str | None:
+    split = note.rfind("\n\n")
+    return note[: split + 1] if split >= 0 else None
+
+
+def _anchor(data: object, note: str, roots: Sequence[bytes]) -> Anchor:
+    if not isinstance(data, Mapping):
+        return Anchor("?", None, "not an object", False, None, None)
+    tsa = _text(data.get("tsa"), "?")
+    flagged = data.get("development_tsa") is True
+    signed = _signed_text(note)
+    try:
+        if signed is None:
+            raise VerificationError("the checkpoint has no signed text")
+        if not roots:
+            raise VerificationError("no TSA trust roots were given")
+        token = base64.b64decode(_text(data.get("token")), validate=True)
+        digest = hashlib.sha256(signed.encode("utf-8")).digest()
+        facts = timestamp.verify(token, digest, list(roots))
+    except (binascii.Error, *_READ_ERRORS) as e:
+        reason = e.message if isinstance(e, VerificationError) else str(e)
+        return Anchor(tsa, None, reason, flagged, None, None)
+    cert = x509.load_der_x509_certificate(facts.signer_certificate)
+    development = flagged or is_development(facts)
+    return Anchor(
+        tsa,
+        facts,
+        None,
+        development,
+        cert.not_valid_after_utc,
+        key_algorithm(cert),
+    )
+
+
+def _documents(entries: Sequence[Entry]) -> list[Document]:
+    first: dict[str, Mapping[str, Any]] = {}
+    last: dict[str, Mapping[str, Any]] = {}
+    for e in entries:
+        for doc in e.documents:
+            name = _text(doc.get("name"), "?")
+            first.setdefault(name, doc)
+            last[name] = doc
+
+    def size(doc: Mapping[str, Any]) -> int | None:
+        value = doc.get("size")
+        return value if isinstance(value, int) else None
+
+    return [
+        Document(
+            name,
+            _text(first[name].get("sha256"), "?"),
+            size(first[name]),
+            _text(last[name].get("sha256"), "?"),
+            size(last[name]),
+        )
+        for name in first
+    ]
+
+
+def _parties(entries: Sequence[Entry]) -> list[Party]:
+    roles: dict[tuple[str | None, str | None, str | None], list[str]] = {}
+    actors: dict[tuple[str | None, str | None, str | None], Actor] = {}
+    for e in entries:
+        actor = e.actor
+        if actor is None or actor.key == (None, None, None):
+            continue
+        actors.setdefault(actor.key, actor)
+        found = roles.setdefault(actor.key, [])
+        if actor.role and actor.role not in found:
+            found.append(actor.role)
+    return [Party(actors[k], tuple(roles[k])) for k in actors]
+
+
+def _signers(entries: Sequence[Entry]) -> list[Signer]:
+    """Actors of recipient.signed events, or whose role names them a signer."""
+    methods: dict[tuple[str | None, str | None, str | None], list[str]] = {}
+    signed: dict[tuple[str | None, str | None, str | None], Entry] = {}
+    actors: dict[tuple[str | None, str | None, str | None], Actor] = {}
+    for e in entries:
+        actor = e.actor
+        if actor is None or actor.key == (None, None, None):
+            continue
+        is_signer = e.type == "recipient.signed" or "signer" in (actor.role or "").lower()
+        if is_signer:
+            actors.setdefault(actor.key, actor)
+        if e.type == "recipient.signed":
+            signed.setdefault(actor.key, e)
+        found = methods.setdefault(actor.key, [])
+        if actor.auth_method and actor.auth_method not in found:
+            found.append(actor.auth_method)
+    return [Signer(actors[k], tuple(methods.get(k, [])), signed.get(k)) for k in actors]
+
+
+def _title(entries: Sequence[Entry]) -> str | None:
+    for key in TITLE_KEYS:
+        for e in entries:
+            value = e.data.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+def _checkpoint(note: object) -> Checkpoint | None:
+    if not isinstance(note, str):
+        return None
+    signed = _signed_text(note)
+    try:
+        return notes.parse_checkpoint(signed) if signed else None
+    except _READ_ERRORS:
+        return None
+
+
+def read(
+    bundle: Mapping[str, Any], report: VerificationReport, tsa_roots: Sequence[bytes]
+) -> Evidence:
+    """The bundle and its report, read for the certificate; ``tsa_roots`` verify the anchors
+    again to show each token's facts (TSA, serial, genTime, policy, chain)."""
+    log = bundle.get("log")
+    log = log if isinstance(log, Mapping) else {}
+    try:
+        alg = algorithm(_text(log.get("hash"), SHA256.name))
+    except VerificationError:
+        alg = SHA256
+    note = _text(bundle.get("checkpoint"))
+    vkeys = log.get("vkeys")
+    keys = [k for k in vkeys if isinstance(k, str)] if isinstance(vkeys, list) else []
+    raw_entries = bundle.get("entries")
+    entries = [
+        e
+        for e in (_entry(d, alg) for d in (raw_entries if isinstance(raw_entries, list) else []))
+        if e is not None
+    ]
+    raw_anchors = bundle.get("anchors")
+    anchors = [
+        _anchor(a, note, tsa_roots) for a in (raw_anchors if isinstance(raw_anchors, list) else [])
+    ]
+    attachment = bundle_bytes(bundle)
+    evidence = Evidence(
+        bundle=bundle,
+        report=report,
+        attachment=attachment,
+        certificate_id=certificate_id(attachment),
+        envelope_id=_text(bundle.get("envelope_id"), "?"),
+        tenant=_text(bundle.get("tenant"), "?"),
+        status=_text(bundle.get("status"), "?"),
+        origin=_text(log.get("origin"), "?"),
+        hash_name=alg.name.upper(),
+        alg=alg,
+        note=note,
+        checkpoint=_checkpoint(note),
+        signing_key=_signing_key(note, keys),
+        entries=entries,
+        anchors=anchors,
+    )
+    latest = bundle.get("latest")
+    if isinstance(latest, Mapping):
+        evidence.latest_note = _text(latest.get("checkpoint")) or None
+        evidence.latest = _checkpoint(evidence.latest_note)
+        proof = latest.get("consistency")
+        if isinstance(proof, list):
+            evidence.consistency = tuple(h for h in proof if isinstance(h, str))
+    evidence.parties = _parties(entries)
+    evidence.signers = _signers(entries)
+    evidence.documents = _documents(entries)
+    evidence.title = _title(entries)
+    return evidence

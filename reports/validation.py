@@ -1,0 +1,424 @@
+"""Checking a certificate of evidence back: ``ledger-verify pdf FILE``.
+
+``verify_pdf(data, log_keys, tsa_roots, issuer_roots)`` checks, with pyHanko:
+
+- ``pdf signature``: the PDF holds the issuer's PAdES signature (``ETSI.CAdES.detached``)
+  and it is cryptographically intact and valid; and for the newest signature of the file
+  (which no other signature covers), its unsigned parts are sound: zeros after the CMS
+  object, every embedded certificate signed by its issuer, the digest algorithm list
+  the signer's (see ``_unsigned_parts``);
+- ``pdf signer``: its certificate chains to one of ``issuer_roots`` (a development issuer
+  is named as such: not for evidence);
+- ``pdf unmodified``: the signature covers its whole revision, and every later revision
+  only adds PAdES validation data and document time-stamps (pyHanko's difference
+  analysis, DocMDP respected);
+- ``signature time-stamp``, ``document time-stamp``: each RFC 3161 token is valid and
+  its TSA chains to one of ``tsa_roots``; the newest document time-stamp covers the
+  whole file, so that no byte of it is unsigned (skipped at B-B);
+- ``validation data``: the document security store (DSS) is present (skipped at B-B);
+- ``embedded bundle``: ``evidence-bundle.json`` is attached, and its SHA-256 is the one
+  the signed document states (so the certificate id matches it);
+
+then verifies the extracted bundle with ``verifier.bundle.verify_bundle`` (``log_keys``,
+``tsa_roots``, ``at_time``) and returns both as one ``VerificationReport``: the PDF's
+checks first, then the bundle's. The PAdES level reached (B-B, B-T, B-LT, B-LTA) is in
+the claim. Certificates are validated at the present time, with the DSS's revocation
+data and without fetching any: a verification that is offline and repeatable. (After
+the certificates expire, the B-LTA document time-stamps are what keeps the signature
+provable; checking that needs a full AdES validator, e.g. pyHanko's ``ades`` module.)
+
+Only a file that is not a readable PDF, and unusable trust material, raise
+``MalformedError`` (exit 2); everything else is a failed check (exit 1).
+
+This module lives in ``reports`` (not ``verifier``) because it needs pyHanko, which
+``verifier`` may not import; ``ledger-verify`` loads it only for ``pdf``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import (
+    DocumentSecurityStore,
+    validate_pdf_signature,
+    validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from reports.model import ATTACHMENT_NAME, certificate_id
+from reports.signing import B_B, B_LTA
+from verifier import timestamp
+from verifier.bundle import verify_bundle
+from verifier.checkpoint import parse_vkey
+from verifier.errors import MalformedError
+from verifier.report import Check, Status, VerificationReport
+
+CADES = "/ETSI.CAdES.detached"
+DEV_LABEL = "NOT FOR EVIDENCE"
+_SUBJECT_SHA = re.compile(r"SHA-256 ([0-9a-f]{64})")
+# What a damaged file makes pyHanko raise. It parses lazily, deep inside validation,
+# and a changed byte has surfaced as PdfReadError, ValueError, KeyError, zlib.error and
+# decimal.InvalidOperation: any exception from it is a failed check, never a crash.
+_BROKEN = (Exception,)
+
+
+@dataclass(frozen=True)
+class PdfVerification:
+    """The PDF's checks and the embedded bundle's report, as one report."""
+
+    report: VerificationReport
+    level: str | None  # the PAdES level reached
+    bundle: bytes | None  # the embedded evidence-bundle.json
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+
+def _roots(data: Sequence[bytes], what: str) -> list[asn1_x509.Certificate]:
+    if data:
+        timestamp.load_trust_roots(list(data))  # MalformedError names the unusable one
+    try:
+        return [c for item in data for c in load_certs_from_pemder_data(item)]
+    except ValueError as e:
+        raise MalformedError(f"{what}: not PEM or DER certificates: {e}") from None
+
+
+def _context(
+    roots: list[asn1_x509.Certificate], dss: DocumentSecurityStore | None
+) -> ValidationContext:
+    options: dict[str, Any] = {
+        "trust_roots": roots,
+        "allow_fetching": False,
+        "revocation_mode": "soft-fail",
+    }
+    if dss is not None:
+        return dss.as_validation_context(options)
+    return ValidationContext(**options)
+
+
+def _padding(sig: EmbeddedPdfSignature) -> str | None:
+    """Why the bytes after the CMS object in ``/Contents`` are not all zero, if they are
+    not: no signature covers them (the signed byte ranges leave ``/Contents`` out), so
+    without this check a byte changed there would go unnoticed."""
+    data = bytes(sig.pkcs7_content)
+    if len(data) < 2 or data[0] != 0x30:
+        return "the signature is not a DER SEQUENCE"
+    if data[1] < 0x80:
+        end = 2 + data[1]
+    else:
+        width = data[1] & 0x7F
+        end = 2 + width + int.from_bytes(data[2 : 2 + width], "big")
+    if any(data[end:]):
+        return "the space reserved for the signature holds bytes after it (not zeros)"
+    return None
+
+
+def _unsigned_parts(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) -> str | None:
+    """Why the parts of the CMS object that its own signature does not cover are not
+    sound, if they are not. RFC 5652 leaves the certificates and the digest algorithm
+    list of a SignedData unsigned, and the newest signature's ``/Contents`` is covered by
+    no other signature: a byte changed there must still be caught. So every embedded
+    certificate must be signed by its issuer (an embedded or trusted one, or itself),
+    and the digest algorithm list must be the signer's."""
+    padding = _padding(sig)
+    if padding is not None:
+        return padding
+    signed_data = sig.signed_data
+    wanted = {str(sig.signer_info["digest_algorithm"]["algorithm"].dotted)}
+    listed = {str(a["algorithm"].dotted) for a in signed_data["digest_algorithms"]}
+    if listed != wanted:
+        return "the signature's list of digest algorithms is not its signer's"
+    embedded = [
+        x509.load_der_x509_certificate(c.chosen.dump())
+        for c in signed_data["certificates"]
+        if c.name == "certificate"
+    ]
+    pool = embedded + [x509.load_der_x509_certificate(r.dump()) for r in roots]
+    for cert in embedded:
+        issuers = [c for c in pool if c.subject == cert.issuer]
+        if not any(_issued(cert, issuer) for issuer in issuers):
+            return f"an embedded certificate ({cert.subject.rfc4514_string()}) is damaged"
+    return None
+
+
+def _issued(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def _subject(cert: asn1_x509.Certificate) -> str:
+    """The certificate's common name (its whole subject if it has none)."""
+    name = cert.subject.native.get("common_name")
+    return str(name) if name else str(cert.subject.human_friendly)
+
+
+def _attachment(reader: PdfFileReader) -> bytes | None:
+    """The ``evidence-bundle.json`` of the document's embedded files, if any."""
+    try:
+        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    except (KeyError, TypeError):
+        return None
+    for i in range(0, len(names) - 1, 2):
+        if str(names[i]) != ATTACHMENT_NAME:
+            continue
+        spec = names[i + 1].get_object()
+        stream = spec["/EF"]["/F"].get_object()
+        data: bytes = stream.data
+        return data
+    return None
+
+
+class _Checks:
+    """The PDF's checks, in order."""
+
+    def __init__(self) -> None:
+        self.checks: list[Check] = []
+
+    def add(self, name: str, status: Status, reason: str) -> None:
+        self.checks.append(Check(name, status, None, reason))
+
+    def run(self, name: str, check: Callable[[], tuple[Status, str]]) -> None:
+        try:
+            status, reason = check()
+        except _BROKEN as e:
+            status, reason = "fail", f"{type(e).__name__}: {e}"
+        self.add(name, status, reason)
+
+
+def verify_pdf(
+    data: bytes,
+    log_keys: list[str],
+    tsa_roots: Sequence[bytes],
+    issuer_roots: Sequence[bytes],
+    at_time: datetime | None = None,
+) -> PdfVerification:
+    """Check a certificate PDF and the bundle it carries; see the module doc."""
+    for key in log_keys:
+        parse_vkey(key)  # MalformedError: unusable trust material
+    tsa = _roots(tsa_roots, "--tsa-root")
+    issuers = _roots(issuer_roots, "--issuer-root")
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures: list[EmbeddedPdfSignature] = list(reader.embedded_signatures)
+    except _BROKEN as e:
+        raise MalformedError(f"not a readable PDF: {e}") from None
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except _BROKEN:
+        dss = None
+    out = _Checks()
+    regular = [s for s in signatures if s.sig_object_type == "/Sig"]
+    stamps = [s for s in signatures if s.sig_object_type == "/DocTimeStamp"]
+    cades = [s for s in regular if str(s.sig_object.get("/SubFilter")) == CADES]
+    facts: dict[str, Any] = {}
+    if len(cades) != 1 or len(regular) != 1:
+        out.add(
+            "pdf signature",
+            "fail",
+            f"a certificate carries exactly one PAdES signature (ETSI.CAdES.detached); "
+            f"this PDF has {len(regular)} signature(s), {len(cades)} of them PAdES",
+        )
+    else:
+        _signature_checks(out, cades[0], issuers, tsa, dss, facts, last=not stamps)
+    for n, stamp in enumerate(stamps, start=1):
+        last = n == len(stamps)
+        out.run("document time-stamp", partial(_doc_timestamp, stamp, tsa, dss, n, last))
+    if not stamps:
+        out.add("document time-stamp", "skipped", "no document time-stamp (not B-LTA)")
+    if dss is not None:
+        out.add("validation data", "pass", "the document security store (DSS) is present")
+    else:
+        out.add("validation data", "skipped", "no document security store (not B-LT)")
+    try:
+        bundle = _attachment(reader)
+    except _BROKEN as e:
+        bundle = None
+        out.add("embedded bundle", "fail", f"{ATTACHMENT_NAME} cannot be read: {e}")
+    else:
+        out.run("embedded bundle", lambda: _bundle_check(bundle, reader))
+    level: str | None = None
+    if facts.get("signed", False):
+        level = _level(facts.get("signature_timestamp", False), dss is not None, bool(stamps))
+    return _combine(out.checks, bundle, level, facts, log_keys, tsa_roots, at_time)
+
+
+def _signature_checks(
+    out: _Checks,
+    sig: EmbeddedPdfSignature,
+    issuers: list[asn1_x509.Certificate],
+    tsa: list[asn1_x509.Certificate],
+    dss: DocumentSecurityStore | None,
+    facts: dict[str, Any],
+    last: bool,
+) -> None:
+    try:
+        status = validate_pdf_signature(
+            sig,
+            signer_validation_context=_context(issuers, dss),
+            ts_validation_context=_context(tsa, dss),
+        )
+    except _BROKEN as e:
+        out.add("pdf signature", "fail", f"the signature cannot be validated: {e}")
+        return
+    signer = _subject(status.signing_cert)
+    facts["signer"] = signer
+    unsound = _unsigned_parts(sig, issuers + tsa) if last else _padding(sig)
+    if unsound is not None:
+        out.add("pdf signature", "fail", unsound)
+    elif status.intact and status.valid:
+        facts["signed"] = True
+        out.add(
+            "pdf signature",
+            "pass",
+            f"PAdES signature by {signer} ({status.pkcs7_signature_mechanism}, "
+            f"{status.md_algorithm}) is intact and valid",
+        )
+    else:
+        what = "does not match the document" if not status.intact else "does not verify"
+        out.add("pdf signature", "fail", f"the signature by {signer} {what}")
+    development = DEV_LABEL in signer
+    if status.trusted:
+        dev = "; development issuer, not for evidence" if development else ""
+        out.add("pdf signer", "pass", f"{signer} chains to a given issuer root{dev}")
+    elif not issuers:
+        out.add("pdf signer", "fail", "no issuer root was given (--issuer-root)")
+    else:
+        out.add("pdf signer", "fail", f"{signer} does not chain to a given issuer root")
+    coverage = status.coverage
+    level = status.modification_level
+    whole = coverage in (SignatureCoverageLevel.ENTIRE_REVISION, SignatureCoverageLevel.ENTIRE_FILE)
+    allowed = level is not None and level <= ModificationLevel.LTA_UPDATES
+    if whole and allowed and status.docmdp_ok:
+        later = (
+            "nothing was added after it"
+            if level == ModificationLevel.NONE
+            else "later revisions only add validation data and document time-stamps"
+        )
+        out.add("pdf unmodified", "pass", f"the signature covers its revision; {later}")
+    else:
+        out.add(
+            "pdf unmodified",
+            "fail",
+            f"the document was changed after it was signed (coverage {coverage}, "
+            f"modifications {level}, DocMDP respected: {status.docmdp_ok})",
+        )
+    ts = status.timestamp_validity
+    if ts is None:
+        out.add("signature time-stamp", "skipped", "no signature time-stamp (B-B)")
+        return
+    facts["signature_timestamp"] = True
+    tsa_name = _subject(ts.signing_cert)
+    when = ts.timestamp.isoformat()
+    if ts.intact and ts.valid and ts.trust_problem_indic is None:
+        dev = "; development TSA, not for evidence" if DEV_LABEL in tsa_name else ""
+        out.add("signature time-stamp", "pass", f"by {tsa_name} at {when}{dev}")
+        facts["timestamp"] = (tsa_name, when)
+    elif ts.intact and ts.valid:
+        out.add("signature time-stamp", "fail", f"by {tsa_name}, not chaining to a --tsa-root")
+    else:
+        out.add("signature time-stamp", "fail", f"the token by {tsa_name} does not verify")
+
+
+def _doc_timestamp(
+    stamp: EmbeddedPdfSignature,
+    tsa: list[asn1_x509.Certificate],
+    dss: DocumentSecurityStore | None,
+    n: int,
+    last: bool,
+) -> tuple[Status, str]:
+    unsound = _unsigned_parts(stamp, tsa) if last else _padding(stamp)
+    if unsound is not None:
+        return "fail", f"document time-stamp {n}: {unsound}"
+    status = validate_pdf_timestamp(stamp, validation_context=_context(tsa, dss))
+    name = _subject(status.signing_cert)
+    if not (status.intact and status.valid):
+        return "fail", f"document time-stamp {n} by {name} does not verify"
+    if not status.trusted:
+        return "fail", f"document time-stamp {n} by {name} does not chain to a --tsa-root"
+    if last and status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        # reports.signing puts the validation data before the time-stamp: nothing may
+        # follow the newest one, so every byte of the file is covered by a signature
+        return "fail", f"the file was changed after its newest document time-stamp ({n})"
+    level = status.modification_level
+    if level is None or level > ModificationLevel.LTA_UPDATES:
+        return "fail", f"the document was changed after document time-stamp {n} ({level})"
+    dev = "; development TSA, not for evidence" if DEV_LABEL in name else ""
+    return "pass", f"document time-stamp {n} by {name} at {status.timestamp.isoformat()}{dev}"
+
+
+def _bundle_check(bundle: bytes | None, reader: PdfFileReader) -> tuple[Status, str]:
+    if bundle is None:
+        return "fail", f"the PDF has no attachment {ATTACHMENT_NAME}"
+    digest = hashlib.sha256(bundle).hexdigest()
+    info = reader.trailer_view.get("/Info")
+    subject = str(info.get_object().get("/Subject", "")) if info is not None else ""
+    title = str(info.get_object().get("/Title", "")) if info is not None else ""
+    stated = _SUBJECT_SHA.search(subject)
+    if stated is None:
+        return "fail", "the document does not state the SHA-256 of its bundle"
+    if stated.group(1) != digest:
+        return "fail", f"{ATTACHMENT_NAME} is not the bundle the document states"
+    ident = certificate_id(bundle)
+    if ident not in title:
+        return "fail", f"the certificate id is not {ident}, the id of its bundle"
+    return "pass", f"{ATTACHMENT_NAME}: {len(bundle)} bytes, SHA-256 {digest}, certificate {ident}"
+
+
+def _level(signature_timestamp: bool, dss: bool, document_timestamps: bool) -> str:
+    if dss and document_timestamps:
+        return B_LTA
+    if dss and signature_timestamp:
+        return "B-LT"
+    if signature_timestamp or document_timestamps:
+        return "B-T"
+    return B_B
+
+
+def _combine(
+    checks: list[Check],
+    bundle: bytes | None,
+    level: str | None,
+    facts: dict[str, Any],
+    log_keys: list[str],
+    tsa_roots: Sequence[bytes],
+    at_time: datetime | None,
+) -> PdfVerification:
+    claim = "certificate"
+    if bundle is not None:
+        claim += f" {certificate_id(bundle)}"
+    if "signer" in facts:
+        claim += f" signed by {facts['signer']}"
+    if level is not None:
+        claim += f" (PAdES {level}"
+        if "timestamp" in facts:
+            claim += f", time-stamped {facts['timestamp'][1]}"
+        claim += ")"
+    if bundle is not None:
+        try:
+            inner = verify_bundle(bundle, log_keys, list(tsa_roots), at_time)
+        except MalformedError as e:  # the trust material was checked: the bundle is bad
+            checks.append(Check("embedded bundle", "fail", None, f"cannot be evaluated: {e}"))
+        else:
+            checks += inner.checks
+            claim += f"; {inner.claim}" if inner.claim else ""
+    report = VerificationReport(tuple(checks), "certificate PDF", claim)
+    return PdfVerification(report, level, bundle)

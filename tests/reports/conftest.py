@@ -1,0 +1,139 @@
+"""One ledger for the certificate tests, built once: the real service (SQLite), the
+development TSA, the 20-event signing flow of ``tests/reports/flow.py``, anchored, with
+one later entry so that the certificate shows a consistency proof; and the
+certificates the API issues for it, in English and in Chinese (read back as text).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from config.settings import Settings
+from ledger import access
+from ledger.anchoring.devtsa import DevTSA
+from ledger.app import create_app
+from ledger.service import Ledger
+from tests.conftest import initialise, make_settings
+from tests.reports.flow import ENVELOPE, append_flow
+
+ISSUER = {
+    "issuer_name": "Evidence Keeping Services Ltd. 证据保管服务有限公司",
+    "issuer_address": "1 Court Street, Springfield; 上海市黄浦区中山东一路 1 号",
+    "issuer_contact": "evidence@keeping.example, +44 20 7946 0000",
+    "issuer_person": "Maria Gonzalez 冈萨雷斯",
+    "issuer_person_title": "Records Custodian",
+    "issuer_verify_url": "https://verify.keeping.example/c",
+}
+ZONE = "Asia/Shanghai"
+
+
+@dataclass
+class World:
+    app: Flask
+    client: FlaskClient
+    settings: Settings
+    admin: str
+    read: str
+    ingest: str
+    vkey: str
+    tsa_root: Path  # the development TSA's root: --tsa-root
+    issuer_ca: Path  # the development issuer's CA: --issuer-root
+    directory: Path
+
+    def certificate(self, query: str = "", key: str | None = None) -> bytes:
+        response = self.client.get(
+            f"/v1/envelopes/{ENVELOPE}/certificate.pdf{query}",
+            headers={"Authorization": f"Bearer {key or self.read}"},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        assert response.mimetype == "application/pdf"
+        return response.data
+
+
+def poppler(*args: str | Path) -> str:
+    """Run a poppler-utils command (pdftotext, pdfdetach, pdfinfo, pdffonts, pdfsig...);
+    its standard output. pdfsig exits 0 whatever it finds: read what it says."""
+    command = [str(a) for a in args]
+    done = subprocess.run(command, capture_output=True, check=True)  # noqa: S603
+    return done.stdout.decode("utf-8")
+
+
+def pdftotext(path: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page is not None else []
+    return poppler("pdftotext", "-enc", "UTF-8", *pages, path, "-")
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    directory = tmp_path_factory.mktemp("certificates")
+    with DevTSA.create(directory / "tsa") as tsa:
+        settings = make_settings(
+            f"sqlite:///{directory / 'var' / 'ledger.db'}",
+            directory / "var",
+            tsa_urls=tsa.url,
+            tsa_trust_roots=str(tsa.root_pem),
+            tsa_dev="1",
+            anchor_interval="0",
+            **ISSUER,
+        )
+        initialise(settings)
+        app = create_app(settings)
+        app.config["TESTING"] = True
+        service: Ledger = app.extensions["ledger"]
+        with service.db.writing() as conn:
+            access.create_tenant(conn, "acme")
+            access.create_tenant(conn, "globex")
+            ingest = access.create_key(conn, "ingest", "acme")
+            read = access.create_key(conn, "read", "acme")
+            admin = access.create_key(conn, "admin", None)
+        client = app.test_client()
+        append_flow(app, client, ingest)
+        anchored = client.post("/v1/log/anchors", headers={"Authorization": f"Bearer {admin}"})
+        assert anchored.status_code == 201, anchored.get_data(as_text=True)
+        later = {
+            "event_id": "later-1",
+            "type": "envelope.sent",
+            "occurred_at": "2026-11-21T08:00:00Z",
+            "envelope_id": "ENV-LATER",
+        }
+        response = client.post(
+            "/v1/events", json=later, headers={"Authorization": f"Bearer {ingest}"}
+        )
+        assert response.status_code == 201
+        vkey = client.get("/v1/log/key").get_json()["vkey"]
+        yield World(
+            app,
+            client,
+            settings,
+            admin,
+            read,
+            ingest,
+            vkey,
+            Path(tsa.root_pem),
+            settings.issuer_dir / "ca.pem",
+            directory,
+        )
+        service.close()
+
+
+@pytest.fixture(scope="session")
+def pdfs(world: World) -> dict[str, Path]:
+    """The certificate in both editions, with the reader's zone Asia/Shanghai."""
+    found = {}
+    for lang in ("en", "zh"):
+        path = world.directory / f"certificate-{lang}.pdf"
+        path.write_bytes(world.certificate(f"?lang={lang}&tz={ZONE}"))
+        found[lang] = path
+    return found
+
+
+@pytest.fixture(scope="session")
+def texts(pdfs: dict[str, Path]) -> dict[str, str]:
+    return {lang: pdftotext(path) for lang, path in pdfs.items()}
