@@ -5,6 +5,11 @@ nothing to a key with that much entropy). Roles: ``ingest`` appends its tenant's
 ``read`` reads its tenant's entries, bodies, proofs and evidence; ``audit`` reads every
 tenant's leaves and proofs but no event body; ``admin`` runs the log (anchoring,
 every tenant's evidence) and is not tied to a tenant.
+
+Valid keys are remembered per process for ``KEY_CACHE_SECONDS`` (``KeyCache``), so most
+requests authenticate without a database read. A revocation therefore reaches other
+processes within that time, and the revoking process at once: ``revoke_key`` empties
+its cache when it runs and again when its transaction commits.
 """
 
 from __future__ import annotations
@@ -12,19 +17,27 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, event, insert, select, update
 
 from ledger.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from ledger.storage import queries
 from ledger.storage.models import ApiKey, Tenant
 
+if TYPE_CHECKING:
+    from ledger.storage.db import Database
+
 ROLES = ("ingest", "read", "audit", "admin")
 TENANT_ROLES = ("ingest", "read")
 KEY_PREFIX = "elk_"
 TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}\Z")
+KEY_CACHE_SECONDS = 5.0  # the longest a key revoked by another process keeps working here
+KEY_CACHE_LIMIT = 10_000  # entries; only valid keys are cached, so this is rarely reached
 
 
 @dataclass(frozen=True)
@@ -97,9 +110,15 @@ def create_key(conn: Connection, role: str, tenant: str | None) -> str:
 
 
 def revoke_key(conn: Connection, key_or_prefix: str) -> int:
-    """Revoke by the whole key or by its first 12 characters; returns how many."""
+    """Revoke by the whole key or by its first 12 characters; returns how many.
+
+    This process's cached keys are dropped now and again at commit: a request that read
+    the key as valid in between must not cache it (``KeyCache.invalidate``).
+    """
     column = ApiKey.key_hash if len(key_or_prefix) > 12 else ApiKey.prefix
     value = hash_key(key_or_prefix) if len(key_or_prefix) > 12 else key_or_prefix
+    KEYS.invalidate()
+    event.listen(conn, "commit", lambda _conn: KEYS.invalidate(), once=True)
     result = conn.execute(
         update(ApiKey)
         .where(column == value, ApiKey.revoked_at.is_(None))
@@ -108,14 +127,80 @@ def revoke_key(conn: Connection, key_or_prefix: str) -> int:
     return int(result.rowcount)
 
 
-def authenticate(conn: Connection, header: str | None) -> Principal:
-    """``Authorization: Bearer <key>`` → the key's principal, or 401."""
+class KeyCache:
+    """Principals of valid keys, by (database, key SHA-256), for ``seconds`` each.
+
+    Unknown and revoked keys are not cached: a new key works at once, and random keys
+    cannot fill the cache. ``invalidate`` empties it and bumps a generation; a lookup
+    caches its result only if no invalidation happened since it began, so a read that
+    raced a revocation cannot put the revoked key back. (SQLAlchemy's ``commit`` event
+    comes just before the database commits: a lookup that starts in that instant may
+    still cache the key, which then works here for at most ``seconds``, the bound that
+    holds for every other process anyway.)
+    """
+
+    def __init__(self, seconds: float, limit: int) -> None:
+        self.seconds, self.limit = seconds, limit
+        self._entries: dict[tuple[str, str], tuple[float, Principal]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def get(self, scope: str, key_hash: str) -> Principal | None:
+        hit = self._entries.get((scope, key_hash))
+        if hit is None or hit[0] <= time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, scope: str, key_hash: str, principal: Principal, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation:
+                return
+            if len(self._entries) >= self.limit:
+                self._entries.clear()
+            self._entries[scope, key_hash] = (time.monotonic() + self.seconds, principal)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+
+KEYS = KeyCache(KEY_CACHE_SECONDS, KEY_CACHE_LIMIT)
+
+
+def _bearer_key_hash(header: str | None) -> str:
+    """The SHA-256 hex of the key in ``Authorization: Bearer <key>``, or 401."""
     if not header:
         raise Unauthorized("an API key is required: Authorization: Bearer <key>")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("use Authorization: Bearer <key>")
-    row = conn.execute(queries.API_KEY, {"key_hash": hash_key(key.strip())}).first()
+    return hash_key(key.strip())
+
+
+def _lookup(conn: Connection, key_hash: str) -> Principal:
+    row = conn.execute(queries.API_KEY, {"key_hash": key_hash}).first()
     if row is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(row.id, row.role, row.tenant_id, row.name)
+
+
+def authenticate(conn: Connection, header: str | None) -> Principal:
+    """``Authorization: Bearer <key>`` → the key's principal, or 401 (no cache)."""
+    return _lookup(conn, _bearer_key_hash(header))
+
+
+def authenticate_cached(db: Database, header: str | None) -> Principal:
+    """``authenticate`` through ``KEYS``: a read transaction only on a miss."""
+    key_hash = _bearer_key_hash(header)
+    principal = KEYS.get(db.url, key_hash)
+    if principal is None:
+        generation = KEYS.generation
+        with db.reading() as conn:
+            principal = _lookup(conn, key_hash)
+        KEYS.put(db.url, key_hash, principal, generation)
+    return principal

@@ -8,20 +8,27 @@ either new in this append or one of the compact-range nodes of the tree before i
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import secrets
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from itertools import groupby
+from json.encoder import encode_basestring_ascii as _quote
+from typing import Any, ClassVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from ledger.errors import Conflict, InvalidInput
 from ledger.logkeys import LogKeys
+from ledger.outbound.outbox import enqueue_appended
 from ledger.storage import queries as q
-from ledger.storage.db import Database
+from ledger.storage.db import Database, Head, Seen
 from verifier import merkle
-from verifier.canonical import leaf_bytes, new_salt
+from verifier.canonical import SALT_SIZE, leaf_bytes_many
 from verifier.checkpoint import format_checkpoint, sign_note
 from verifier.compact import CompactRange
 from verifier.hashing import HashAlgorithm
@@ -84,8 +91,31 @@ class Receipt:
         }
 
 
+def receipts_json(receipts: Sequence[Receipt]) -> list[str]:
+    """Each receipt's ``to_json()`` as the compact JSON text ``json.dumps`` makes of it
+    (ASCII, separators ``,`` and ``:``), written directly: the receipts of a batch share
+    their checkpoint note and received_at, which are quoted once."""
+    quoted: dict[str, str] = {}
+    texts = []
+    for r in receipts:
+        when = quoted.get(r.received_at) or quoted.setdefault(r.received_at, _quote(r.received_at))
+        note = quoted.get(r.checkpoint) or quoted.setdefault(r.checkpoint, _quote(r.checkpoint))
+        proof = '"' + '","'.join(map(bytes.hex, r.inclusion)) + '"' if r.inclusion else ""
+        texts.append(
+            f'{{"seq":{int(r.seq)},"leaf":"{_b64(r.leaf)}","leaf_hash":"{r.leaf_hash.hex()}",'
+            f'"chain":"{r.chain.hex()}","received_at":{when},"checkpoint":{note},'
+            f'"inclusion":[{proof}]}}'
+        )
+    return texts
+
+
+def _b64(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
 def received_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """RFC 3339 UTC with microseconds (``%Y-%m-%dT%H:%M:%S.%fZ``, by the quicker isoformat)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
 
 
 def split_hashes(blob: bytes, size: int) -> list[bytes]:
@@ -93,29 +123,94 @@ def split_hashes(blob: bytes, size: int) -> list[bytes]:
 
 
 class NodeReader:
-    """A ``NodeSource`` over the database: level 0 from entries, the rest from nodes."""
+    """A ``NodeSource`` over the database: level 0 from entries, the rest from nodes.
+
+    ``prefetch`` reads nodes ahead (and the tree size with them, in one statement), so
+    a proof endpoint checks the size it was asked about against the tree and fetches
+    the proof's nodes in one round trip and one snapshot.
+
+    Nodes never change once written. Those of level ``UPPER_LEVEL`` and up (each covers
+    256 leaves or more: about 8,000 in a log of a million) are kept in memory per
+    database engine and log, up to ``UPPER_LIMIT`` of them, so most proofs read only
+    their lower levels. A tree size smaller than one seen before (a database restored
+    under a running process) empties that log's cache; restart the service after a
+    restore all the same, since appends past the old size would go unnoticed.
+    """
+
+    UPPER_LEVEL = 8
+    UPPER_LIMIT = 1 << 14
+
+    class _Upper:
+        __slots__ = ("nodes", "size")
+
+        def __init__(self) -> None:
+            self.nodes: dict[NodeID, bytes] = {}
+            self.size = 0  # the largest tree size seen
+
+    _uppers: ClassVar[weakref.WeakKeyDictionary[Engine, dict[int, NodeReader._Upper]]] = (
+        weakref.WeakKeyDictionary()
+    )
+    _uppers_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, conn: Connection, log_id: int, known: dict[NodeID, bytes] | None = None):
-        self.conn, self.log_id, self.known = conn, log_id, known or {}
+        self.conn, self.log_id = conn, log_id
+        self.known: dict[NodeID, bytes] = dict(known) if known else {}
+        with self._uppers_lock:
+            logs = self._uppers.setdefault(conn.engine, {})
+            self.upper = logs.setdefault(log_id, NodeReader._Upper())
+
+    def prefetch(self, ids: Sequence[NodeID], *, tree_size: bool = False) -> int | None:
+        """Read the hashes of ``ids`` not yet known (absent ones stay absent) and, with
+        ``tree_size``, return the log's size read in the same statement."""
+        known, upper = self.known, self.upper
+        cached, missing = [], []
+        for n in ids:
+            if n in known:
+                continue
+            value = upper.nodes.get(n)
+            if value is None:
+                missing.append(n)
+            else:
+                known[n] = value
+                cached.append(n)
+        seqs = [n.index for n in missing if n.level == 0]
+        inner = [(n.level, n.index) for n in missing if n.level > 0]
+        size, fresh = None, []
+        reads = q.tree_reads(self.conn.dialect.name, self.log_id, seqs, inner, tree_size)
+        for statement, params in reads:
+            for level, index, value in self.conn.execute(statement, params):
+                if level == q.SIZE_LEVEL:
+                    size = int(index)
+                    continue
+                node = NodeID(level, index)
+                known[node] = value
+                if level >= self.UPPER_LEVEL:
+                    fresh.append((node, value))
+        if size is not None:
+            if size < upper.size:  # the log shrank: nothing cached can be trusted
+                upper.nodes.clear()
+                for n in cached:
+                    del known[n]
+                self.prefetch(cached)
+            upper.size = size
+        room = self.UPPER_LIMIT - len(upper.nodes)
+        if fresh and room > 0:
+            upper.nodes.update(fresh[:room])
+        return size
 
     def __call__(self, ids: Sequence[NodeID]) -> list[bytes]:
-        missing = [n for n in ids if n not in self.known]
-        found = dict(self.known)
-        leaves = [n.index for n in missing if n.level == 0]
-        inner = [(n.level, n.index) for n in missing if n.level > 0]
-        if leaves:
-            rows = self.conn.execute(q.LEAF_HASHES, {"log_id": self.log_id, "seqs": leaves})
-            found.update((NodeID(0, r.seq), r.leaf_hash) for r in rows)
-        if inner:
-            rows = self.conn.execute(q.NODE_HASHES, {"log_id": self.log_id, "ids": inner})
-            found.update((NodeID(r.level, r.idx), r.hash) for r in rows)
+        self.prefetch(ids)
         try:
-            return [found[n] for n in ids]
+            return [self.known[n] for n in ids]
         except KeyError as e:
             raise LookupError(f"tree node {e.args[0]} is missing from the database") from e
 
 
 class Appender:
+    """Appends under the log-head lock only what needs the head: the idempotency lookup,
+    the leaves (their seq and received_at), the tree, the signature and the writes. Salts
+    and commitments are made before the lock, proofs and receipts after the commit."""
+
     def __init__(self, db: Database, log_id: int, origin: str, alg: HashAlgorithm, keys: LogKeys):
         self.db, self.log_id, self.origin, self.alg, self.keys = db, log_id, origin, alg, keys
 
@@ -124,23 +219,29 @@ class Appender:
         ids = [s.event_id for s in subs]
         if len(set(ids)) != len(ids):
             raise InvalidInput("an event_id appears twice in the batch", field="events")
+        digest, salts = self.alg.digest, secrets.token_bytes(SALT_SIZE * len(subs))
+        prepared = []
+        for i, sub in enumerate(subs):
+            salt = salts[i * SALT_SIZE : (i + 1) * SALT_SIZE]  # as new_salt() makes them
+            content = hashlib.sha256(sub.canonical).digest()
+            prepared.append(_Prepared(sub, salt, digest(salt + sub.canonical).hex(), content))
         with self.db.writing() as conn:
-            head = self.db.lock_head(conn, self.log_id)
-            seen = self._seen(conn, tenant_id, subs)
-            fresh = [s for s in subs if s.event_id not in seen]
-            made = self._append(conn, head, tenant_id, tenant, fresh) if fresh else {}
-            old = {eid: self.receipt(conn, seq) for eid, seq in seen.items()}
-        return [made.get(s.event_id) or old[s.event_id] for s in subs]
+            head, rows = self.db.hot.head_and_seen(conn, self.log_id, tenant_id, ids)
+            seen = self._seen(rows, prepared)
+            fresh = [p for p in prepared if p.sub.event_id not in seen]
+            made = self._append(conn, head, tenant_id, tenant, fresh) if fresh else None
+        receipts = made.receipts(self.alg) if made else {}
+        if seen:
+            # Entries never change once committed, nor does the checkpoint that covers
+            # them first: their original receipts can be read after the commit.
+            with self.db.reading() as conn:
+                receipts |= {eid: self.receipt(conn, seq) for eid, seq in seen.items()}
+        return [receipts[event_id] for event_id in ids]
 
-    def _seen(self, conn: Connection, tenant_id: int, subs: Sequence[Submission]) -> dict[str, int]:
+    @staticmethod
+    def _seen(rows: Sequence[Seen], prepared: Sequence[_Prepared]) -> dict[str, int]:
         """Event ids already in the log for this tenant → seq; 409 if the content differs."""
-        params = {
-            "log_id": self.log_id,
-            "tenant_id": tenant_id,
-            "event_ids": [s.event_id for s in subs],
-        }
-        rows = conn.execute(q.SEEN, params).all()
-        by_id = {s.event_id: s for s in subs}
+        by_id = {p.sub.event_id: p for p in prepared}
         for row in rows:
             # An erased body cannot be compared; the event_id alone then identifies it.
             if (
@@ -155,31 +256,32 @@ class Appender:
         return {row.event_id: row.seq for row in rows}
 
     def _append(
-        self, conn: Connection, head: Any, tenant_id: int, tenant: str, subs: Sequence[Submission]
-    ) -> dict[str, Receipt]:
-        alg = self.alg
+        self, conn: Connection, head: Head, tenant_id: int, tenant: str, fresh: list[_Prepared]
+    ) -> _Appended:
+        alg, log_id = self.alg, self.log_id
         state = CompactRange(head.size, split_hashes(head.compact, alg.size), alg)
         known: dict[NodeID, bytes] = dict(zip(state.nodes, state.hashes, strict=True))
         chain, received_at = head.chain, received_now()
-        entries, bodies, leaves = [], [], []
-        for sub in subs:
-            seq, salt = state.size, new_salt()
-            leaf = leaf_bytes(
+        leaves: list[bytes] = []
+        for source, run in groupby(fresh, key=lambda p: p.sub.source):  # one run per request
+            events = [(p.sub.event, p.commitment) for p in run]
+            leaves += leaf_bytes_many(
                 log=self.origin,
-                seq=seq,
+                first_seq=head.size + len(leaves),
                 received_at=received_at,
                 tenant=tenant,
-                source=sub.source.as_leaf(),
-                event=sub.event,
-                commitment=alg.digest(salt + sub.canonical).hex(),
+                source=source.as_leaf(),
+                events=events,
             )
+        entries, bodies = [], []
+        for p, leaf in zip(fresh, leaves, strict=True):
+            sub, seq = p.sub, state.size
             leaf_hash = alg.leaf_hash(leaf)
             chain = alg.chain_next(chain, leaf_hash)
             state.append(leaf_hash, known.__setitem__)
-            leaves.append((seq, leaf, leaf_hash, chain, sub))
             entries.append(
                 {
-                    "log_id": self.log_id,
+                    "log_id": log_id,
                     "seq": seq,
                     "tenant_id": tenant_id,
                     "event_id": sub.event_id,
@@ -193,57 +295,42 @@ class Appender:
             )
             bodies.append(
                 {
-                    "log_id": self.log_id,
+                    "log_id": log_id,
                     "seq": seq,
                     "event": sub.canonical.decode(),
-                    "salt": salt,
-                    "content_sha256": sub.content_sha256,
+                    "salt": p.salt,
+                    "content_sha256": p.content_sha256,
                 }
             )
         size, root = state.size, state.root()
         note = sign_note(format_checkpoint(self.origin, size, root), self.keys.signers(conn))
-        self._store(conn, entries, bodies, known, head.size, size, root, note, state, chain)
-        source = NodeReader(conn, self.log_id, known)
-        return {
-            sub.event_id: Receipt(
-                seq,
-                leaf,
-                leaf_hash,
-                chain_value,
-                received_at,
-                note,
-                merkle.inclusion_proof(seq, size, source, alg),
-                created=True,
-            )
-            for seq, leaf, leaf_hash, chain_value, sub in leaves
-        }
-
-    def _store(
-        self,
-        conn: Connection,
-        entries: list[dict[str, Any]],
-        bodies: list[dict[str, Any]],
-        known: dict[NodeID, bytes],
-        old_size: int,
-        size: int,
-        root: bytes,
-        note: str,
-        state: CompactRange,
-        chain: bytes,
-    ) -> None:
-        conn.execute(q.INSERT_ENTRIES, entries)
-        conn.execute(q.INSERT_BODIES, bodies)
         nodes = [
-            {"log_id": self.log_id, "level": n.level, "idx": n.index, "hash": h}
+            {"log_id": log_id, "level": n.level, "idx": n.index, "hash": h}
             for n, h in known.items()
-            if n.level > 0 and n.end > old_size
+            if n.level > 0 and (n.index + 1) << n.level > head.size
         ]
-        if nodes:
-            conn.execute(q.INSERT_NODES, nodes)
-        checkpoint = {"log_id": self.log_id, "size": size, "root": root, "note": note}
-        conn.execute(q.INSERT_CHECKPOINT, checkpoint | {"created_at": datetime.now(UTC)})
-        head = {"size": size, "chain": chain, "compact": b"".join(state.hashes), "checkpoint": note}
-        conn.execute(q.UPDATE_HEAD, head | {"head_id": self.log_id})
+        enqueue_appended(conn, self.origin, tenant_id, tenant, entries)  # webhooks, same txn
+        self.db.hot.store_and_commit(
+            conn,
+            entries,
+            bodies,
+            nodes,
+            {
+                "log_id": log_id,
+                "size": size,
+                "root": root,
+                "note": note,
+                "created_at": datetime.now(UTC),
+            },
+            {
+                "size": size,
+                "chain": chain,
+                "compact": b"".join(state.hashes),
+                "checkpoint": note,
+                "head_id": log_id,
+            },
+        )
+        return _Appended(head.size, size, received_at, note, entries, known)
 
     def receipt(self, conn: Connection, seq: int) -> Receipt:
         """The original receipt of an entry: its checkpoint is the first one covering it."""
@@ -254,3 +341,44 @@ class Appender:
         return Receipt(
             seq, entry.leaf, entry.leaf_hash, entry.chain, entry.received_at, cp.note, proof, False
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A submission with what can be made before the lock: its salt and commitment."""
+
+    sub: Submission
+    salt: bytes
+    commitment: str  # hex of HASH(salt || canonical event)
+    content_sha256: bytes  # SHA-256 of the canonical event, for idempotency
+
+
+@dataclass(frozen=True, slots=True)
+class _Appended:
+    """What one committed append made; its receipts need nothing more from the database."""
+
+    old_size: int
+    size: int
+    received_at: str
+    note: str
+    entries: list[dict[str, Any]]
+    known: dict[NodeID, bytes]  # every node the new leaves' proofs use (see module doc)
+
+    def receipts(self, alg: HashAlgorithm) -> dict[str, Receipt]:
+        known = self.known
+        proofs = merkle.inclusion_proofs(
+            self.old_size, self.size, self.size, lambda ids: [known[n] for n in ids], alg
+        )
+        return {
+            e["event_id"]: Receipt(
+                e["seq"],
+                e["leaf"],
+                e["leaf_hash"],
+                e["chain"],
+                self.received_at,
+                self.note,
+                proof,
+                created=True,
+            )
+            for e, proof in zip(self.entries, proofs, strict=True)
+        }

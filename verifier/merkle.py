@@ -154,6 +154,79 @@ def inclusion_proof(
     return inclusion_plan(index, size).assemble(source, alg)
 
 
+def inclusion_proofs(
+    begin: int, end: int, size: int, source: NodeSource, alg: HashAlgorithm = SHA256
+) -> list[list[bytes]]:
+    """The inclusion proofs of leaves ``[begin, end)`` in the tree of ``size`` leaves.
+
+    Equal to ``[inclusion_proof(i, size, source, alg) for i in range(begin, end)]``, but
+    ``source`` is asked once, for each node it must give exactly once, and each ephemeral
+    right-border node is folded once: for consecutive leaves (an append's batch) the work
+    is O(end - begin + log size) lookups and hashes, plus the proof lists themselves.
+    """
+    _check_range("begin", begin)
+    _check_range("end", end)
+    _check_range("size", size, 1)
+    if not begin <= end <= size:
+        raise ProofError(f"leaves [{begin}, {end}) are not in a tree of size {size}")
+    if begin == end:
+        return []
+    # The subtrees [b, e) whose hashes the proofs use: the siblings along every path
+    # from the root down to a leaf of [begin, end), each path shared as far as it goes.
+    ranges: dict[tuple[int, int], None] = {}
+    stack = [(0, size, begin, end)]
+    while stack:
+        b, e, lo, hi = stack.pop()
+        if e - b > 1:
+            mid = b + _split(e - b)
+            if lo < mid:
+                ranges[(mid, e)] = None
+                stack.append((b, mid, lo, min(hi, mid)))
+            if hi > mid:
+                ranges[(b, mid)] = None
+                stack.append((mid, e, max(lo, mid), hi))
+    # Most are perfect subtrees, one node each and distinct; the few on the right border
+    # are folded from the perfect subtrees that cover them, which may repeat.
+    perfect: list[tuple[int, int]] = []
+    border: list[tuple[int, int]] = []
+    for b, e in ranges:
+        (perfect if (e - b) & (e - b - 1) == 0 else border).append((b, e))
+    nodes = [NodeID((e - b).bit_length() - 1, b // (e - b)) for b, e in perfect]
+    slots = [_subtree(b, e) for b, e in border]
+    seen = set(nodes)
+    extra = [n for n in dict.fromkeys(n for slot in slots for n in slot) if n not in seen]
+    wanted = nodes + extra
+    hashes = source(wanted)
+    if len(hashes) != len(wanted):
+        raise ValueError(f"node source returned {len(hashes)} hashes for {len(wanted)} nodes")
+    value = dict(zip(perfect, hashes, strict=False))
+    if border:
+        known = dict(zip(wanted, hashes, strict=True))
+        for r, slot in zip(border, slots, strict=True):
+            value[r] = fold_right([known[n] for n in slot], alg)
+    # Every proof gets its siblings top-down (a leaf's path is walked root first), then
+    # is reversed to RFC 9162's bottom-up order.
+    proofs: list[list[bytes]] = [[] for _ in range(begin, end)]
+    stack = [(0, size, begin, end)]
+    while stack:
+        b, e, lo, hi = stack.pop()
+        if e - b > 1:
+            mid = b + _split(e - b)
+            if lo < mid:
+                sibling, top = value[(mid, e)], min(hi, mid)
+                for proof in proofs[lo - begin : top - begin]:
+                    proof.append(sibling)
+                stack.append((b, mid, lo, top))
+            if hi > mid:
+                sibling, bottom = value[(b, mid)], max(lo, mid)
+                for proof in proofs[bottom - begin : hi - begin]:
+                    proof.append(sibling)
+                stack.append((mid, e, bottom, hi))
+    for proof in proofs:
+        proof.reverse()
+    return proofs
+
+
 def consistency_proof(
     size1: int, size2: int, source: NodeSource, alg: HashAlgorithm = SHA256
 ) -> list[bytes]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from ledger.access import Principal, authenticate
+from ledger.access import Principal, authenticate_cached
 from ledger.errors import InvalidInput, UnsupportedMediaType
 from ledger.service import Ledger
 from verifier.canonical import parse_json
@@ -23,8 +23,7 @@ def ledger() -> Ledger:
 def caller(*roles: str) -> Principal:
     """The authenticated caller (401 without a valid key), with one of ``roles`` (else 403)."""
     if "principal" not in g:
-        with ledger().db.reading() as conn:
-            g.principal = authenticate(conn, request.headers.get("Authorization"))
+        g.principal = authenticate_cached(ledger().db, request.headers.get("Authorization"))
     principal: Principal = g.principal
     if roles:
         principal.require(*roles)

@@ -20,10 +20,12 @@ bp = Blueprint("log", __name__)
 READERS = ("read", "audit", "admin")
 
 
-def _size() -> int:
-    service = ledger()
-    with service.db.reading() as conn:
-        return int(conn.execute(select(Log.size).where(Log.id == service.log.id)).scalar_one())
+def _tree_size(reader: NodeReader, plan: merkle.ProofPlan | None) -> int:
+    """The tree size, read with the nodes of ``plan`` in one statement (one snapshot)."""
+    size = reader.prefetch(plan.nodes if plan else (), tree_size=True)
+    if size is None:
+        raise LookupError(f"log {reader.log_id} is missing from the database")
+    return size
 
 
 @bp.get("/v1/log/checkpoint")
@@ -100,14 +102,18 @@ def inclusion() -> Response:
     caller(*READERS)
     only_args("seq", "size")
     seq, size = int_arg("seq"), int_arg("size", 1)
-    current = _size()
-    if size > current:
-        raise InvalidInput(f"size {size} is beyond the tree size {current}", field="size")
-    if seq >= size:
-        raise InvalidInput(f"seq {seq} is not in a tree of size {size}", field="seq")
     service = ledger()
+    log = service.log
+    # The plan needs no database; its nodes are read with the tree size they depend on.
+    plan = merkle.inclusion_plan(seq, size) if seq < size else None
     with service.db.reading() as conn:
-        proof = merkle.inclusion_proof(seq, size, NodeReader(conn, service.log.id), service.log.alg)
+        reader = NodeReader(conn, log.id)
+        current = _tree_size(reader, plan)
+        if size > current:
+            raise InvalidInput(f"size {size} is beyond the tree size {current}", field="size")
+        if plan is None:
+            raise InvalidInput(f"seq {seq} is not in a tree of size {size}", field="seq")
+        proof = plan.assemble(reader, log.alg)
     return jsonify({"seq": seq, "size": size, "proof": [h.hex() for h in proof]})
 
 
@@ -116,13 +122,15 @@ def consistency() -> Response:
     caller(*READERS)
     only_args("first", "second")
     first, second = int_arg("first", 1), int_arg("second", 1)
-    current = _size()
-    if second > current:
-        raise InvalidInput(f"second {second} is beyond the tree size {current}", field="second")
-    if first > second:
-        raise InvalidInput(f"first {first} is larger than second {second}", field="first")
     service = ledger()
+    log = service.log
+    plan = merkle.consistency_plan(first, second) if first <= second else None
     with service.db.reading() as conn:
-        reader = NodeReader(conn, service.log.id)
-        proof = merkle.consistency_proof(first, second, reader, service.log.alg)
+        reader = NodeReader(conn, log.id)
+        current = _tree_size(reader, plan)
+        if second > current:
+            raise InvalidInput(f"second {second} is beyond the tree size {current}", field="second")
+        if plan is None:
+            raise InvalidInput(f"first {first} is larger than second {second}", field="first")
+        proof = plan.assemble(reader, log.alg)
     return jsonify({"first": first, "second": second, "proof": [h.hex() for h in proof]})
