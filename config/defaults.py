@@ -22,4 +22,20 @@ DEFAULTS: dict[str, str] = {
     "TSA_MAX_SKEW": "300",
     "ANCHOR_INTERVAL": "60",
     "ANCHOR_MIN_TSAS": "1",
+    "WEBHOOK_INTERVAL": "2",  # seconds between delivery rounds per worker; 0: no sending
+    "WEBHOOK_TIMEOUT": "15",
+    "WEBHOOK_BACKOFF_BASE": "5",  # seconds; the n-th retry waits about base x 2^(n-1)
+    "WEBHOOK_BACKOFF_MAX": "21600",
+    "WEBHOOK_MAX_ATTEMPTS": "16",  # then the delivery is dead (about a day with the above)
+    # The issuer of certificates of evidence (docs/certificate.md). Empty certificate and
+    # key: the development issuer under <DATA_DIR>/issuer, made by `ledger init`.
+    "ISSUER_NAME": "",  # the operator's legal name
+    "ISSUER_ADDRESS": "",
+    "ISSUER_CONTACT": "",
+    "ISSUER_PERSON": "",  # the qualified person who signs the declaration
+    "ISSUER_PERSON_TITLE": "",
+    "ISSUER_CERT": "",  # PEM: the signing certificate first, then its chain up to the root
+    "ISSUER_KEY": "",  # PEM private key (ECDSA P-256 recommended), unencrypted
+    "ISSUER_VERIFY_URL": "",  # empty: http://<BIND>/verify
+    "ISSUER_RETENTION_YEARS": "10",
 }

@@ -14,6 +14,21 @@ PREFIX = "LEDGER_"
 SQLITE_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
+@dataclass(frozen=True)
+class IssuerSettings:
+    """Who issues certificates of evidence, and with which certificate (``LEDGER_ISSUER_*``)."""
+
+    name: str
+    address: str
+    contact: str
+    person: str
+    person_title: str
+    cert: Path | None  # None: the development issuer under <data dir>/issuer
+    key: Path | None
+    verify_url: str
+    retention_years: int
+
+
 class SettingsError(ValueError):
     """A setting has a value the service cannot run with."""
 
@@ -39,6 +54,12 @@ class Settings:
     tsa_max_skew: int
     anchor_interval: int
     anchor_min_tsas: int
+    webhook_interval: int
+    webhook_timeout: int
+    webhook_backoff_base: int
+    webhook_backoff_max: int
+    webhook_max_attempts: int
+    issuer: IssuerSettings
 
     @property
     def keys_dir(self) -> Path:
@@ -47,6 +68,11 @@ class Settings:
     @property
     def devtsa_dir(self) -> Path:
         return self.data_dir / "devtsa"
+
+    @property
+    def issuer_dir(self) -> Path:
+        """The development issuer's CA, certificate and key (when none is configured)."""
+        return self.data_dir / "issuer"
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,6 +133,26 @@ def _tsa_urls(raw: str) -> tuple[str, ...]:
     return urls
 
 
+def _issuer(raw: Mapping[str, str], base: Path) -> IssuerSettings:
+    cert, key = raw["ISSUER_CERT"], raw["ISSUER_KEY"]
+    if bool(cert) != bool(key):
+        raise SettingsError(f"{PREFIX}ISSUER_CERT and {PREFIX}ISSUER_KEY go together: set both")
+    url = raw["ISSUER_VERIFY_URL"] or f"http://{raw['BIND']}/verify"
+    if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+        raise SettingsError(f"{PREFIX}ISSUER_VERIFY_URL must be an http(s) URL, got {url!r}")
+    return IssuerSettings(
+        name=raw["ISSUER_NAME"].strip(),
+        address=raw["ISSUER_ADDRESS"].strip(),
+        contact=raw["ISSUER_CONTACT"].strip(),
+        person=raw["ISSUER_PERSON"].strip(),
+        person_title=raw["ISSUER_PERSON_TITLE"].strip(),
+        cert=base / cert if cert else None,
+        key=base / key if key else None,
+        verify_url=url.rstrip("/"),
+        retention_years=_int("ISSUER_RETENTION_YEARS", raw["ISSUER_RETENTION_YEARS"], 1, 100),
+    )
+
+
 def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
     """Settings from ``LEDGER_*`` variables over the defaults; relative paths under ``base``."""
     raw = {k: environ.get(PREFIX + k, v) for k, v in DEFAULTS.items()}
@@ -144,4 +190,10 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         tsa_max_skew=_int("TSA_MAX_SKEW", raw["TSA_MAX_SKEW"], 1, 86400),
         anchor_interval=_int("ANCHOR_INTERVAL", raw["ANCHOR_INTERVAL"], 0, 86400),
         anchor_min_tsas=_int("ANCHOR_MIN_TSAS", raw["ANCHOR_MIN_TSAS"], 1, 10),
+        webhook_interval=_int("WEBHOOK_INTERVAL", raw["WEBHOOK_INTERVAL"], 0, 3600),
+        webhook_timeout=_int("WEBHOOK_TIMEOUT", raw["WEBHOOK_TIMEOUT"], 1, 120),
+        webhook_backoff_base=_int("WEBHOOK_BACKOFF_BASE", raw["WEBHOOK_BACKOFF_BASE"], 0, 3600),
+        webhook_backoff_max=_int("WEBHOOK_BACKOFF_MAX", raw["WEBHOOK_BACKOFF_MAX"], 0, 7 * 86400),
+        webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", raw["WEBHOOK_MAX_ATTEMPTS"], 1, 100),
+        issuer=_issuer(raw, base or Path.cwd()),
     )

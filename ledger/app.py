@@ -8,7 +8,7 @@ import time
 from flask import Flask, Response, g, request
 
 from config.settings import Settings, load
-from ledger.api import anchors, envelopes, errors, ingest, log, mirror, ops
+from ledger.api import anchors, certificates, envelopes, errors, hooks, ingest, log, mirror, ops
 from ledger.metrics import LATENCY, REQUESTS
 from ledger.service import Ledger
 
@@ -20,7 +20,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["ledger"] = Ledger(settings)
     errors.init_app(app)
-    for blueprint in (ingest.bp, log.bp, mirror.bp, anchors.bp, envelopes.bp, ops.bp):
+    for blueprint in (
+        ingest.bp,
+        log.bp,
+        mirror.bp,
+        anchors.bp,
+        envelopes.bp,
+        certificates.bp,
+        ops.bp,
+        hooks.bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.before_request

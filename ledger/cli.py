@@ -14,14 +14,18 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 
-from ledger import access, benchmark, evidence
-from ledger.anchoring.setup import devtsa_for, spawn_devtsa
+from ledger import access, benchmark, clock, evidence, hooks
+from ledger.adapters import PLATFORMS
+from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
 from ledger.errors import LedgerError
 from ledger.fsck import Fsck
+from ledger.importer import Importer
+from ledger.outbound.commands import deliveries, subscription
 from ledger.service import Ledger
 from ledger.storage.migrate import upgrade
 from ledger.storage.models import Tenant
+from verifier.audit import audit_file
 
 
 def _service() -> Ledger:
@@ -46,6 +50,10 @@ def cli() -> None:
     """Evidence Ledger: operate the log. Settings come from LEDGER_* variables."""
 
 
+cli.add_command(subscription)
+cli.add_command(deliveries)
+
+
 @cli.command()
 def init() -> None:
     """Create or upgrade the database, the log and its first key (idempotent)."""
@@ -60,6 +68,16 @@ def init() -> None:
     click.echo(f"log {service.settings.log_origin} {state}; database {database}")
     with service.db.reading() as conn:
         click.echo(f"verifier key: {service.keys.listing(conn)[0].vkey}")
+    settings = service.settings
+    if settings.issuer.cert is None:
+        from ledger.certificates import ensure_dev_issuer  # reportlab, pyHanko: slow imports
+
+        made = ensure_dev_issuer(settings.issuer_dir)
+        click.echo(
+            f"development issuer of certificates {'created' if made else 'exists'} "
+            f"(NOT FOR EVIDENCE; set LEDGER_ISSUER_CERT): {settings.issuer_dir / 'issuer.pem'}; "
+            f"its CA for ledger-verify pdf --issuer-root: {settings.issuer_dir / 'ca.pem'}"
+        )
 
 
 @cli.command()
@@ -137,6 +155,92 @@ def key_revoke(key_or_prefix: str) -> None:
 
 
 @cli.group()
+def hook() -> None:
+    """Inbound webhooks of the signing platforms: POST /v1/hooks/<platform>/<hook id>."""
+
+
+@hook.command("create")
+@click.option("--tenant", required=True)
+@click.option("--platform", required=True, type=click.Choice(PLATFORMS))
+@click.option("--secret", default=None, help="the platform's key (generated for documenso)")
+@click.option("--client-id", default=None, help="Adobe: the app's client id; e签宝: the app id")
+@click.option(
+    "--window",
+    type=int,
+    default=None,
+    help="seconds a signed timestamp stays valid (default 300; e签宝, eSignGlobal 86400)",
+)
+def hook_create(
+    tenant: str, platform: str, secret: str | None, client_id: str | None, window: int | None
+) -> None:
+    """Create a hook; a generated secret is printed once, the hook id alone on the last line."""
+    with _service().db.writing() as conn:
+        made = hooks.create_hook(
+            conn,
+            tenant,
+            platform,
+            now=clock.now(),
+            secret=secret,
+            client_id=client_id,
+            window=window,
+        )
+    click.echo(f"{platform} hook of tenant {tenant}: POST /v1/hooks/{platform}/{made.id}")
+    if made.generated_secret:
+        click.echo(f"secret (shown once; enter it as the webhook's secret in {platform}):")
+        click.echo(made.generated_secret)
+    elif secret is None and platform not in hooks.SECRETLESS:
+        click.echo(
+            f"{platform} issues the key: once it shows it, run "
+            f"`ledger hook rotate-secret {made.id} --secret KEY --overlap 0`"
+        )
+    click.echo(made.id)
+
+
+@hook.command("list")
+@click.option("--tenant", default=None, help="only this tenant's hooks")
+def hook_list(tenant: str | None) -> None:
+    """List hooks: id, tenant, platform, client id, window, live secrets, created."""
+    with _service().db.reading() as conn:
+        found = hooks.list_hooks(conn, clock.now(), tenant)
+    for h in found:
+        click.echo(
+            f"{h.id}\t{h.tenant}\t{h.platform}\t{h.client_id or '-'}\t{h.window_seconds}s"
+            f"\t{h.live_secrets} live secret(s)\t{h.created_at.isoformat()}"
+        )
+
+
+@hook.command("rotate-secret")
+@click.argument("hook_id")
+@click.option("--secret", default=None, help="the platform's new key (else one is generated)")
+@click.option(
+    "--overlap",
+    type=int,
+    default=hooks.DEFAULT_OVERLAP,
+    show_default=True,
+    help="seconds the current secrets stay valid beside the new one",
+)
+def hook_rotate_secret(hook_id: str, secret: str | None, overlap: int) -> None:
+    """Add a secret to a hook; the current ones stay valid for the overlap."""
+    with _service().db.writing() as conn:
+        rotation = hooks.rotate_secret(
+            conn, hook_id, now=clock.now(), secret=secret, overlap=overlap
+        )
+    click.echo(f"previous secrets of {hook_id} accepted until {rotation.old_until.isoformat()}")
+    if rotation.generated:
+        click.echo("new secret (shown once):")
+        click.echo(rotation.secret)
+
+
+@hook.command("delete")
+@click.argument("hook_id")
+def hook_delete(hook_id: str) -> None:
+    """Stop taking deliveries at a hook (its entries stay in the log)."""
+    with _service().db.writing() as conn:
+        hooks.delete_hook(conn, hook_id, clock.now())
+    click.echo(f"hook {hook_id} deleted")
+
+
+@cli.group()
 def logkey() -> None:
     """The log's signing keys."""
 
@@ -193,6 +297,46 @@ def anchor() -> None:
         click.echo(f"{state}: size {record.size} by {record.tsa} at {record.gen_time.isoformat()}")
 
 
+@cli.command("certificate")
+@click.argument("envelope")
+@click.option("--tenant", default=None, help="the envelope's tenant (needed if there are several)")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--tz", default=None, help="the reader's IANA time zone, e.g. Asia/Shanghai")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), default=None, help="default: ./<id>.pdf"
+)
+def certificate_command(
+    envelope: str, tenant: str | None, lang: str, tz: str | None, output: str | None
+) -> None:
+    """Issue the signed certificate of evidence (PDF) of ENVELOPE (docs/certificate.md)."""
+    from ledger import certificates  # reportlab, pyHanko: slow imports
+
+    zone = certificates.parse_tz(tz)
+    language = certificates.parse_lang(lang)
+    with devtsa_for(_service().settings) as settings:
+        service = Ledger(settings)
+        try:
+            with service.db.reading() as conn:
+                if tenant is None:
+                    names = list(conn.execute(select(Tenant.name)).scalars())
+                    if len(names) != 1:
+                        raise click.ClickException("name the envelope's tenant: --tenant NAME")
+                    tenant = names[0]
+                owner = (access.tenant_id(conn, tenant), tenant)
+            issued = certificates.certificate(service, owner, envelope, lang=language, tz=zone)
+        finally:
+            service.close()
+    path = Path(output or f"certificate-{issued.certificate_id}-{lang}.pdf")
+    path.write_bytes(issued.pdf)
+    click.echo(f"{path}: certificate {issued.certificate_id}, PAdES {issued.level}")
+    if issued.failure:
+        click.echo(f"TSA not used: {issued.failure}")
+    click.echo(
+        f"render {issued.render_seconds * 1000:.0f} ms, sign {issued.sign_seconds * 1000:.0f} ms"
+        f", TSA {issued.tsa_seconds * 1000:.0f} ms ({issued.tsa_requests} requests)"
+    )
+
+
 @cli.command("export")
 @click.option(
     "--from", "start", type=int, default=0, show_default=True, help="first seq (to resume)"
@@ -209,6 +353,39 @@ def export_command(start: int, output: str) -> None:
         )
         for record in records:
             out.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--verify/--no-verify", default=True, show_default=True, help="audit the file first")
+@click.option("--log-key", multiple=True, help="trusted verifier key (default: the export's own)")
+@click.option("--tsa-root", multiple=True, type=click.Path(exists=True), help="TSA trust root PEM")
+def import_command(
+    file: str, verify: bool, log_key: tuple[str, ...], tsa_root: tuple[str, ...]
+) -> None:
+    """Load a log export into an empty database (mirror or restore), auditing it first."""
+    service = _service()
+    upgrade(service.db.writer)
+    if verify:
+        with open(file, encoding="utf-8") as f:
+            header = json.loads(f.readline())
+        roots = [Path(p).read_bytes() for p in tsa_root] or _configured_roots(service)
+        report = audit_file(file, list(log_key) or header.get("vkeys", []), roots)
+        if not report.valid:
+            raise click.ClickException(f"refused: {report.bottom_line}")
+        click.echo(report.bottom_line)
+    with service.db.writing() as conn:
+        size = Importer(conn, Path(file)).run()
+    with service.db.writing() as conn:
+        service.ensure_lease(conn)
+    click.echo(f"imported {size} entries (event bodies are not part of an export)")
+
+
+def _configured_roots(service: Ledger) -> list[bytes]:
+    try:
+        return trust_roots(service.settings)
+    except LedgerError:
+        return []
 
 
 @cli.command("bench")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.adapters import PLATFORMS
+from reports.texts import zones
 from verifier.event import ACTOR_FIELDS, DOCUMENTS_MAX, ID_MAX, TEXT_MAX, TYPE_MAX, VOCABULARY
 
 HEX32 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
@@ -160,7 +162,13 @@ ENVELOPE_ID = {
     "name": "envelope_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    # as event envelope ids (no control characters: the router would not even match them)
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
+    },
 }
 TENANT = {
     "name": "tenant",
@@ -181,6 +189,66 @@ def _query(name: str, minimum: int) -> dict[str, Any]:
         "in": "query",
         "required": True,
         "schema": {"type": "integer", "minimum": minimum, "maximum": INDEX_MAX},
+    }
+
+
+def _hook_operations() -> dict[str, Any]:
+    """Platforms' webhooks: no API key, each platform's own scheme (docs/platforms/)."""
+
+    def parameters(platforms: list[str]) -> list[dict[str, Any]]:
+        return [
+            {"name": "platform", "in": "path", "required": True, "schema": {"enum": platforms}},
+            {
+                "name": "hook_id",
+                "in": "path",
+                "required": True,
+                "description": "printed by `ledger hook create`",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 64,
+                    "pattern": "^[A-Za-z0-9_-]+$",
+                },
+            },
+        ]
+
+    answer = {
+        "type": "object",
+        "properties": {
+            "appended": {"type": "integer", "minimum": 0},
+            "receipts": {"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}},
+            "xAdobeSignClientId": {"type": "string", "description": "Adobe's client-id echo"},
+        },
+    }
+    refused = {"401": ERROR, "404": ERROR, "405": ERROR}
+    return {
+        "post": {
+            "security": [],
+            "summary": "A signing platform's webhook delivery, authenticated by its own scheme",
+            "description": (
+                "HMAC (DocuSign, e签宝, eSignGlobal, DocuSeal, OpenSign), shared secret "
+                "(Documenso) or client-id echo (Adobe). 200 with the receipts of what the "
+                "delivery appended, the original receipts for a redelivery."
+            ),
+            "parameters": parameters(list(PLATFORMS)),
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            "responses": {
+                "200": _json(answer, "authenticated and appended (or already appended)"),
+                "400": ERROR,
+                **refused,
+                "409": ERROR,
+                "413": ERROR,
+            },
+        },
+        "get": {
+            "security": [],
+            "summary": "Adobe Acrobat Sign's verification of intent: echoes X-AdobeSign-ClientId",
+            "parameters": parameters(["adobesign"]),
+            "responses": {"200": _json(answer, "client id recognised and echoed"), **refused},
+        },
     }
 
 
@@ -387,6 +455,53 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/v1/envelopes/{envelope_id}/certificate.pdf": {
+            "get": {
+                **read,
+                "summary": "An envelope's certificate of evidence, a PAdES-signed PDF "
+                "(read: own tenant; admin: ?tenant=)",
+                "description": (
+                    "The evidence bundle rendered for a court (docs/certificate.md), with the "
+                    "bundle attached as evidence-bundle.json. X-PAdES-Level says which level "
+                    "the signature reached (B-LTA with a TSA, B-B without); X-Certificate-Id "
+                    "its id. Verify with ledger-verify pdf."
+                ),
+                "parameters": [
+                    ENVELOPE_ID,
+                    TENANT,
+                    {
+                        "name": "lang",
+                        "in": "query",
+                        "required": False,
+                        "description": "edition: English (default) or Simplified Chinese",
+                        "schema": {"enum": ["en", "zh"]},
+                    },
+                    {
+                        "name": "tz",
+                        "in": "query",
+                        "required": False,
+                        "description": "the reader's IANA time zone, shown beside UTC",
+                        "schema": {"enum": list(zones())},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the signed certificate",
+                        "headers": {
+                            "X-PAdES-Level": {"schema": {"enum": ["B-LTA", "B-B"]}},
+                            "X-Certificate-Id": {"schema": {"type": "string"}},
+                        },
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    "400": ERROR,
+                    "404": ERROR,
+                    "503": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
         "/v1/log/anchors": {
             "get": {
                 **read,
@@ -453,6 +568,7 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/v1/hooks/{platform}/{hook_id}": _hook_operations(),
         "/openapi.json": {
             "get": {
                 "summary": "This document",

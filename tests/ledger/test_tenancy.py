@@ -164,9 +164,29 @@ ENDPOINTS = [
         "/v1/envelopes/env-1/evidence?tenant=acme",
         statuses(200, ("read", "admin", "other_read")),
     ),
+    Endpoint(
+        "GET",
+        "/v1/envelopes/{envelope_id}/certificate.pdf",
+        "/v1/envelopes/env-1/certificate.pdf?tenant=acme",
+        statuses(200, ("read", "admin", "other_read")),
+    ),
     Endpoint("GET", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORS_READ, READERS)),
     Endpoint("POST", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORING, ("admin",))),
     Endpoint("GET", "/v1/log/tsa-roots", "/v1/log/tsa-roots", statuses(ANCHORS_READ, (), True)),
+    # Platforms' webhooks take no API key: every caller gets the same answer, here for a
+    # hook that does not exist (tests/ledger/adapters/ authenticate real ones).
+    Endpoint(
+        "POST",
+        "/v1/hooks/{platform}/{hook_id}",
+        "/v1/hooks/docusign/hk_unknown",
+        statuses(404, (), public=True),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/hooks/{platform}/{hook_id}",
+        "/v1/hooks/adobesign/hk_unknown",
+        statuses(404, (), public=True),
+    ),
     Endpoint("GET", "/healthz", "/healthz", statuses(200, (), public=True)),
     Endpoint("GET", "/metrics", "/metrics", statuses(200, (), public=True)),
     Endpoint("GET", "/openapi.json", "/openapi.json", statuses(200, (), public=True)),
