@@ -35,7 +35,7 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy --strict verifier
+	$(VENV)/bin/mypy --strict verifier reports
 
 # make bench BENCH_FLAGS='--quick --only service'  (flags: python -m bench --help)
 bench: $(STAMP)

@@ -9,10 +9,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import service_bench, verifier_bench
+from bench import audit_bench, certificate_bench, service_bench, verifier_bench
 
 RESULTS = Path(__file__).parent / "results"
-PARTS = ("verifier", "service")
+PARTS = ("verifier", "audit", "certificate", "service")
 
 
 def main() -> int:
@@ -35,6 +35,10 @@ def main() -> int:
     }
     if "verifier" in parts:
         results["verifier"] = verifier_bench.run(quick=args.quick)
+    if "audit" in parts:
+        results["audit"] = audit_bench.run(quick=args.quick)
+    if "certificate" in parts:
+        results["certificate"] = certificate_bench.run(quick=args.quick)
     if "service" in parts:
         databases = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
         results["service"] = service_bench.run(quick=args.quick, databases=databases)
