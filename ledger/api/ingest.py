@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app
 
 from ledger.api.context import caller, json_body, ledger
 from ledger.appender import Receipt, Source, Submission, receipts_json
-from ledger.errors import Forbidden, InvalidInput
+from ledger.errors import InvalidInput
 from ledger.metrics import APPENDED
 from verifier.canonical import canonicalize
 from verifier.event import EventError, validate_event
@@ -28,10 +28,8 @@ def _submission(value: Any, source: Source, at: str = "") -> Submission:
 
 
 def _append(subs: list[Submission]) -> list[Receipt]:
-    principal = caller("ingest")
-    if principal.tenant_id is None or principal.tenant is None:
-        raise Forbidden("this ingest key belongs to no tenant")
-    receipts = ledger().appender.append(principal.tenant_id, principal.tenant, subs)
+    tenant_id, tenant = caller("ingest").own_tenant()
+    receipts = ledger().appender.append(tenant_id, tenant, subs)
     APPENDED.inc(sum(r.created for r in receipts))
     return receipts
 
