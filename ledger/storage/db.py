@@ -3,7 +3,8 @@
 Appends run in ``Database.writing()``: on SQLite a ``BEGIN IMMEDIATE`` transaction (the
 write lock is taken before anything is read) behind a per-process lock and an exclusive
 ``flock`` on a lock file next to the database, on PostgreSQL a transaction that locks the
-log-head row (``lock_head``). Reads use plain transactions.
+log-head row (``SELECT … FOR UPDATE`` in ``hot.head_and_seen``). Reads use plain
+transactions.
 
 The lock file is for speed, not safety (SQLite's own lock is what excludes): a process
 waiting for SQLite's write lock polls it with sleeps of up to 100 ms, while one waiting
@@ -416,11 +417,6 @@ class Database:
     def reading(self) -> Iterator[Connection]:
         with self.reader.connect() as conn, conn.begin():
             yield conn
-
-    def lock_head(self, conn: Connection, log_id: int) -> Any:
-        """The log-head row, locked until the transaction ends (SQLite: by BEGIN IMMEDIATE)."""
-        query = queries.HEAD if self.is_sqlite else queries.HEAD_FOR_UPDATE
-        return conn.execute(query, {"log_id": log_id}).one()
 
     def lock_lease(self, conn: Connection, name: str) -> Any:
         """A lease row, locked until the transaction ends."""
