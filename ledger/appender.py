@@ -13,8 +13,9 @@ import hashlib
 import secrets
 import threading
 import weakref
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
 from json.encoder import encode_basestring_ascii as _quote
@@ -22,7 +23,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Engine
 
-from ledger.errors import Conflict, InvalidInput
+from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
 from ledger.storage import queries as q
@@ -206,13 +207,26 @@ class NodeReader:
             raise LookupError(f"tree node {e.args[0]} is missing from the database") from e
 
 
+GROUP_EVENTS = 1_000  # the most events one group commit appends (a full batch goes alone)
+
+
 class Appender:
     """Appends under the log-head lock only what needs the head: the idempotency lookup,
     the leaves (their seq and received_at), the tree, the signature and the writes. Salts
-    and commitments are made before the lock, proofs and receipts after the commit."""
+    and commitments are made before the lock, proofs and receipts after the commit.
+
+    Group commit: the callers of one process (the threads of a gunicorn worker) queue
+    for their turn; whoever is at the front appends for everyone queued behind it, up to
+    ``GROUP_EVENTS`` events, in one transaction with one signed checkpoint, then wakes
+    them. Each caller still gets its answer only after the commit that holds its events,
+    and each its own outcome: a conflict refuses its request alone, and should the group's
+    transaction fail, the leader appends its requests again one by one.
+    """
 
     def __init__(self, db: Database, log_id: int, origin: str, alg: HashAlgorithm, keys: LogKeys):
         self.db, self.log_id, self.origin, self.alg, self.keys = db, log_id, origin, alg, keys
+        self._mutex = threading.Lock()
+        self._queue: deque[_Request] = deque()
 
     def append(self, tenant_id: int, tenant: str, subs: Sequence[Submission]) -> list[Receipt]:
         """Append what is new, return a receipt per submission (originals for repeats)."""
@@ -225,83 +239,153 @@ class Appender:
             salt = salts[i * SALT_SIZE : (i + 1) * SALT_SIZE]  # as new_salt() makes them
             content = hashlib.sha256(sub.canonical).digest()
             prepared.append(_Prepared(sub, salt, digest(salt + sub.canonical).hex(), content))
-        with self.db.writing() as conn:
-            head, rows = self.db.hot.head_and_seen(conn, self.log_id, tenant_id, ids)
-            seen = self._seen(rows, prepared)
-            fresh = [p for p in prepared if p.sub.event_id not in seen]
-            made = self._append(conn, head, tenant_id, tenant, fresh) if fresh else None
-        receipts = made.receipts(self.alg) if made else {}
-        if seen:
+        request = _Request(tenant_id, tenant, prepared)
+        self._take_turn(request)
+        if request.error is not None:
+            raise request.error
+        receipts = (
+            request.made.receipts(self.alg, request.begin, request.end) if request.made else {}
+        )
+        if request.repeats:
             # Entries never change once committed, nor does the checkpoint that covers
             # them first: their original receipts can be read after the commit.
             with self.db.reading() as conn:
-                receipts |= {eid: self.receipt(conn, seq) for eid, seq in seen.items()}
+                receipts |= {eid: self.receipt(conn, seq) for eid, seq in request.repeats.items()}
         return [receipts[event_id] for event_id in ids]
 
-    @staticmethod
-    def _seen(rows: Sequence[Seen], prepared: Sequence[_Prepared]) -> dict[str, int]:
-        """Event ids already in the log for this tenant → seq; 409 if the content differs."""
-        by_id = {p.sub.event_id: p for p in prepared}
-        for row in rows:
-            # An erased body cannot be compared; the event_id alone then identifies it.
-            if (
-                row.content_sha256 is not None
-                and row.content_sha256 != by_id[row.event_id].content_sha256
-            ):
-                raise Conflict(
-                    f"event_id {row.event_id!r} was already appended (seq {row.seq}) "
-                    "with different content",
-                    field="event_id",
-                )
-        return {row.event_id: row.seq for row in rows}
+    def _take_turn(self, request: _Request) -> None:
+        """Wait until ``request`` is appended by another caller, or lead a group with it.
+
+        Whenever the queue is not empty its front request leads (or is being woken to):
+        a caller finding the queue empty leads at once, the others sleep on their own
+        lock until the leader of their group or the one before lets them go.
+        """
+        with self._mutex:
+            self._queue.append(request)
+            leads = len(self._queue) == 1
+        if not leads:
+            request.wake.acquire()  # released once: done, or now at the front
+            if request.done:
+                return
+        with self._mutex:
+            group, events = [], 0
+            for queued in self._queue:
+                if group and events + len(queued.prepared) > GROUP_EVENTS:
+                    break
+                group.append(queued)
+                events += len(queued.prepared)
+        try:
+            self._append_group(group)
+        finally:
+            with self._mutex:
+                for queued in group:
+                    self._queue.popleft()  # the group is the front of the queue, in order
+                    queued.done = True
+                    if queued is not request:
+                        queued.wake.release()
+                if self._queue:
+                    self._queue[0].wake.release()  # the next leader
+
+    def _append_group(self, group: list[_Request]) -> None:
+        for request in group:
+            request.error = Unavailable("the append was interrupted before its commit")
+        try:
+            self._commit(group)
+        except Exception as e:  # handed to the caller: its own thread raises it
+            if len(group) == 1:
+                group[0].error = e
+                return
+            for request in group:  # one at a time: each caller gets its own outcome
+                request.reset()
+                try:
+                    self._commit([request])
+                except Exception as alone:
+                    request.error = alone
+
+    def _commit(self, group: list[_Request]) -> None:
+        """One transaction: sort each request's events into repeats and new ones, append
+        the new ones of every request that has no conflict, sign, commit."""
+        wanted: dict[int, list[str]] = {}
+        for request in group:
+            wanted.setdefault(request.tenant_id, []).extend(
+                p.sub.event_id for p in request.prepared
+            )
+        runs: list[tuple[_Request, list[_Prepared]]] = []
+        with self.db.writing() as conn:
+            head, found = self.db.hot.head_and_seen(conn, self.log_id, wanted)
+            existing = {(t, row.event_id): row for t, rows in found.items() for row in rows}
+            taken: dict[tuple[int, str], tuple[int, bytes]] = {}  # new in this group
+            size = head.size
+            for request in group:
+                try:
+                    fresh = request.sort(existing, taken)
+                except Conflict as e:
+                    request.error = e
+                    continue
+                request.begin, request.end = size, size + len(fresh)
+                for seq, p in enumerate(fresh, size):
+                    taken[(request.tenant_id, p.sub.event_id)] = (seq, p.content_sha256)
+                size = request.end
+                request.error = None
+                if fresh:
+                    runs.append((request, fresh))
+            made = self._append(conn, head, runs) if runs else None
+        for request, _ in runs:
+            request.made = made
 
     def _append(
-        self, conn: Connection, head: Head, tenant_id: int, tenant: str, fresh: list[_Prepared]
+        self, conn: Connection, head: Head, runs: list[tuple[_Request, list[_Prepared]]]
     ) -> _Appended:
         alg, log_id = self.alg, self.log_id
         state = CompactRange(head.size, split_hashes(head.compact, alg.size), alg)
         known: dict[NodeID, bytes] = dict(zip(state.nodes, state.hashes, strict=True))
         chain, received_at = head.chain, received_now()
-        leaves: list[bytes] = []
-        for source, run in groupby(fresh, key=lambda p: p.sub.source):  # one run per request
-            events = [(p.sub.event, p.commitment) for p in run]
-            leaves += leaf_bytes_many(
-                log=self.origin,
-                first_seq=head.size + len(leaves),
-                received_at=received_at,
-                tenant=tenant,
-                source=source.as_leaf(),
-                events=events,
-            )
-        entries, bodies = [], []
-        for p, leaf in zip(fresh, leaves, strict=True):
-            sub, seq = p.sub, state.size
-            leaf_hash = alg.leaf_hash(leaf)
-            chain = alg.chain_next(chain, leaf_hash)
-            state.append(leaf_hash, known.__setitem__)
-            entries.append(
-                {
-                    "log_id": log_id,
-                    "seq": seq,
-                    "tenant_id": tenant_id,
-                    "event_id": sub.event_id,
-                    "envelope_id": sub.event["envelope_id"],
-                    "type": sub.event["type"],
-                    "received_at": received_at,
-                    "leaf": leaf,
-                    "leaf_hash": leaf_hash,
-                    "chain": chain,
-                }
-            )
-            bodies.append(
-                {
-                    "log_id": log_id,
-                    "seq": seq,
-                    "event": sub.canonical.decode(),
-                    "salt": p.salt,
-                    "content_sha256": p.content_sha256,
-                }
-            )
+        every: list[dict[str, Any]] = []
+        bodies: list[dict[str, Any]] = []
+        for request, fresh in runs:
+            tenant_id, tenant = request.tenant_id, request.tenant
+            leaves: list[bytes] = []
+            for source, run in groupby(fresh, key=lambda p: p.sub.source):
+                events = [(p.sub.event, p.commitment) for p in run]
+                leaves += leaf_bytes_many(
+                    log=self.origin,
+                    first_seq=state.size + len(leaves),
+                    received_at=received_at,
+                    tenant=tenant,
+                    source=source.as_leaf(),
+                    events=events,
+                )
+            entries = []
+            for p, leaf in zip(fresh, leaves, strict=True):
+                sub, seq = p.sub, state.size
+                leaf_hash = alg.leaf_hash(leaf)
+                chain = alg.chain_next(chain, leaf_hash)
+                state.append(leaf_hash, known.__setitem__)
+                entries.append(
+                    {
+                        "log_id": log_id,
+                        "seq": seq,
+                        "tenant_id": tenant_id,
+                        "event_id": sub.event_id,
+                        "envelope_id": sub.event["envelope_id"],
+                        "type": sub.event["type"],
+                        "received_at": received_at,
+                        "leaf": leaf,
+                        "leaf_hash": leaf_hash,
+                        "chain": chain,
+                    }
+                )
+                bodies.append(
+                    {
+                        "log_id": log_id,
+                        "seq": seq,
+                        "event": sub.canonical.decode(),
+                        "salt": p.salt,
+                        "content_sha256": p.content_sha256,
+                    }
+                )
+            enqueue_appended(conn, self.origin, tenant_id, tenant, entries)  # same txn
+            every += entries
         size, root = state.size, state.root()
         note = sign_note(format_checkpoint(self.origin, size, root), self.keys.signers(conn))
         nodes = [
@@ -309,10 +393,9 @@ class Appender:
             for n, h in known.items()
             if n.level > 0 and (n.index + 1) << n.level > head.size
         ]
-        enqueue_appended(conn, self.origin, tenant_id, tenant, entries)  # webhooks, same txn
         self.db.hot.store_and_commit(
             conn,
-            entries,
+            every,
             bodies,
             nodes,
             {
@@ -330,7 +413,7 @@ class Appender:
                 "head_id": log_id,
             },
         )
-        return _Appended(head.size, size, received_at, note, entries, known)
+        return _Appended(head.size, size, received_at, note, every, known)
 
     def receipt(self, conn: Connection, seq: int) -> Receipt:
         """The original receipt of an entry: its checkpoint is the first one covering it."""
@@ -353,6 +436,58 @@ class _Prepared:
     content_sha256: bytes  # SHA-256 of the canonical event, for idempotency
 
 
+def _held_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
+@dataclass(eq=False, slots=True)
+class _Request:
+    """One caller's submissions in the queue, and what its group made of them."""
+
+    tenant_id: int
+    tenant: str
+    prepared: list[_Prepared]
+    done: bool = False
+    error: Exception | None = None
+    made: _Appended | None = None
+    begin: int = 0  # its new entries are seq [begin, end) of ``made``
+    end: int = 0
+    repeats: dict[str, int] = field(default_factory=dict)  # event_id -> seq already in the log
+    wake: threading.Lock = field(default_factory=_held_lock)
+
+    def reset(self) -> None:
+        self.error, self.made, self.begin, self.end, self.repeats = None, None, 0, 0, {}
+
+    def sort(
+        self, existing: dict[tuple[int, str], Seen], taken: dict[tuple[int, str], tuple[int, bytes]]
+    ) -> list[_Prepared]:
+        """The new submissions; repeats (of the log, or of an earlier request of the
+        group) go to ``repeats``. Conflict if a repeat's content differs."""
+        fresh, repeats = [], {}
+        for p in self.prepared:
+            key = (self.tenant_id, p.sub.event_id)
+            row = existing.get(key)
+            if row is not None:
+                seq, content = row.seq, row.content_sha256
+            elif key in taken:
+                seq, content = taken[key]
+            else:
+                fresh.append(p)
+                continue
+            # An erased body cannot be compared; the event_id alone then identifies it.
+            if content is not None and content != p.content_sha256:
+                raise Conflict(
+                    f"event_id {p.sub.event_id!r} was already appended (seq {seq}) "
+                    "with different content",
+                    field="event_id",
+                )
+            repeats[p.sub.event_id] = seq
+        self.repeats = repeats
+        return fresh
+
+
 @dataclass(frozen=True, slots=True)
 class _Appended:
     """What one committed append made; its receipts need nothing more from the database."""
@@ -364,11 +499,13 @@ class _Appended:
     entries: list[dict[str, Any]]
     known: dict[NodeID, bytes]  # every node the new leaves' proofs use (see module doc)
 
-    def receipts(self, alg: HashAlgorithm) -> dict[str, Receipt]:
+    def receipts(self, alg: HashAlgorithm, begin: int, end: int) -> dict[str, Receipt]:
+        """The receipts of the new entries ``[begin, end)``."""
         known = self.known
         proofs = merkle.inclusion_proofs(
-            self.old_size, self.size, self.size, lambda ids: [known[n] for n in ids], alg
+            begin, end, self.size, lambda ids: [known[n] for n in ids], alg
         )
+        entries = self.entries[begin - self.old_size : end - self.old_size]
         return {
             e["event_id"]: Receipt(
                 e["seq"],
@@ -380,5 +517,5 @@ class _Appended:
                 proof,
                 created=True,
             )
-            for e, proof in zip(self.entries, proofs, strict=True)
+            for e, proof in zip(entries, proofs, strict=True)
         }

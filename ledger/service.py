@@ -41,7 +41,7 @@ class Ledger:
         self._keys: LogKeys | None = None
         self._appender: Appender | None = None
         self._anchorer: Anchorer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # the lazy parts below, made once per process
 
     @property
     def log(self) -> LogRef:
@@ -65,21 +65,28 @@ class Ledger:
     @property
     def keys(self) -> LogKeys:
         if self._keys is None:
-            self._keys = LogKeys(self.settings.keys_dir, self.log.id, self.settings.log_key_name)
+            with self._lock:
+                if self._keys is None:
+                    log = self.log
+                    self._keys = LogKeys(self.settings.keys_dir, log.id, self.settings.log_key_name)
         return self._keys
 
     @property
     def appender(self) -> Appender:
+        """One per process: its queue is what lets concurrent appends share a commit."""
         if self._appender is None:
-            self._appender = Appender(
-                self.db, self.log.id, self.log.origin, self.log.alg, self.keys
-            )
+            with self._lock:
+                if self._appender is None:
+                    log = self.log
+                    self._appender = Appender(self.db, log.id, log.origin, log.alg, self.keys)
         return self._appender
 
     @property
     def anchorer(self) -> Anchorer:
         if self._anchorer is None:
-            self._anchorer = build_anchorer(self.settings, self.db, self.log.id)
+            with self._lock:
+                if self._anchorer is None:
+                    self._anchorer = build_anchorer(self.settings, self.db, self.log.id)
         return self._anchorer
 
     def create_log(self, conn: Connection) -> bool:

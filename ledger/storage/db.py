@@ -23,7 +23,7 @@ import os
 import sqlite3
 import struct
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -68,9 +68,10 @@ class AppendStatements:
     """
 
     def head_and_seen(
-        self, conn: Connection, log_id: int, tenant_id: int, event_ids: Sequence[str]
-    ) -> tuple[Head, list[Seen]]:
-        """The log head, locked, and which of ``event_ids`` the tenant already appended."""
+        self, conn: Connection, log_id: int, wanted: Mapping[int, Sequence[str]]
+    ) -> tuple[Head, dict[int, list[Seen]]]:
+        """The log head, locked, and for each tenant id of ``wanted`` which of its
+        event ids that tenant already appended."""
         raise NotImplementedError
 
     def store_and_commit(
@@ -132,17 +133,21 @@ class _SqliteStatements(AppendStatements):
         self.created_at = created_at  # SQLAlchemy's storage format for DateTime columns
 
     def head_and_seen(
-        self, conn: Connection, log_id: int, tenant_id: int, event_ids: Sequence[str]
-    ) -> tuple[Head, list[Seen]]:
+        self, conn: Connection, log_id: int, wanted: Mapping[int, Sequence[str]]
+    ) -> tuple[Head, dict[int, list[Seen]]]:
         raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
         row = raw.execute(self.HEAD, (log_id,)).fetchone()
         if row is None:
             raise LookupError(f"no log {log_id}")
-        marks = "= ?" if len(event_ids) == 1 else "IN (" + ", ".join("?" * len(event_ids)) + ")"
-        seen = raw.execute(
-            _SEEN.replace("{p}", "?").replace("{match}", marks), (log_id, tenant_id, *event_ids)
-        )
-        return Head(*row), [Seen(*r) for r in seen]
+        found = {}
+        for tenant_id, event_ids in wanted.items():
+            n = len(event_ids)
+            marks = "= ?" if n == 1 else "IN (" + ", ".join("?" * n) + ")"
+            seen = raw.execute(
+                _SEEN.replace("{p}", "?").replace("{match}", marks), (log_id, tenant_id, *event_ids)
+            )
+            found[tenant_id] = [Seen(*r) for r in seen]
+        return Head(*row), found
 
     def store_and_commit(
         self,
@@ -218,16 +223,19 @@ class _PostgresStatements(AppendStatements):
     )
 
     def head_and_seen(
-        self, conn: Connection, log_id: int, tenant_id: int, event_ids: Sequence[str]
-    ) -> tuple[Head, list[Seen]]:
+        self, conn: Connection, log_id: int, wanted: Mapping[int, Sequence[str]]
+    ) -> tuple[Head, dict[int, list[Seen]]]:
         pg: Any = conn.connection.driver_connection
-        with pg.pipeline():  # BEGIN, the locking read and the lookup: one round trip
+        with pg.pipeline():  # BEGIN, the locking read and the lookups: one round trip
             head = pg.execute(self.HEAD, (log_id,))
-            seen = pg.execute(self.SEEN, (list(event_ids), log_id, tenant_id, log_id))
+            seen = {
+                tenant_id: pg.execute(self.SEEN, (list(event_ids), log_id, tenant_id, log_id))
+                for tenant_id, event_ids in wanted.items()
+            }
         row = head.fetchone()
         if row is None:
             raise LookupError(f"no log {log_id}")
-        return Head(*row), [Seen(*r) for r in seen.fetchall()]
+        return Head(*row), {t: [Seen(*r) for r in cur.fetchall()] for t, cur in seen.items()}
 
     def store_and_commit(
         self,
@@ -284,6 +292,7 @@ class Database:
         self._lock_fd: tuple[int, int] | None = None  # (pid, fd): a flock is per open file
         self._shm_path: Path | None = None
         self._shm_fd: tuple[int, int] | None = None
+        self._fd_lock = threading.Lock()  # requests run in threads (gthread workers)
         self._write_conn: tuple[int, Connection] | None = None  # (pid, kept connection)
         if self.is_sqlite:
             path = make_url(self.url).database
@@ -370,9 +379,11 @@ class Database:
             return
         pid = os.getpid()
         try:
-            if self._shm_fd is None or self._shm_fd[0] != pid:
-                self._shm_fd = (pid, os.open(self._shm_path, os.O_RDONLY | os.O_CLOEXEC))
-            header = os.pread(self._shm_fd[1], 100, 0)
+            with self._fd_lock:
+                if self._shm_fd is None or self._shm_fd[0] != pid:
+                    self._shm_fd = (pid, os.open(self._shm_path, os.O_RDONLY | os.O_CLOEXEC))
+                fd = self._shm_fd[1]
+            header = os.pread(fd, 100, 0)
             frames, copied = (
                 struct.unpack_from("=I", header, 16)[0],
                 struct.unpack_from("=I", header, 96)[0],
