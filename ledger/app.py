@@ -9,6 +9,7 @@ from flask import Flask, Response, g, request
 
 from config.settings import Settings, load
 from ledger.api import anchors, certificates, envelopes, errors, hooks, ingest, log, mirror, ops
+from ledger.api.fastpath import SingleAppend
 from ledger.metrics import LATENCY, REQUESTS
 from ledger.service import Ledger
 
@@ -42,4 +43,5 @@ def create_app(settings: Settings | None = None) -> Flask:
         REQUESTS.labels(request.method, str(response.status_code)).inc()
         return response
 
+    app.wsgi_app = SingleAppend(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

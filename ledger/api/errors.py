@@ -23,7 +23,7 @@ def _ledger_error(e: LedgerError) -> Response:
     return error_response(e.status, e.code, e.message, e.field)
 
 
-def _http_error(e: HTTPException) -> Response:
+def http_error(e: HTTPException) -> Response:
     code = (e.name or "error").lower().replace(" ", "_")
     response = error_response(e.code or 500, code, e.description or e.name)
     if e.code == 405 and e.response is None:
@@ -35,4 +35,4 @@ def _http_error(e: HTTPException) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(LedgerError, _ledger_error)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)

@@ -6,10 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app
 
+from ledger.access import Principal
 from ledger.api.context import caller, json_body, ledger
 from ledger.appender import Receipt, Source, Submission, receipts_json
 from ledger.errors import InvalidInput
 from ledger.metrics import APPENDED
+from ledger.service import Ledger
 from verifier.canonical import canonicalize
 from verifier.event import EventError, validate_event
 
@@ -28,13 +30,22 @@ def _submission(value: Any, source: Source, at: str = "") -> Submission:
 
 
 def _append(subs: list[Submission]) -> list[Receipt]:
-    tenant_id, tenant = caller("ingest").own_tenant()
-    receipts = ledger().appender.append(tenant_id, tenant, subs)
+    return append(ledger(), caller("ingest"), subs)
+
+
+def append(service: Ledger, principal: Principal, subs: list[Submission]) -> list[Receipt]:
+    tenant_id, tenant = principal.own_tenant()
+    receipts = service.appender.append(tenant_id, tenant, subs)
     APPENDED.inc(sum(r.created for r in receipts))
     return receipts
 
 
-def _status(receipts: list[Receipt]) -> int:
+def single(value: Any, delivery: str) -> Submission:
+    """The submission of ``POST /v1/events``: its body's value and SHA-256 hex."""
+    return _submission(value, Source("api", delivery, "api-key"))
+
+
+def status(receipts: list[Receipt]) -> int:
     return 201 if any(r.created for r in receipts) else 200
 
 
@@ -47,8 +58,8 @@ def _json(text: str, status: int) -> tuple[Response, int]:
 def append_event() -> tuple[Response, int]:
     caller("ingest")
     value, delivery = json_body()
-    receipts = _append([_submission(value, Source("api", delivery, "api-key"))])
-    return _json(receipts_json(receipts)[0], _status(receipts))
+    receipts = _append([single(value, delivery)])
+    return _json(receipts_json(receipts)[0], status(receipts))
 
 
 @bp.post("/v1/events/batch")
@@ -73,4 +84,4 @@ def append_batch() -> tuple[Response, int]:
                 code="duplicate_event_id",
             )
     receipts = _append(subs)
-    return _json('{"receipts":[' + ",".join(receipts_json(receipts)) + "]}", _status(receipts))
+    return _json('{"receipts":[' + ",".join(receipts_json(receipts)) + "]}", status(receipts))
