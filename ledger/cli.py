@@ -404,7 +404,10 @@ def bench_command(events: int, batch: int, database_url: str | None) -> None:
 @cli.command()
 @click.option("--bind", default=None, help="HOST:PORT (default LEDGER_BIND)")
 @click.option("--workers", type=int, default=None, help="gunicorn workers (default LEDGER_WORKERS)")
-def serve(bind: str | None, workers: int | None) -> None:
+@click.option(
+    "--threads", type=int, default=None, help="threads per worker (default LEDGER_THREADS)"
+)
+def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
     """Serve the API with gunicorn in the foreground; SIGTERM stops it cleanly."""
     settings = _service().settings
     # One metrics directory per server (this pid becomes gunicorn's master): a second
@@ -424,7 +427,12 @@ def serve(bind: str | None, workers: int | None) -> None:
         sys.executable, "-m", "gunicorn",
         "--bind", bind or settings.bind,
         "--workers", str(workers or settings.workers),
-        "--worker-class", "sync",
+        # Threads, so that appends waiting for the log share a commit (ledger/appender.py);
+        # each worker takes at most WORKER_CONNECTIONS connections at once, else one
+        # worker would take every keep-alive connection (CEILINGS.md, pitfall 10).
+        "--worker-class", "gthread",
+        "--threads", str(threads := threads or settings.threads),
+        "--worker-connections", str(settings.worker_connections or 2 * threads),
         "--graceful-timeout", "10",
         "--no-control-socket",  # gunicorn's default socket is shared by every server of a user
         "--chdir", str(Path(__file__).resolve().parent.parent),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -1030,7 +1031,27 @@ def render(
     tz: ZoneInfo | None = None,
     issued_at: datetime,
 ) -> bytes:
-    """The unsigned certificate PDF of one edition."""
+    """The unsigned certificate PDF of one edition.
+
+    One at a time per process: reportlab's TrueType fonts keep their subsetting state in
+    the shared font objects, and the service's workers run requests in threads.
+    """
+    with _RENDERING:
+        return _render(evidence, issuer, signing, lang=lang, tz=tz, issued_at=issued_at)
+
+
+_RENDERING = threading.Lock()
+
+
+def _render(
+    evidence: Evidence,
+    issuer: IssuerInfo,
+    signing: Signing,
+    *,
+    lang: Lang,
+    tz: ZoneInfo | None,
+    issued_at: datetime,
+) -> bytes:
     builder = _Builder(evidence, issuer, signing, lang, tz, issued_at)
     story = builder.build()
     t = builder.t
