@@ -3,7 +3,8 @@
 What it measures (the targets are in ``TARGETS``):
 
 - single-event append, ``POST /v1/events`` (durable, receipt with checkpoint and proof):
-  wrk, 32 connections, gunicorn with 2 sync workers, against ``bench/baseline_app.py``
+  wrk, 32 connections, ``ledger serve`` with 2 workers (its defaults: 8 threads each),
+  against ``bench/baseline_app.py`` served by gunicorn with 2 sync workers
   (bare Flask, JSON parse + one insert + commit per request) on the same database: SQLite
   (WAL, synchronous=NORMAL) and PostgreSQL. Runs alternate baseline/ledger, so load from
   other processes hits both alike;
@@ -313,6 +314,15 @@ class Server:
                     workers.append(int(child))
         return workers
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the workers so far."""
+        tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+        for pid in self.workers():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
     def rss_mib(self) -> dict[str, float]:
         """VmRSS of each worker, by pid."""
         result = {}
@@ -434,6 +444,18 @@ def pg_schema() -> Iterator[tuple[str, str]]:
 # -- the measurements ------------------------------------------------------------------------
 
 
+def with_cpu(
+    server: Server, wrk: Wrk, seconds: float, connections: int, *args: str
+) -> dict[str, Any]:
+    """A wrk run, with the CPU time (user + system) the server's workers spent per request:
+    what limits throughput on a box whose cores the servers and wrk share."""
+    before = server.cpu_seconds()
+    result = wrk.run(server.port, seconds, connections, *args)
+    spent = server.cpu_seconds() - before
+    result["worker_cpu_us"] = spent / max(1, result["requests"]) * 1e6
+    return result
+
+
 def single_append(
     config: Config, wrk: Wrk, database: str, baseline: Server, ledger: Ledger, server: Server
 ) -> dict[str, Any]:
@@ -446,16 +468,18 @@ def single_append(
         say(f"{database} single append run {i + 1}/{config.runs}: baseline")
         tag = f"b{secrets.token_hex(4)}"
         base_runs.append(
-            wrk.run(baseline.port, config.seconds, CONNECTIONS, "post", "/events", tag)
+            with_cpu(baseline, wrk, config.seconds, CONNECTIONS, "post", "/events", tag)
         )
         say(f"{database} single append run {i + 1}/{config.runs}: ledger")
         tag = f"l{secrets.token_hex(4)}"
         ours_runs.append(
-            wrk.run(
-                server.port, config.seconds, CONNECTIONS, "post", ours_path, tag, ledger.ingest_key
+            with_cpu(
+                server, wrk, config.seconds, CONNECTIONS, "post", ours_path, tag, ledger.ingest_key
             )
         )
     base, ours = wrk_summary(base_runs), wrk_summary(ours_runs)
+    for summed, runs in ((base, base_runs), (ours, ours_runs)):
+        summed["worker_cpu_us_per_request"] = summary([r["worker_cpu_us"] for r in runs])
     ratio = ours["requests_per_second"]["median"] / base["requests_per_second"]["median"]
     result: dict[str, Any] = {
         "baseline": base,
@@ -715,7 +739,9 @@ def run(
         result: dict[str, Any] = {
             "setup": {
                 "workers": WORKERS,
-                "worker_class": "sync",
+                "baseline_worker_class": "sync",
+                "ledger_server": f"ledger serve --workers {WORKERS} (its defaults: gthread, "
+                "LEDGER_THREADS 8, LEDGER_WORKER_CONNECTIONS 16)",
                 "wrk": f"{wrk.binary} -t1 -c{CONNECTIONS}",
                 "seconds_per_run": config.seconds,
                 "runs": config.runs,
