@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from sqlalchemy import create_engine, text
 
 from bench import baseline_app
 from config.settings import load
@@ -414,6 +415,17 @@ class Ledger:
         out = self.cli("key", "create", "--tenant", TENANT, "--role", role)
         return out.strip().splitlines()[-1].strip()
 
+    def entries_per_checkpoint(self) -> float:
+        """Entries per signed checkpoint so far: how many appends each commit carried."""
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as conn:
+                entries = conn.execute(text("SELECT count(*) FROM entries")).scalar_one()
+                signed = conn.execute(text("SELECT count(*) FROM checkpoints")).scalar_one()
+        finally:
+            engine.dispose()
+        return round(entries / max(1, signed - 1), 2)  # less the empty log's checkpoint
+
     def server(self, name: str) -> Server:
         command = [*CLI, "serve", "--bind", "127.0.0.1:{port}", "--workers", str(WORKERS)]
         return Server(name, command, self.env, self.data_dir.parent / f"{name}.log")
@@ -681,6 +693,7 @@ def http_round(config: Config, wrk: Wrk, database: str, workdir: Path) -> dict[s
         baseline.start()
         server.start()
         single = single_append(config, wrk, database, baseline, ledger, server)
+        single["ledger"]["entries_per_checkpoint"] = ledger.entries_per_checkpoint()
         baseline.stop()
         batch = batch_ingest(config, server.port, ledger.ingest_key, database)
         return {"single_append": single, "batch_ingest": batch}
