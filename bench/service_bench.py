@@ -753,8 +753,8 @@ def run(
             "setup": {
                 "workers": WORKERS,
                 "baseline_worker_class": "sync",
-                "ledger_server": f"ledger serve --workers {WORKERS} (its defaults: gthread, "
-                "LEDGER_THREADS 8, LEDGER_WORKER_CONNECTIONS 16)",
+                "ledger_server": f"ledger serve --workers {WORKERS} (its defaults: "
+                "ledger.serving.SyncThreads, LEDGER_THREADS 8)",
                 "wrk": f"{wrk.binary} -t1 -c{CONNECTIONS}",
                 "seconds_per_run": config.seconds,
                 "runs": config.runs,

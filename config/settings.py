@@ -45,7 +45,6 @@ class Settings:
     bind: str
     workers: int
     threads: int
-    worker_connections: int
     logkey_overlap_seconds: int
     tsa_urls: tuple[str, ...]
     tsa_trust_roots: tuple[Path, ...]
@@ -181,8 +180,6 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         bind=raw["BIND"],
         workers=_int("WORKERS", raw["WORKERS"], 1, 64),
         threads=_int("THREADS", raw["THREADS"], 1, 256),
-        # 0: twice the threads of the worker
-        worker_connections=_int("WORKER_CONNECTIONS", raw["WORKER_CONNECTIONS"] or "0", 0, 100_000),
         logkey_overlap_seconds=_int(
             "LOGKEY_OVERLAP_SECONDS", raw["LOGKEY_OVERLAP_SECONDS"], 0, 10 * 365 * 86400
         ),

@@ -427,12 +427,10 @@ def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
         sys.executable, "-m", "gunicorn",
         "--bind", bind or settings.bind,
         "--workers", str(workers or settings.workers),
-        # Threads, so that appends waiting for the log share a commit (ledger/appender.py);
-        # each worker takes at most WORKER_CONNECTIONS connections at once, else one
-        # worker would take every keep-alive connection (CEILINGS.md, pitfall 10).
-        "--worker-class", "gthread",
-        "--threads", str(threads := threads or settings.threads),
-        "--worker-connections", str(settings.worker_connections or 2 * threads),
+        # Sync workers run by threads, so that appends waiting for the log share a
+        # commit (ledger/serving.py, ledger/appender.py).
+        "--worker-class", "ledger.serving.SyncThreads",
+        "--threads", str(threads or settings.threads),
         "--graceful-timeout", "10",
         "--no-control-socket",  # gunicorn's default socket is shared by every server of a user
         "--chdir", str(Path(__file__).resolve().parent.parent),
