@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select
 
 from ledger.appender import split_hashes
-from ledger.storage.models import Checkpoint, Entry, Log, Node
+from ledger.storage.models import Checkpoint, Entry, Log, Node, Tenant
 from verifier import checkpoint as notes
 from verifier.canonical import parse_leaf
 from verifier.compact import CompactRange
@@ -90,6 +90,7 @@ class Fsck:
         self._check_checkpoints(cps, roots)
         self._check_nodes(stored_hashes)
         self._check_head(state, chain)
+        self._check_tenants()
         return self.report
 
     def _scan(self, roots: dict[int, bytes]) -> tuple[CompactRange, bytes, list[bytes]]:
@@ -181,6 +182,20 @@ class Fsck:
                     )
             below = [r.hash for r in rows]
             level += 1
+
+    def _check_tenants(self) -> None:
+        """Every entry's tenant exists (entries carry no foreign key: migration 0004)."""
+        orphan = self.conn.execute(
+            select(Entry.seq, Entry.tenant_id)
+            .outerjoin(Tenant, Tenant.id == Entry.tenant_id)
+            .where(Entry.log_id == self.log_id, Tenant.id.is_(None))
+            .order_by(Entry.seq)
+            .limit(1)
+        ).first()
+        if orphan is not None:
+            self._find(
+                orphan.seq, "tenant", f"entry of tenant id {orphan.tenant_id}, which does not exist"
+            )
 
     def _check_head(self, state: CompactRange, chain: bytes) -> None:
         head = self.conn.execute(

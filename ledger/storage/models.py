@@ -60,9 +60,11 @@ class Entry(Base):
     """One leaf of the tree; ``leaf`` is the exact bytes that were hashed."""
 
     __tablename__ = "entries"
-    log_id: Mapped[int] = mapped_column(ForeignKey("logs.id"), primary_key=True)
+    # No foreign keys: only the appender writes entries, with the log and tenant of their
+    # own rows; the checks cost most of a batch's insert time (migration 0004).
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = mapped_column(Integer)
     event_id: Mapped[str] = mapped_column(String(200))
     envelope_id: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(120))

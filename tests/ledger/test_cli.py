@@ -114,6 +114,10 @@ def _edit_checkpoint(conn: Connection) -> None:
     )
 
 
+def _orphan_tenant(conn: Connection) -> None:
+    conn.execute(update(Entry).where(Entry.seq == 7).values(tenant_id=999_999))
+
+
 def _edit_head(conn: Connection) -> None:
     conn.execute(update(Log).values(size=39))
 
@@ -127,6 +131,7 @@ TAMPERING: list[tuple[str, Callable[[Connection], None], str, int | None]] = [
     ("edit a tree node", _edit_node, "tree node", None),
     ("edit a checkpoint", _edit_checkpoint, "checkpoint signature", 19),
     ("edit the head", _edit_head, "log head", 39),
+    ("give an entry a tenant that does not exist", _orphan_tenant, "tenant", 7),
 ]
 
 

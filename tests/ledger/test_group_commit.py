@@ -141,8 +141,9 @@ def test_a_conflict_refuses_its_request_alone(app: Flask, keys: Keys, settings: 
 def test_a_failing_request_does_not_fail_its_group(
     app: Flask, keys: Keys, settings: Settings
 ) -> None:
-    """A request the database refuses inside the group's transaction (here: a tenant
-    that does not exist) fails alone; the leader appends the others one by one."""
+    """A request the database refuses inside the group's transaction (here: an entry
+    without a tenant, against NOT NULL) fails alone; the leader appends the others one by
+    one."""
     service: Ledger = app.extensions["ledger"]
     appender = service.appender
     with service.db.reading() as conn:
@@ -155,13 +156,13 @@ def test_a_failing_request_does_not_fail_its_group(
 
     outcomes: dict[int, Any] = {}
 
-    def append(n: int, tenant: int) -> None:
+    def append(n: int, tenant: int | None) -> None:
         try:
             outcomes[n] = appender.append(tenant, "acme", [submission(n)])[0]
         except Exception as e:
             outcomes[n] = e
 
-    plan = [(1, tenant_id), (2, tenant_id), (3, 999_999), (4, tenant_id), (5, tenant_id)]
+    plan = [(1, tenant_id), (2, tenant_id), (3, None), (4, tenant_id), (5, tenant_id)]
     threads = [threading.Thread(target=append, args=item) for item in plan]
     with log_held(settings):
         for t in threads:
