@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from verifier.errors import ProofError
 from verifier.hashing import NODE_PREFIX, SHA256, HashAlgorithm
@@ -22,16 +21,12 @@ MAX_SIZE = 2**64 - 1
 """Tree sizes and indexes are unsigned 64-bit numbers, as in every RFC 9162 log."""
 
 
-class NodeID(NamedTuple):
-    """The root of the perfect subtree of leaves ``[index * 2**level, (index + 1) * 2**level)``.
-
-    A named tuple: appends and proofs make and hash thousands of these per request, and a
-    tuple's hash and constructor run in C (a frozen dataclass's run in Python). Its
-    ``index`` field hides ``tuple.index``, which nothing here uses.
-    """
+@dataclass(frozen=True, order=True, slots=True)
+class NodeID:
+    """The root of the perfect subtree of leaves ``[index * 2**level, (index + 1) * 2**level)``."""
 
     level: int
-    index: int  # type: ignore[assignment]
+    index: int
 
     @property
     def begin(self) -> int:
