@@ -10,7 +10,7 @@ from flask import Flask, Response, g, request
 from config.settings import Settings, load
 from ledger.api import anchors, certificates, envelopes, errors, hooks, ingest, log, mirror, ops
 from ledger.api.fastpath import SingleAppend
-from ledger.metrics import LATENCY, REQUESTS
+from ledger.metrics import answered
 from ledger.service import Ledger
 
 
@@ -39,8 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.after_request
     def _measure(response: Response) -> Response:
-        LATENCY.observe(time.perf_counter() - g.get("started", time.perf_counter()))
-        REQUESTS.labels(request.method, str(response.status_code)).inc()
+        answered(request.method, response.status_code, g.get("started", time.perf_counter()))
         return response
 
     app.wsgi_app = SingleAppend(app, app.wsgi_app)  # type: ignore[method-assign]

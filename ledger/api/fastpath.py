@@ -27,7 +27,7 @@ from ledger.access import authenticate_cached
 from ledger.api import errors, ingest
 from ledger.appender import receipts_json
 from ledger.errors import LedgerError
-from ledger.metrics import LATENCY, REQUESTS
+from ledger.metrics import answered
 from ledger.service import Ledger
 from verifier.canonical import parse_json
 
@@ -67,8 +67,7 @@ class SingleAppend:
             _STATUS[status],
             [("Content-Type", "application/json"), ("Content-Length", str(len(out)))],
         )
-        LATENCY.observe(time.perf_counter() - started)
-        REQUESTS.labels("POST", str(status)).inc()
+        answered("POST", status, started)
         return [out]
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
@@ -101,6 +100,5 @@ class SingleAppend:
             else:
                 self.app.logger.error("Exception on POST %s", PATH, exc_info=e)
                 response = errors.http_error(InternalServerError(original_exception=e))
-        LATENCY.observe(time.perf_counter() - at)
-        REQUESTS.labels("POST", str(response.status_code)).inc()
+        answered("POST", response.status_code, at)
         return response(environ, start_response)
