@@ -19,7 +19,7 @@ from werkzeug.test import Client, TestResponse
 from ledger import appender
 from ledger.api.fastpath import SingleAppend
 from tests.conftest import Keys, event
-from tests.ledger.test_append import check_receipt
+from tests.ledger.test_append import check_receipt, vkeys
 
 
 def flask_only(app: Flask) -> Client:
@@ -93,7 +93,7 @@ def test_refusals_are_flasks_own(
 def test_appends_and_repeats_answer_as_the_view_does(
     app: Flask, client: FlaskClient, keys: Keys
 ) -> None:
-    vkeys = [k["vkey"] for k in client.get("/v1/log/key").get_json()["keys"]]
+    trusted = vkeys(client)
     ingest = keys.header("ingest") | {"Content-Type": "application/json; charset=utf-8"}
     first = client.post("/v1/events", data=json.dumps(event(1)), headers=ingest)
     second = flask_only(app).post("/v1/events", data=json.dumps(event(2)), headers=ingest)
@@ -101,7 +101,7 @@ def test_appends_and_repeats_answer_as_the_view_does(
         assert response.status_code == 201
         assert response.headers["Content-Type"] == "application/json"
         assert int(response.headers["Content-Length"]) == len(response.get_data())
-        check_receipt(response.get_json(), sent, vkeys)
+        check_receipt(response.get_json(), sent, trusted)
     assert list(first.get_json()) == list(second.get_json())  # same fields, same order
     # A repeat through either path is the original receipt, byte for byte.
     again = client.post("/v1/events", data=json.dumps(event(2)), headers=ingest)

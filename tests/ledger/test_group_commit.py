@@ -19,11 +19,11 @@ from sqlalchemy import text
 
 from config.settings import Settings
 from ledger.appender import Appender, Source, Submission
-from ledger.cli import cli
 from ledger.errors import Conflict
 from ledger.service import Ledger
 from tests.conftest import Keys, event
-from tests.ledger.test_append import check_receipt
+from tests.ledger.test_append import check_receipt, vkeys
+from tests.ledger.test_cli import run
 from verifier import checkpoint
 from verifier.canonical import canonicalize
 
@@ -75,14 +75,10 @@ def post_all(app: Flask, keys: Keys, settings: Settings, bodies: list[dict[str, 
 
 
 def fsck_clean(app: Flask, entries: int) -> None:
-    result = app.test_cli_runner().invoke(cli, ["fsck"])
-    assert result.exit_code == 0, result.output
-    assert f"{entries} entries" in result.output
-    assert "clean" in result.output
-
-
-def trusted(app: Flask) -> list[str]:
-    return [k["vkey"] for k in app.test_client().get("/v1/log/key").get_json()["keys"]]
+    code, out = run(app, "fsck")
+    assert code == 0, out
+    assert f"{entries} entries" in out
+    assert "clean" in out
 
 
 def test_appends_waiting_for_the_log_share_one_checkpoint(
@@ -91,9 +87,9 @@ def test_appends_waiting_for_the_log_share_one_checkpoint(
     sent = [event(i, envelope_id=f"env-{i % 3}") for i in range(12)]
     results = post_all(app, keys, settings, sent)
     assert [status for status, _ in results] == [201] * 12
-    vkeys = trusted(app)
+    trusted = vkeys(app.test_client())
     sizes = {
-        check_receipt(body, one, vkeys).size for (_, body), one in zip(results, sent, strict=True)
+        check_receipt(body, one, trusted).size for (_, body), one in zip(results, sent, strict=True)
     }
     # The first caller led a group of what was queued when it started, then found the log
     # held; everyone who queued behind it went in the next group, under one checkpoint.
@@ -102,7 +98,7 @@ def test_appends_waiting_for_the_log_share_one_checkpoint(
     assert sorted(body["seq"] for _, body in results) == list(range(12))
     # One chain through all of them, as if appended one by one.
     log = app.test_client().get("/v1/log/checkpoint", headers=keys.header("read"))
-    assert checkpoint.verify(log.get_data(as_text=True), vkeys).size == 12
+    assert checkpoint.verify(log.get_data(as_text=True), trusted).size == 12
     fsck_clean(app, 12)
 
 
@@ -130,10 +126,10 @@ def test_a_conflict_refuses_its_request_alone(app: Flask, keys: Keys, settings: 
     assert sorted(statuses[5:7]) == [201, 409]
     assert statuses[7] == 200
     assert results[7][1]["seq"] == 0
-    vkeys = trusted(app)
+    trusted = vkeys(app.test_client())
     for (status, body), sent in zip(results, bodies, strict=True):
         if status in (200, 201):
-            check_receipt(body, sent, vkeys)
+            check_receipt(body, sent, trusted)
     assert client.get("/healthz").get_json()["size"] == 1 + 4  # evt-100, then 1, 2, 3, 4
     fsck_clean(app, 5)
 
