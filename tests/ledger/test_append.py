@@ -7,7 +7,6 @@ import hashlib
 import json
 import random
 import threading
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,34 +15,10 @@ from config.settings import Settings
 from ledger.app import create_app
 from tests import reference
 from tests.conftest import Keys, event
+from tests.ledger.helpers import check_receipt, post, vkeys
 from verifier import checkpoint, merkle
 from verifier.canonical import canonicalize, parse_leaf
 from verifier.hashing import SHA256
-
-
-def vkeys(client: FlaskClient) -> list[str]:
-    return [k["vkey"] for k in client.get("/v1/log/key").get_json()["keys"]]
-
-
-def post(client: FlaskClient, keys: Keys, body: Any, path: str = "/v1/events") -> Any:
-    return client.post(path, json=body, headers=keys.header("ingest"))
-
-
-def check_receipt(
-    receipt: dict[str, Any], sent: dict[str, Any], trusted: list[str]
-) -> checkpoint.Checkpoint:
-    """Everything a platform can check on its own, with nothing but the verifier key."""
-    leaf = base64.b64decode(receipt["leaf"])
-    leaf_hash = SHA256.leaf_hash(leaf)
-    assert leaf_hash.hex() == receipt["leaf_hash"]
-    parsed = parse_leaf(leaf)
-    assert parsed.seq == receipt["seq"]
-    assert parsed.event.event_id == sent["event_id"]
-    assert parsed.event.type == sent["type"]
-    cp = checkpoint.verify(receipt["checkpoint"], trusted)
-    proof = [bytes.fromhex(h) for h in receipt["inclusion"]]
-    merkle.verify_inclusion(leaf_hash, receipt["seq"], cp.size, proof, cp.root)
-    return cp
 
 
 def test_receipt_verifies_with_the_verifier_alone(client: FlaskClient, keys: Keys) -> None:

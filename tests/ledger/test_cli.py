@@ -9,16 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, delete, update
 
-from ledger.cli import cli
 from ledger.service import Ledger
 from ledger.storage.models import Checkpoint, Entry, Log, Node
 from tests.conftest import Keys, event
+from tests.ledger.helpers import run
 from verifier import checkpoint
-
-
-def run(app: Flask, *args: str) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(cli, list(args))
-    return result.exit_code, result.output
 
 
 def fill(client: FlaskClient, keys: Keys, n: int = 40) -> None:

@@ -17,10 +17,10 @@ from sqlalchemy import delete, update
 from config.settings import Settings
 from ledger.anchoring.devtsa import DevTSA
 from ledger.app import create_app
-from ledger.cli import cli
 from ledger.service import Ledger
 from ledger.storage.models import Body, Checkpoint, Entry
 from tests.conftest import Keys, event, initialise, make_settings
+from tests.ledger.helpers import run, vkeys
 from verifier import checkpoint as notes
 from verifier.audit import audit_file
 from verifier.bundle import verify_bundle
@@ -58,10 +58,6 @@ def signing_flow(client: FlaskClient, keys: Keys, envelope: str, start: int) -> 
         assert (
             client.post("/v1/events", json=sent, headers=keys.header("ingest")).status_code == 201
         )
-
-
-def vkeys(client: FlaskClient) -> list[str]:
-    return [k["vkey"] for k in client.get("/v1/log/key").get_json()["keys"]]
 
 
 def fetch_bundle(
@@ -171,11 +167,6 @@ def test_timeline_keeps_the_reported_offset(anchored: Flask, keys: Keys) -> None
 
 
 # --- the database: export, audit, import ---------------------------------------------------
-
-
-def run(app: Flask, *args: str) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(cli, list(args))
-    return result.exit_code, result.output
 
 
 def export(app: Flask, path: Path) -> Path:

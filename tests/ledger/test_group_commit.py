@@ -9,9 +9,6 @@ process would hold it) while requests queue up behind it in threads of this one.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -22,30 +19,9 @@ from ledger.appender import Appender, Source, Submission
 from ledger.errors import Conflict
 from ledger.service import Ledger
 from tests.conftest import Keys, event
-from tests.ledger.test_append import check_receipt, vkeys
-from tests.ledger.test_cli import run
+from tests.ledger.helpers import check_receipt, log_held, run, vkeys, wait_for
 from verifier import checkpoint
 from verifier.canonical import canonicalize
-
-
-@contextmanager
-def log_held(settings: Settings) -> Iterator[None]:
-    """The log-head lock, taken by another service object (another process's worth)."""
-    other = Ledger(settings)
-    try:
-        with other.db.writing() as conn:
-            other.db.hot.head_and_seen(conn, other.log.id, {})  # PostgreSQL: FOR UPDATE
-            yield
-    finally:
-        other.close()
-
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.01)
 
 
 def queued(appender: Appender) -> int:

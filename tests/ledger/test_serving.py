@@ -12,8 +12,7 @@ from typing import Any
 from config.settings import Settings
 from ledger.service import Ledger
 from tests.conftest import event, make_settings
-from tests.ledger.test_append import check_receipt
-from tests.ledger.test_group_commit import log_held
+from tests.ledger.helpers import check_receipt, log_held
 from tests.server import Client, LedgerServer
 
 THREADS = 8

@@ -70,6 +70,18 @@ def pdftotext(path: Path, page: int | None = None) -> str:
     return poppler("pdftotext", "-enc", "UTF-8", *pages, path, "-")
 
 
+def read_pgm(path: Path) -> tuple[int, int, bytes]:
+    """A binary PGM (P5) image: width, height, one byte per pixel."""
+    data = path.read_bytes()
+    fields = data.split(maxsplit=4)
+    assert fields[0] == b"P5"
+    width, height, depth = int(fields[1]), int(fields[2]), int(fields[3])
+    assert depth == 255
+    pixels = fields[4]
+    assert len(pixels) == width * height
+    return width, height, pixels
+
+
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     directory = tmp_path_factory.mktemp("certificates")

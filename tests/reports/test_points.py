@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reports.certificate import qr_modules
-from tests.reports.conftest import ISSUER, ZONE, World, pdftotext, poppler
+from tests.reports.conftest import ISSUER, ZONE, World, pdftotext, poppler, read_pgm
 from tests.reports.flow import DECLINE_REASON, ENVELOPE, ORIGINAL, SIGNED, TITLE
 from verifier import timestamp
 
@@ -326,18 +326,6 @@ def test_point_22_qr_code_and_verification_url(
             y = int(top + (r + 4 + 0.5) * box)
             wrong += (pixels[y * width + x] < 128) != dark
     assert wrong == 0
-
-
-def read_pgm(path: Path) -> tuple[int, int, bytes]:
-    """A binary PGM (P5) image: width, height, one byte per pixel."""
-    data = path.read_bytes()
-    fields = data.split(maxsplit=4)
-    assert fields[0] == b"P5"
-    width, height, depth = int(fields[1]), int(fields[2]), int(fields[3])
-    assert depth == 255
-    pixels = fields[4]
-    assert len(pixels) == width * height
-    return width, height, pixels
 
 
 def test_point_23_bundle_embedded_as_attachment(

@@ -10,8 +10,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reports.certificate import fit
 from reports.fonts import SANS, register
 from reports.texts import EN, EVENT_TYPES, STATUSES, ZH
-from tests.reports.conftest import poppler
-from tests.reports.test_points import read_pgm
+from tests.reports.conftest import poppler, read_pgm
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

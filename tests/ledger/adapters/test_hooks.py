@@ -6,15 +6,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ledger.cli import cli
 from tests.conftest import Keys
 from tests.ledger.adapters.flows import FLOWS
 from tests.ledger.adapters.senders import Hook, compact, send, tree_size
-
-
-def run(app: Flask, *args: str) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(cli, list(args))
-    return result.exit_code, result.output
+from tests.ledger.helpers import run
 
 
 def body(platform: str, n: int = 0) -> bytes:

@@ -19,7 +19,7 @@ from werkzeug.test import Client, TestResponse
 from ledger import appender
 from ledger.api.fastpath import SingleAppend
 from tests.conftest import Keys, event
-from tests.ledger.test_append import check_receipt, vkeys
+from tests.ledger.helpers import check_receipt, vkeys
 
 
 def flask_only(app: Flask) -> Client:

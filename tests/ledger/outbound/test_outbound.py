@@ -27,7 +27,6 @@ from config.settings import Settings
 from ledger import appender
 from ledger.anchoring.devtsa import DevTSA
 from ledger.app import create_app
-from ledger.cli import cli
 from ledger.clock import aware, now
 from ledger.outbound import outbox, signature
 from ledger.outbound.delivery import DeliveryWorker, Outcome, Policy
@@ -35,6 +34,7 @@ from ledger.service import Ledger
 from ledger.storage.db import Database
 from ledger.storage.models import Delivery, Entry
 from tests.conftest import Keys, event, make_settings
+from tests.ledger.helpers import run
 from tests.server import LedgerServer
 
 FAST = Policy(timeout=5, backoff_base=0, backoff_max=0, max_attempts=8)
@@ -137,11 +137,6 @@ def receiver() -> Iterator[Receiver]:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def run(app: Flask, *args: str) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(cli, list(args))
-    return result.exit_code, result.output
 
 
 def subscribe(app: Flask, receiver: Receiver, tenant: str, *events: str) -> str:

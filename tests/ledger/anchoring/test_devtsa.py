@@ -40,7 +40,7 @@ from ledger.anchoring.devtsa import (
 from verifier.errors import TimestampError
 from verifier.timestamp import verify
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent.parent
 DIGEST = hashlib.sha256(b"checkpoint text\n").digest()
 
 
