@@ -8,7 +8,8 @@ import time
 from flask import Flask, Response, g, request
 
 from config.settings import Settings, load
-from ledger.api import anchors, certificates, envelopes, errors, hooks, ingest, log, mirror, ops
+from ledger import api
+from ledger.api import errors
 from ledger.api.fastpath import SingleAppend
 from ledger.metrics import answered
 from ledger.service import Ledger
@@ -21,17 +22,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["ledger"] = Ledger(settings)
     errors.init_app(app)
-    for blueprint in (
-        ingest.bp,
-        log.bp,
-        mirror.bp,
-        anchors.bp,
-        envelopes.bp,
-        certificates.bp,
-        ops.bp,
-        hooks.bp,
-    ):
-        app.register_blueprint(blueprint)
+    for module in api.modules():
+        app.register_blueprint(module.bp)
 
     @app.before_request
     def _start() -> None:

@@ -1,1 +1,22 @@
 """HTTP API (EVIDENCE-FORMAT §7): one blueprint per area; errors become JSON in one place."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+
+def modules() -> tuple[ModuleType, ...]:
+    """The blueprint modules, in the order they are registered: each has ``bp`` and
+    ``openapi_paths()`` (its part of /openapi.json)."""
+    from ledger.api import (
+        anchors,
+        certificates,
+        envelopes,
+        hooks,
+        ingest,
+        log,
+        mirror,
+        ops,
+    )
+
+    return (ingest, log, mirror, anchors, envelopes, certificates, ops, hooks)

@@ -11,12 +11,16 @@ request that needs it, not with the app.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
 from ledger.api.context import caller, ledger, only_args
 
 # The tenant and envelope id are read exactly as for the evidence bundle.
 from ledger.api.envelopes import _envelope_id, _tenant
+from ledger.api.schemas import API_KEY, AUTH_ERRORS, ENVELOPE_ID, ERROR, TENANT
+from reports.texts import zones
 
 bp = Blueprint("certificates", __name__)
 
@@ -38,3 +42,56 @@ def certificate_pdf(envelope_id: str) -> Response:
     response.headers["X-PAdES-Level"] = issued.level
     response.headers["Cache-Control"] = "no-store"  # personal data
     return response
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This blueprint's path items of /openapi.json (ledger.api.openapi)."""
+    return {
+        "/v1/envelopes/{envelope_id}/certificate.pdf": {
+            "get": {
+                **API_KEY,
+                "summary": "An envelope's certificate of evidence, a PAdES-signed PDF "
+                "(read: own tenant; admin: ?tenant=)",
+                "description": (
+                    "The evidence bundle rendered for a court (docs/certificate.md), with the "
+                    "bundle attached as evidence-bundle.json. X-PAdES-Level says which level "
+                    "the signature reached (B-LTA with a TSA, B-B without); X-Certificate-Id "
+                    "its id. Verify with ledger-verify pdf."
+                ),
+                "parameters": [
+                    ENVELOPE_ID,
+                    TENANT,
+                    {
+                        "name": "lang",
+                        "in": "query",
+                        "required": False,
+                        "description": "edition: English (default) or Simplified Chinese",
+                        "schema": {"enum": ["en", "zh"]},
+                    },
+                    {
+                        "name": "tz",
+                        "in": "query",
+                        "required": False,
+                        "description": "the reader's IANA time zone, shown beside UTC",
+                        "schema": {"enum": list(zones())},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the signed certificate",
+                        "headers": {
+                            "X-PAdES-Level": {"schema": {"enum": ["B-LTA", "B-B"]}},
+                            "X-Certificate-Id": {"schema": {"type": "string"}},
+                        },
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    "400": ERROR,
+                    "404": ERROR,
+                    "503": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+    }

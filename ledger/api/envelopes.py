@@ -6,11 +6,14 @@ Read keys see their own tenant's envelopes; admin keys name the tenant
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, request
 
 from ledger import access, evidence
 from ledger.access import Principal
 from ledger.api.context import caller, ledger, only_args
+from ledger.api.schemas import API_KEY, AUTH_ERRORS, ENVELOPE_ID, ERROR, TENANT, json_response
 from ledger.errors import InvalidInput
 
 bp = Blueprint("envelopes", __name__)
@@ -68,3 +71,62 @@ def envelope_timeline(envelope_id: str) -> Response:
     with service.db.reading() as conn:
         events = evidence.timeline(conn, service.log.id, tenant[0], envelope_id)
     return jsonify({"envelope_id": envelope_id, "tenant": tenant[1], "events": events})
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This blueprint's path items of /openapi.json (ledger.api.openapi)."""
+    return {
+        "/v1/envelopes/{envelope_id}": {
+            "get": {
+                **API_KEY,
+                "summary": "An envelope's timeline (read key: own tenant; admin: ?tenant=)",
+                "parameters": [ENVELOPE_ID, TENANT],
+                "responses": {
+                    "200": json_response(
+                        {"type": "object", "required": ["envelope_id", "tenant", "events"]},
+                        "events in log order, times in UTC beside the reported offset",
+                    ),
+                    "400": ERROR,
+                    "404": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/envelopes/{envelope_id}/evidence": {
+            "get": {
+                **API_KEY,
+                "summary": "An envelope's evidence-bundle/1 (read: own tenant; admin: ?tenant=)",
+                "parameters": [
+                    ENVELOPE_ID,
+                    TENANT,
+                    {
+                        "name": "anchor",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"enum": ["now"]},
+                    },
+                ],
+                "responses": {
+                    "200": json_response(
+                        {
+                            "type": "object",
+                            "required": [
+                                "format",
+                                "status",
+                                "log",
+                                "checkpoint",
+                                "anchors",
+                                "entries",
+                            ],
+                        },
+                        "the bundle, verifiable offline with ledger-verify bundle",
+                    ),
+                    "400": ERROR,
+                    "404": ERROR,
+                    "502": ERROR,
+                    "503": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+    }

@@ -17,8 +17,9 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from ledger import clock, hooks
-from ledger.adapters import ADAPTERS, Adapter, Delivery
+from ledger.adapters import ADAPTERS, PLATFORMS, Adapter, Delivery
 from ledger.api.context import ledger
+from ledger.api.schemas import ERROR, json_response
 from ledger.appender import Source, Submission
 from ledger.errors import InvalidInput, NotFound
 from ledger.metrics import APPENDED
@@ -78,3 +79,71 @@ def deliver(platform: str, hook_id: str) -> Response:
     response = jsonify(body | answer.body)
     response.headers.update(answer.headers)
     return response
+
+
+def _operations() -> dict[str, Any]:
+    """Platforms' webhooks: no API key, each platform's own scheme (docs/platforms/)."""
+
+    def parameters(platforms: list[str]) -> list[dict[str, Any]]:
+        return [
+            {"name": "platform", "in": "path", "required": True, "schema": {"enum": platforms}},
+            {
+                "name": "hook_id",
+                "in": "path",
+                "required": True,
+                "description": "printed by `ledger hook create`",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 64,
+                    "pattern": "^[A-Za-z0-9_-]+$",
+                },
+            },
+        ]
+
+    answer = {
+        "type": "object",
+        "properties": {
+            "appended": {"type": "integer", "minimum": 0},
+            "receipts": {"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}},
+            "xAdobeSignClientId": {"type": "string", "description": "Adobe's client-id echo"},
+        },
+    }
+    refused = {"401": ERROR, "404": ERROR, "405": ERROR}
+    return {
+        "post": {
+            "security": [],
+            "summary": "A signing platform's webhook delivery, authenticated by its own scheme",
+            "description": (
+                "HMAC (DocuSign, e签宝, eSignGlobal, DocuSeal, OpenSign), shared secret "
+                "(Documenso) or client-id echo (Adobe). 200 with the receipts of what the "
+                "delivery appended, the original receipts for a redelivery."
+            ),
+            "parameters": parameters(list(PLATFORMS)),
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            "responses": {
+                "200": json_response(answer, "authenticated and appended (or already appended)"),
+                "400": ERROR,
+                **refused,
+                "409": ERROR,
+                "413": ERROR,
+            },
+        },
+        "get": {
+            "security": [],
+            "summary": "Adobe Acrobat Sign's verification of intent: echoes X-AdobeSign-ClientId",
+            "parameters": parameters(["adobesign"]),
+            "responses": {
+                "200": json_response(answer, "client id recognised and echoed"),
+                **refused,
+            },
+        },
+    }
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This blueprint's path items of /openapi.json (ledger.api.openapi)."""
+    return {"/v1/hooks/{platform}/{hook_id}": _operations()}

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app
 
 from ledger.access import Principal
 from ledger.api.context import caller, json_body, ledger
+from ledger.api.schemas import API_KEY, AUTH_ERRORS, BATCH_RECEIPTS, ERROR, json_response
 from ledger.appender import Receipt, Source, Submission, receipts_json
 from ledger.errors import InvalidInput
 from ledger.metrics import APPENDED
@@ -85,3 +86,61 @@ def append_batch() -> tuple[Response, int]:
             )
     receipts = _append(subs)
     return _json('{"receipts":[' + ",".join(receipts_json(receipts)) + "]}", status(receipts))
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This blueprint's path items of /openapi.json (ledger.api.openapi)."""
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}},
+    }
+    batch = {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["events"],
+                    "properties": {
+                        "events": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 1000,
+                            "items": {"$ref": "#/components/schemas/Event"},
+                        }
+                    },
+                }
+            }
+        },
+    }
+    append_errors = {**AUTH_ERRORS, "400": ERROR, "409": ERROR, "413": ERROR, "415": ERROR}
+    return {
+        "/v1/events": {
+            "post": {
+                **API_KEY,
+                "summary": "Append one event (ingest key)",
+                "requestBody": body,
+                "responses": {
+                    "201": json_response({"$ref": "#/components/schemas/Receipt"}, "appended"),
+                    "200": json_response(
+                        {"$ref": "#/components/schemas/Receipt"},
+                        "already appended: the original receipt",
+                    ),
+                    **append_errors,
+                },
+            }
+        },
+        "/v1/events/batch": {
+            "post": {
+                **API_KEY,
+                "summary": "Append up to 1,000 events, all or nothing (ingest key)",
+                "requestBody": batch,
+                "responses": {
+                    "201": json_response(BATCH_RECEIPTS, "appended; a receipt per event, in order"),
+                    "200": json_response(BATCH_RECEIPTS, "every event was already appended"),
+                    **append_errors,
+                },
+            }
+        },
+    }

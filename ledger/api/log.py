@@ -10,7 +10,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
-from ledger.api.context import caller, decimal, int_arg, ledger, only_args
+from ledger.api.context import INDEX_MAX, caller, decimal, int_arg, ledger, only_args
+from ledger.api.schemas import API_KEY, AUTH_ERRORS, ENTRY, ERROR, json_response, query_param
 from ledger.appender import NodeReader
 from ledger.errors import InvalidInput, NotFound
 from ledger.storage.models import Body, Entry, Log
@@ -134,3 +135,80 @@ def consistency() -> Response:
             raise InvalidInput(f"first {first} is larger than second {second}", field="first")
         proof = plan.assemble(reader, log.alg)
     return jsonify({"first": first, "second": second, "proof": [h.hex() for h in proof]})
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This blueprint's path items of /openapi.json (ledger.api.openapi)."""
+    return {
+        "/v1/log/checkpoint": {
+            "get": {
+                **API_KEY,
+                "summary": "The newest signed checkpoint (any key)",
+                "responses": {
+                    "200": {
+                        "description": "C2SP signed note",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "401": ERROR,
+                },
+            }
+        },
+        "/v1/log/key": {
+            "get": {
+                "summary": "The log's verifier keys (public)",
+                "responses": {
+                    "200": json_response(
+                        {"type": "object", "required": ["origin", "vkey", "keys"]}, "keys"
+                    )
+                },
+            }
+        },
+        "/v1/log/entries/{seq}": {
+            "get": {
+                **API_KEY,
+                "summary": "One entry; event and salt for the caller's tenant only",
+                "parameters": [
+                    {
+                        "name": "seq",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": INDEX_MAX},
+                    }
+                ],
+                "responses": {
+                    "200": json_response(ENTRY, "the entry"),
+                    "400": ERROR,
+                    "404": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/log/proofs/inclusion": {
+            "get": {
+                **API_KEY,
+                "summary": "RFC 9162 inclusion proof (read, audit, admin)",
+                "parameters": [query_param("seq", 0), query_param("size", 1)],
+                "responses": {
+                    "200": json_response(
+                        {"type": "object", "required": ["seq", "size", "proof"]}, "proof"
+                    ),
+                    "400": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/v1/log/proofs/consistency": {
+            "get": {
+                **API_KEY,
+                "summary": "RFC 9162 consistency proof (read, audit, admin)",
+                "parameters": [query_param("first", 1), query_param("second", 1)],
+                "responses": {
+                    "200": json_response(
+                        {"type": "object", "required": ["first", "second", "proof"]}, "proof"
+                    ),
+                    "400": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+    }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
 from ledger import evidence
 from ledger.api.context import caller, int_arg, ledger, only_args
+from ledger.api.schemas import API_KEY, AUTH_ERRORS, ERROR, json_response, query_param
 from ledger.errors import InvalidInput
 from ledger.storage.models import Log
 
@@ -29,3 +32,37 @@ def leaves() -> Response:
     for record in records:
         del record["type"]
     return jsonify({"start": start, "end": start + len(records), "size": size, "leaves": records})
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This blueprint's path items of /openapi.json (ledger.api.openapi)."""
+    return {
+        "/v1/log/leaves": {
+            "get": {
+                **API_KEY,
+                "summary": "Leaves by range, for mirrors and audits (read, audit, admin)",
+                "parameters": [query_param("start", 0), query_param("end", 1)],
+                "responses": {
+                    "200": json_response(
+                        {
+                            "type": "object",
+                            "required": ["start", "end", "size", "leaves"],
+                            "properties": {
+                                "leaves": {
+                                    "type": "array",
+                                    "maxItems": 10000,
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["seq", "leaf", "leaf_hash", "chain"],
+                                    },
+                                }
+                            },
+                        },
+                        "leaves [start, end), at most 10,000",
+                    ),
+                    "400": ERROR,
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+    }

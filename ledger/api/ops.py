@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.api.context import ledger
 from ledger.api.openapi import spec
+from ledger.api.schemas import json_response
 from ledger.clock import aware
 from ledger.errors import LedgerError
 from ledger.metrics import exposition
@@ -84,3 +85,35 @@ def metrics() -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(spec())
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This blueprint's path items of /openapi.json (ledger.api.openapi)."""
+    return {
+        "/healthz": {
+            "get": {
+                "summary": "Health",
+                "responses": {
+                    "200": json_response({"type": "object"}, "ok"),
+                    "503": json_response({"type": "object"}, "unavailable"),
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": {"200": json_response({"type": "object"}, "OpenAPI 3.1")},
+            }
+        },
+    }
