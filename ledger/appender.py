@@ -7,27 +7,24 @@ either new in this append or one of the compact-range nodes of the tree before i
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import secrets
 import threading
-import weakref
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
-from json.encoder import encode_basestring_ascii as _quote
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
-from ledger.storage import queries as q
+from ledger.receipts import Receipt, original_receipt
 from ledger.storage.db import Database, Head, Seen
+from ledger.storage.nodes import split_hashes
 from verifier import merkle
 from verifier.canonical import SALT_SIZE, leaf_bytes_many
 from verifier.checkpoint import format_checkpoint, sign_note
@@ -69,142 +66,9 @@ class Submission:
         return hashlib.sha256(self.canonical).digest()
 
 
-@dataclass(frozen=True)
-class Receipt:
-    seq: int
-    leaf: bytes
-    leaf_hash: bytes
-    chain: bytes
-    received_at: str
-    checkpoint: str
-    inclusion: list[bytes]
-    created: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "leaf": base64.b64encode(self.leaf).decode(),
-            "leaf_hash": self.leaf_hash.hex(),
-            "chain": self.chain.hex(),
-            "received_at": self.received_at,
-            "checkpoint": self.checkpoint,
-            "inclusion": [h.hex() for h in self.inclusion],
-        }
-
-
-def receipts_json(receipts: Sequence[Receipt]) -> list[str]:
-    """Each receipt's ``to_json()`` as the compact JSON text ``json.dumps`` makes of it
-    (ASCII, separators ``,`` and ``:``), written directly: the receipts of a batch share
-    their checkpoint note and received_at, which are quoted once."""
-    quoted: dict[str, str] = {}
-    texts = []
-    for r in receipts:
-        when = quoted.get(r.received_at) or quoted.setdefault(r.received_at, _quote(r.received_at))
-        note = quoted.get(r.checkpoint) or quoted.setdefault(r.checkpoint, _quote(r.checkpoint))
-        proof = '"' + '","'.join(map(bytes.hex, r.inclusion)) + '"' if r.inclusion else ""
-        texts.append(
-            f'{{"seq":{int(r.seq)},"leaf":"{_b64(r.leaf)}","leaf_hash":"{r.leaf_hash.hex()}",'
-            f'"chain":"{r.chain.hex()}","received_at":{when},"checkpoint":{note},'
-            f'"inclusion":[{proof}]}}'
-        )
-    return texts
-
-
-def _b64(data: bytes) -> str:
-    return binascii.b2a_base64(data, newline=False).decode("ascii")
-
-
 def received_now() -> str:
     """RFC 3339 UTC with microseconds (``%Y-%m-%dT%H:%M:%S.%fZ``, by the quicker isoformat)."""
     return datetime.now(UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
-
-
-def split_hashes(blob: bytes, size: int) -> list[bytes]:
-    return [blob[i : i + size] for i in range(0, len(blob), size)]
-
-
-class NodeReader:
-    """A ``NodeSource`` over the database: level 0 from entries, the rest from nodes.
-
-    ``prefetch`` reads nodes ahead (and the tree size with them, in one statement), so
-    a proof endpoint checks the size it was asked about against the tree and fetches
-    the proof's nodes in one round trip and one snapshot.
-
-    Nodes never change once written. Those of level ``UPPER_LEVEL`` and up (each covers
-    256 leaves or more: about 8,000 in a log of a million) are kept in memory per
-    database engine and log, up to ``UPPER_LIMIT`` of them, so most proofs read only
-    their lower levels. A tree size smaller than one seen before (a database restored
-    under a running process) empties that log's cache; restart the service after a
-    restore all the same, since appends past the old size would go unnoticed.
-    """
-
-    UPPER_LEVEL = 8
-    UPPER_LIMIT = 1 << 14
-
-    class _Upper:
-        __slots__ = ("nodes", "size")
-
-        def __init__(self) -> None:
-            self.nodes: dict[NodeID, bytes] = {}
-            self.size = 0  # the largest tree size seen
-
-    _uppers: ClassVar[weakref.WeakKeyDictionary[Engine, dict[int, NodeReader._Upper]]] = (
-        weakref.WeakKeyDictionary()
-    )
-    _uppers_lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def __init__(self, conn: Connection, log_id: int, known: dict[NodeID, bytes] | None = None):
-        self.conn, self.log_id = conn, log_id
-        self.known: dict[NodeID, bytes] = dict(known) if known else {}
-        with self._uppers_lock:
-            logs = self._uppers.setdefault(conn.engine, {})
-            self.upper = logs.setdefault(log_id, NodeReader._Upper())
-
-    def prefetch(self, ids: Sequence[NodeID], *, tree_size: bool = False) -> int | None:
-        """Read the hashes of ``ids`` not yet known (absent ones stay absent) and, with
-        ``tree_size``, return the log's size read in the same statement."""
-        known, upper = self.known, self.upper
-        cached, missing = [], []
-        for n in ids:
-            if n in known:
-                continue
-            value = upper.nodes.get(n)
-            if value is None:
-                missing.append(n)
-            else:
-                known[n] = value
-                cached.append(n)
-        seqs = [n.index for n in missing if n.level == 0]
-        inner = [(n.level, n.index) for n in missing if n.level > 0]
-        size, fresh = None, []
-        reads = q.tree_reads(self.conn.dialect.name, self.log_id, seqs, inner, tree_size)
-        for statement, params in reads:
-            for level, index, value in self.conn.execute(statement, params):
-                if level == q.SIZE_LEVEL:
-                    size = int(index)
-                    continue
-                node = NodeID(level, index)
-                known[node] = value
-                if level >= self.UPPER_LEVEL:
-                    fresh.append((node, value))
-        if size is not None:
-            if size < upper.size:  # the log shrank: nothing cached can be trusted
-                upper.nodes.clear()
-                for n in cached:
-                    del known[n]
-                self.prefetch(cached)
-            upper.size = size
-        room = self.UPPER_LIMIT - len(upper.nodes)
-        if fresh and room > 0:
-            upper.nodes.update(fresh[:room])
-        return size
-
-    def __call__(self, ids: Sequence[NodeID]) -> list[bytes]:
-        self.prefetch(ids)
-        try:
-            return [self.known[n] for n in ids]
-        except KeyError as e:
-            raise LookupError(f"tree node {e.args[0]} is missing from the database") from e
 
 
 GROUP_EVENTS = 1_000  # the most events one group commit appends (a full batch goes alone)
@@ -250,7 +114,10 @@ class Appender:
             # Entries never change once committed, nor does the checkpoint that covers
             # them first: their original receipts can be read after the commit.
             with self.db.reading() as conn:
-                receipts |= {eid: self.receipt(conn, seq) for eid, seq in request.repeats.items()}
+                receipts |= {
+                    eid: original_receipt(conn, self.log_id, self.alg, seq)
+                    for eid, seq in request.repeats.items()
+                }
         return [receipts[event_id] for event_id in ids]
 
     def _take_turn(self, request: _Request) -> None:
@@ -414,16 +281,6 @@ class Appender:
             },
         )
         return _Appended(head.size, size, received_at, note, every, known)
-
-    def receipt(self, conn: Connection, seq: int) -> Receipt:
-        """The original receipt of an entry: its checkpoint is the first one covering it."""
-        params = {"log_id": self.log_id, "seq": seq}
-        entry = conn.execute(q.ENTRY, params).one()
-        cp = conn.execute(q.COVERING_CHECKPOINT, params).one()
-        proof = merkle.inclusion_proof(seq, cp.size, NodeReader(conn, self.log_id), self.alg)
-        return Receipt(
-            seq, entry.leaf, entry.leaf_hash, entry.chain, entry.received_at, cp.note, proof, False
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from ledger import access
-from ledger.appender import NodeReader, Source, Submission
+from ledger.appender import Source, Submission
 from ledger.service import Ledger
 from ledger.storage.migrate import upgrade
 from ledger.storage.models import Log
+from ledger.storage.nodes import NodeReader
 from verifier import merkle
 from verifier.canonical import canonicalize
 

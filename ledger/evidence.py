@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from ledger.anchoring.anchor import list_anchors
-from ledger.appender import NodeReader
 from ledger.clock import now
 from ledger.errors import NotFound
 from ledger.storage.models import Anchor, Body, Checkpoint, Entry, Log
+from ledger.storage.nodes import NodeReader
 from verifier import merkle
 from verifier.hashing import HashAlgorithm
 

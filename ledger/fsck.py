@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
-from ledger.appender import split_hashes
 from ledger.storage.models import Checkpoint, Entry, Log, Node, Tenant
+from ledger.storage.nodes import split_hashes
 from verifier import checkpoint as notes
 from verifier.canonical import parse_leaf
 from verifier.compact import CompactRange

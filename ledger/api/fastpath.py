@@ -25,9 +25,9 @@ from werkzeug.exceptions import InternalServerError
 
 from ledger.access import authenticate_cached
 from ledger.api import errors, ingest
-from ledger.appender import receipts_json
 from ledger.errors import LedgerError
 from ledger.metrics import answered
+from ledger.receipts import receipts_json
 from ledger.service import Ledger
 from verifier.canonical import parse_json
 

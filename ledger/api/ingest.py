@@ -9,9 +9,10 @@ from flask import Blueprint, Response, current_app
 from ledger.access import Principal
 from ledger.api.context import caller, json_body, ledger
 from ledger.api.schemas import API_KEY, AUTH_ERRORS, BATCH_RECEIPTS, ERROR, json_response
-from ledger.appender import Receipt, Source, Submission, receipts_json
+from ledger.appender import Source, Submission
 from ledger.errors import InvalidInput
 from ledger.metrics import APPENDED
+from ledger.receipts import Receipt, receipts_json
 from ledger.service import Ledger
 from verifier.canonical import canonicalize
 from verifier.event import EventError, validate_event

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from ledger.api.context import INDEX_MAX, caller, decimal, int_arg, ledger, only_args
 from ledger.api.schemas import API_KEY, AUTH_ERRORS, ENTRY, ERROR, json_response, query_param
-from ledger.appender import NodeReader
 from ledger.errors import InvalidInput, NotFound
 from ledger.storage.models import Body, Entry, Log
+from ledger.storage.nodes import NodeReader
 from verifier import merkle
 
 bp = Blueprint("log", __name__)

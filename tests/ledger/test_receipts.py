@@ -9,7 +9,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.appender import Receipt, receipts_json
+from ledger.receipts import Receipt, receipts_json
 
 HASH = st.binary(min_size=32, max_size=32)
 TEXT = st.text(max_size=40)  # control characters, quotes, non-ASCII, surrogate pairs

@@ -17,10 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from ledger.appender import NodeReader
 from ledger.service import Ledger
 from ledger.storage import queries
 from ledger.storage.models import Entry
+from ledger.storage.nodes import NodeReader
 from tests import reference
 from tests.conftest import Keys, event
 from verifier import merkle
