@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -41,6 +42,7 @@ class Ledger:
         self._keys: LogKeys | None = None
         self._appender: Appender | None = None
         self._anchorer: Anchorer | None = None
+        self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.RLock()  # the lazy parts below, made once per process
 
     @property
@@ -120,5 +122,17 @@ class Ledger:
                 insert(Lease).values(name=name, holder="", expires_at=clock.now(), last_run_at=None)
             )
 
+    def start_workers(self) -> None:
+        """Start this process's background jobs (anchoring, webhook delivery):
+        ``ledger.workers``; gunicorn workers call it (``wsgi.py``), tests and the CLI do not."""
+        from ledger import workers
+
+        with self._lock:
+            if self._scheduler is None:
+                self._scheduler = workers.start(self)
+
     def close(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
         self.db.dispose()

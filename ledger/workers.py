@@ -1,0 +1,93 @@
+"""Background work in each worker process: anchoring and webhook delivery, as jobs of
+one APScheduler scheduler, started by ``Ledger.start_workers()`` (``wsgi.py``).
+
+Every worker runs the jobs; what makes a job run once across workers and hosts is the
+job's own claim on the database: the anchoring lease (``Anchorer.run``) lets one run
+per interval, and a delivery's row lock gives it to one sender at a time. So adding
+workers adds no TSA requests and sends no webhook twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from ledger import clock
+from ledger.errors import LedgerError
+from ledger.outbound.delivery import DeliveryWorker, Policy
+
+if TYPE_CHECKING:
+    from ledger.service import Ledger
+
+log = logging.getLogger(__name__)
+
+
+def anchor_once(service: Ledger) -> None:
+    try:
+        run = service.anchorer.run()
+    except LedgerError as e:
+        log.warning("anchoring failed: %s", e.message)
+        return
+    for record in run.records:
+        log.info("anchored size %d with %s", record.size, record.tsa)
+
+
+def deliver_once(worker: DeliveryWorker) -> None:
+    worker.drain()
+
+
+def _survive(job: Callable[..., None], what: str) -> Callable[..., None]:
+    """A job that logs its crash instead of raising: a scheduler thread must survive a
+    database restart or a bug in one run."""
+
+    def run(*args: object) -> None:
+        try:
+            job(*args)
+        except Exception:
+            log.exception("%s crashed", what)
+
+    return run
+
+
+def _every(
+    scheduler: BackgroundScheduler,
+    job: Callable[..., None],
+    what: str,
+    seconds: int,
+    first_in: tuple[float, float],
+    args: list[object],
+) -> None:
+    # Jitter: workers started together do not all ask at the same instant.
+    first = clock.now() + timedelta(seconds=random.uniform(*first_in))  # noqa: S311
+    scheduler.add_job(
+        _survive(job, what),
+        "interval",
+        seconds=seconds,
+        args=args,
+        next_run_time=first,
+        max_instances=1,
+        coalesce=True,
+        name=what,
+    )
+
+
+def start(service: Ledger) -> BackgroundScheduler | None:
+    """The jobs this process runs (none when every interval is 0), started."""
+    settings = service.settings
+    scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
+    if settings.anchor_interval and settings.tsa_urls:
+        interval = settings.anchor_interval
+        _every(scheduler, anchor_once, "anchoring run", interval, (1, min(interval, 10)), [service])
+    if settings.webhook_interval:
+        worker = DeliveryWorker(service.db, Policy.from_settings(settings))
+        interval = settings.webhook_interval
+        _every(scheduler, deliver_once, "webhook delivery round", interval, (0, interval), [worker])
+    if not scheduler.get_jobs():
+        return None
+    scheduler.start()
+    return scheduler
