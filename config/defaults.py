@@ -10,6 +10,7 @@ DEFAULTS: dict[str, str] = {
     "SQLITE_SYNCHRONOUS": "NORMAL",
     "MAX_BODY_BYTES": str(1024 * 1024),
     "BATCH_MAX": "1000",
+    "CLOCK_SKEW": "300",  # seconds a platform time may be ahead of receipt before it is flagged
     "BIND": "127.0.0.1:8000",
     "WORKERS": "2",
     "THREADS": "8",  # per worker: requests that wait for the log share one commit

@@ -42,6 +42,7 @@ class Settings:
     sqlite_synchronous: str
     max_body_bytes: int
     batch_max: int
+    clock_skew: int
     bind: str
     workers: int
     threads: int
@@ -177,6 +178,7 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         sqlite_synchronous=sync,
         max_body_bytes=_int("MAX_BODY_BYTES", raw["MAX_BODY_BYTES"], 1024, 64 * 1024 * 1024),
         batch_max=_int("BATCH_MAX", raw["BATCH_MAX"], 1, 1000),
+        clock_skew=_int("CLOCK_SKEW", raw["CLOCK_SKEW"], 0, 86400),
         bind=raw["BIND"],
         workers=_int("WORKERS", raw["WORKERS"], 1, 64),
         threads=_int("THREADS", raw["THREADS"], 1, 256),
