@@ -23,7 +23,7 @@ from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
 from ledger.receipts import Receipt, original_receipt
-from ledger.storage.db import Database, Head, Seen
+from ledger.storage.db import BODIES, ENTRIES, NODES, Database, Head, Seen
 from ledger.storage.nodes import split_hashes
 from verifier import merkle
 from verifier.canonical import SALT_SIZE, leaf_bytes_many
@@ -262,9 +262,7 @@ class Appender:
         ]
         self.db.hot.store_and_commit(
             conn,
-            every,
-            bodies,
-            nodes,
+            [(ENTRIES, every), (BODIES, bodies), (NODES, nodes)],
             {
                 "log_id": log_id,
                 "size": size,

@@ -25,6 +25,8 @@ import struct
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -75,14 +77,10 @@ class AppendStatements:
         raise NotImplementedError
 
     def store_and_commit(
-        self,
-        conn: Connection,
-        entries: Rows,
-        bodies: Rows,
-        nodes: Rows,
-        checkpoint: dict[str, Any],
-        head: dict[str, Any],
+        self, conn: Connection, writes: Writes, checkpoint: dict[str, Any], head: dict[str, Any]
     ) -> None:
+        """Insert ``writes`` (the log's rows: entries, bodies, nodes, and whatever else an
+        append keeps), the checkpoint, update the head, and commit."""
         raise NotImplementedError
 
 
@@ -91,38 +89,66 @@ _SEEN = (
     "LEFT JOIN bodies b ON b.log_id = e.log_id AND b.seq = e.seq "
     "WHERE e.log_id = {p} AND e.tenant_id = {p} AND e.event_id {match}"
 )
-_ENTRY_COLUMNS = (
-    "log_id",
-    "seq",
-    "tenant_id",
-    "event_id",
-    "envelope_id",
-    "type",
-    "received_at",
-    "leaf",
-    "leaf_hash",
-    "chain",
+
+
+@dataclass(frozen=True)
+class RowTable:
+    """A table an append writes rows to: its columns in order, their PostgreSQL types
+    (for binary COPY), and whether a row already there is kept (``INSERT OR IGNORE`` /
+    ``ON CONFLICT DO NOTHING``) instead of being an error."""
+
+    name: str
+    columns: tuple[str, ...]
+    pg_types: tuple[str, ...]
+    keep_existing: bool = False
+
+    @cached_property
+    def sqlite_insert(self) -> str:
+        verb = "INSERT OR IGNORE" if self.keep_existing else "INSERT"
+        marks = ", ".join(f":{c}" for c in self.columns)
+        return f"{verb} INTO {self.name} ({', '.join(self.columns)}) VALUES ({marks})"
+
+    @cached_property
+    def pg_insert(self) -> str:
+        tail = " ON CONFLICT DO NOTHING" if self.keep_existing else ""
+        marks = ", ".join("%s" for _ in self.columns)
+        columns = ", ".join(self.columns)  # names from the code, never from input
+        return f"INSERT INTO {self.name} ({columns}) VALUES ({marks}){tail}"  # noqa: S608
+
+    @cached_property
+    def pg_copy(self) -> str:
+        return f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN (FORMAT BINARY)"
+
+
+ENTRIES = RowTable(
+    "entries",
+    (
+        "log_id",
+        "seq",
+        "tenant_id",
+        "event_id",
+        "envelope_id",
+        "type",
+        "received_at",
+        "leaf",
+        "leaf_hash",
+        "chain",
+    ),
+    ("int4", "int8", "int4", "text", "text", "text", "text", "bytea", "bytea", "bytea"),
 )
-_BODY_COLUMNS = ("log_id", "seq", "event", "salt", "content_sha256")
-_NODE_COLUMNS = ("log_id", "level", "idx", "hash")
+BODIES = RowTable(
+    "bodies",
+    ("log_id", "seq", "event", "salt", "content_sha256"),
+    ("int4", "int8", "text", "bytea", "bytea"),
+)
+NODES = RowTable("nodes", ("log_id", "level", "idx", "hash"), ("int4", "int2", "int8", "bytea"))
+Writes = Sequence[tuple[RowTable, Rows]]  # rows for each table, in the order to write them
 _CHECKPOINT_COLUMNS = ("log_id", "size", "root", "note", "created_at")
 _HEAD_COLUMNS = ("size", "chain", "compact", "checkpoint", "head_id")
 
 
 class _SqliteStatements(AppendStatements):
     HEAD = "SELECT size, chain, compact FROM logs WHERE id = ?"
-    INSERT_ENTRIES = (
-        "INSERT INTO entries (log_id, seq, tenant_id, event_id, envelope_id, type, "
-        "received_at, leaf, leaf_hash, chain) VALUES (:log_id, :seq, :tenant_id, :event_id, "
-        ":envelope_id, :type, :received_at, :leaf, :leaf_hash, :chain)"
-    )
-    INSERT_BODIES = (
-        "INSERT INTO bodies (log_id, seq, event, salt, content_sha256) "
-        "VALUES (:log_id, :seq, :event, :salt, :content_sha256)"
-    )
-    INSERT_NODES = (
-        "INSERT INTO nodes (log_id, level, idx, hash) VALUES (:log_id, :level, :idx, :hash)"
-    )
     INSERT_CHECKPOINT = (
         "INSERT INTO checkpoints (log_id, size, root, note, created_at) "
         "VALUES (:log_id, :size, :root, :note, :created_at)"
@@ -150,19 +176,12 @@ class _SqliteStatements(AppendStatements):
         return Head(*row), found
 
     def store_and_commit(
-        self,
-        conn: Connection,
-        entries: Rows,
-        bodies: Rows,
-        nodes: Rows,
-        checkpoint: dict[str, Any],
-        head: dict[str, Any],
+        self, conn: Connection, writes: Writes, checkpoint: dict[str, Any], head: dict[str, Any]
     ) -> None:
         raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
-        raw.executemany(self.INSERT_ENTRIES, entries)
-        raw.executemany(self.INSERT_BODIES, bodies)
-        if nodes:
-            raw.executemany(self.INSERT_NODES, nodes)
+        for table, rows in writes:
+            if rows:
+                raw.executemany(table.sqlite_insert, rows)
         raw.execute(
             self.INSERT_CHECKPOINT,
             checkpoint | {"created_at": self.created_at(checkpoint["created_at"])},
@@ -185,36 +204,6 @@ class _PostgresStatements(AppendStatements):
     # A few rows go in the pipeline, one statement each; many go by binary COPY (an
     # array parameter per column costs the server several times more than COPY).
     COPY_ROWS = 16
-    INSERT_ENTRIES = (
-        "INSERT INTO entries (log_id, seq, tenant_id, event_id, envelope_id, type, "
-        "received_at, leaf, leaf_hash, chain) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    )
-    COPY_ENTRIES = (
-        "COPY entries (log_id, seq, tenant_id, event_id, envelope_id, type, received_at, "
-        "leaf, leaf_hash, chain) FROM STDIN (FORMAT BINARY)"
-    )
-    ENTRY_TYPES = (
-        "int4",
-        "int8",
-        "int4",
-        "text",
-        "text",
-        "text",
-        "text",
-        "bytea",
-        "bytea",
-        "bytea",
-    )
-    INSERT_BODIES = (
-        "INSERT INTO bodies (log_id, seq, event, salt, content_sha256) VALUES (%s, %s, %s, %s, %s)"
-    )
-    COPY_BODIES = (
-        "COPY bodies (log_id, seq, event, salt, content_sha256) FROM STDIN (FORMAT BINARY)"
-    )
-    BODY_TYPES = ("int4", "int8", "text", "bytea", "bytea")
-    INSERT_NODES = "INSERT INTO nodes (log_id, level, idx, hash) VALUES (%s, %s, %s, %s)"
-    COPY_NODES = "COPY nodes (log_id, level, idx, hash) FROM STDIN (FORMAT BINARY)"
-    NODE_TYPES = ("int4", "int2", "int8", "bytea")
     INSERT_CHECKPOINT = (
         "INSERT INTO checkpoints (log_id, size, root, note, created_at) VALUES (%s, %s, %s, %s, %s)"
     )
@@ -238,28 +227,17 @@ class _PostgresStatements(AppendStatements):
         return Head(*row), {t: [Seen(*r) for r in cur.fetchall()] for t, cur in seen.items()}
 
     def store_and_commit(
-        self,
-        conn: Connection,
-        entries: Rows,
-        bodies: Rows,
-        nodes: Rows,
-        checkpoint: dict[str, Any],
-        head: dict[str, Any],
+        self, conn: Connection, writes: Writes, checkpoint: dict[str, Any], head: dict[str, Any]
     ) -> None:
         pg: Any = conn.connection.driver_connection
-        tables = (
-            (entries, _ENTRY_COLUMNS, self.INSERT_ENTRIES, self.COPY_ENTRIES, self.ENTRY_TYPES),
-            (bodies, _BODY_COLUMNS, self.INSERT_BODIES, self.COPY_BODIES, self.BODY_TYPES),
-            (nodes, _NODE_COLUMNS, self.INSERT_NODES, self.COPY_NODES, self.NODE_TYPES),
-        )
         pipelined = []
-        for rows, columns, insert, copy, types in tables:
-            values = map(itemgetter(*columns), rows)
-            if len(rows) < self.COPY_ROWS:
-                pipelined.append((insert, list(values)))
+        for table, rows in writes:
+            values = map(itemgetter(*table.columns), rows)
+            if len(rows) < self.COPY_ROWS or table.keep_existing:  # COPY cannot skip a row
+                pipelined.append((table.pg_insert, list(values)))
                 continue
-            with pg.cursor().copy(copy) as out:  # one round trip per table
-                out.set_types(types)
+            with pg.cursor().copy(table.pg_copy) as out:  # one round trip per table
+                out.set_types(table.pg_types)
                 for row in values:
                     out.write_row(row)
         with pg.pipeline():  # the few rows, checkpoint, head and COMMIT: one round trip
