@@ -91,9 +91,12 @@ def create_key(conn: Connection, role: str, tenant: str | None) -> str:
     """A new key; the caller shows it once. Tenant roles need a tenant, others have none."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
-    if (role in TENANT_ROLES) != (tenant is not None):
-        need = "needs" if role in TENANT_ROLES else "takes no"
-        raise InvalidInput(f"role {role} {need} a tenant", field="tenant")
+    if role in TENANT_ROLES and tenant is None:
+        raise InvalidInput(f"the {role} role needs a tenant (--tenant NAME)", field="tenant")
+    if role not in TENANT_ROLES and tenant is not None:
+        raise InvalidInput(
+            f"the {role} role takes no tenant: {role} keys serve every tenant", field="tenant"
+        )
     owner = tenant_id(conn, tenant) if tenant is not None else None
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     conn.execute(
@@ -107,6 +110,29 @@ def create_key(conn: Connection, role: str, tenant: str | None) -> str:
         )
     )
     return key
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """A key as ``ledger key list`` shows it: never the key itself, which is not stored."""
+
+    prefix: str
+    role: str
+    tenant: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_keys(conn: Connection, tenant: str | None = None) -> list[KeyListing]:
+    """Every API key (of ``tenant``, if given), oldest first, revoked ones included."""
+    query = (
+        select(ApiKey.prefix, ApiKey.role, Tenant.name, ApiKey.created_at, ApiKey.revoked_at)
+        .outerjoin(Tenant, Tenant.id == ApiKey.tenant_id)
+        .order_by(ApiKey.id)
+    )
+    if tenant is not None:
+        query = query.where(ApiKey.tenant_id == tenant_id(conn, tenant))
+    return [KeyListing(*row) for row in conn.execute(query)]
 
 
 def revoke_key(conn: Connection, key_or_prefix: str) -> int:

@@ -50,6 +50,8 @@ def cli() -> None:
     """Evidence Ledger: operate the log. Settings come from LEDGER_* variables."""
 
 
+# Flask's own options (--app, --env-file, --debug) mean nothing here: the app is ours.
+cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
 cli.add_command(subscription)
 cli.add_command(deliveries)
 
@@ -141,6 +143,20 @@ def key_create(tenant: str | None, role: str) -> None:
     owner = f"tenant {tenant}" if tenant else "no tenant"
     click.echo(f"{role} key for {owner} (shown once; store it now):")
     click.echo(new_key)
+
+
+@key.command("list")
+@click.option("--tenant", default=None, help="only this tenant's keys")
+def key_list(tenant: str | None) -> None:
+    """List API keys: prefix (what revoke takes), role, tenant, created, revoked."""
+    with _service().db.reading() as conn:
+        found = access.list_keys(conn, tenant)
+    for k in found:
+        revoked = f"revoked {clock.aware(k.revoked_at).isoformat()}" if k.revoked_at else "active"
+        click.echo(
+            f"{k.prefix}\t{k.role}\t{k.tenant or '-'}\t"
+            f"{clock.aware(k.created_at).isoformat()}\t{revoked}"
+        )
 
 
 @key.command("revoke")

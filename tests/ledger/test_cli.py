@@ -45,6 +45,42 @@ def test_tenant_roles_need_a_tenant(app: Flask) -> None:
     assert "needs a tenant" in out
 
 
+def test_operator_roles_take_no_tenant(app: Flask) -> None:
+    assert run(app, "tenant", "create", "x")[0] == 0
+    code, out = run(app, "key", "create", "--role", "admin", "--tenant", "x")
+    assert code != 0
+    assert "the admin role takes no tenant" in out
+    assert "no a tenant" not in out
+
+
+def test_key_list_shows_prefixes_roles_and_revocations_never_keys(app: Flask) -> None:
+    assert run(app, "tenant", "create", "initech")[0] == 0
+    made = run(app, "key", "create", "--tenant", "initech", "--role", "read")[1]
+    key = made.strip().splitlines()[-1]
+    admin = run(app, "key", "create", "--role", "admin")[1].strip().splitlines()[-1]
+    assert run(app, "key", "revoke", admin[:12])[0] == 0
+    code, out = run(app, "key", "list")
+    assert code == 0
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.strip().splitlines()}
+    assert rows[key[:12]][1:3] == ["read", "initech"]
+    assert rows[key[:12]][4] == "active"
+    assert rows[admin[:12]][1:3] == ["admin", "-"]
+    assert rows[admin[:12]][4].startswith("revoked ")
+    assert key not in out
+    assert admin not in out
+    only = run(app, "key", "list", "--tenant", "initech")[1]
+    assert [line.split("\t")[0] for line in only.strip().splitlines()] == [key[:12]]
+
+
+def test_help_shows_our_options_only(app: Flask) -> None:
+    code, out = run(app, "--help")
+    assert code == 0
+    for flask_option in ("--app", "-A,", "--env-file", "--debug"):
+        assert flask_option not in out
+    assert "key" in out
+    assert "serve" in out
+
+
 def test_init_is_idempotent(app: Flask) -> None:
     first, second = run(app, "init"), run(app, "init")
     assert (first[0], second[0]) == (0, 0)
