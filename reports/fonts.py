@@ -8,7 +8,10 @@ map (text stays searchable and ``pdftotext`` reads it back). The regular face se
 the monospaced one hashes, keys and notes.
 
 Debian ships the faces in ``fonts-wqy-microhei`` (``make system-deps`` installs it).
-Parsing the 5 MB collection costs about 0.3 s per face, once per process.
+Parsing the 5 MB collection costs about 0.3 s per face, once per process. Certificates
+render side by side in a process: each document keeps its own subset state in the font
+objects, but writing a subset reads the shared font file through one file position, so
+that step (a few milliseconds per document) takes a lock.
 """
 
 from __future__ import annotations
@@ -25,7 +28,16 @@ SANS = "WQYMicroHei"
 MONO = "WQYMicroHeiMono"
 _FACES = {SANS: 0, MONO: 1}  # subfont index in the collection
 _lock = threading.Lock()
+_subsetting = threading.Lock()
 _loaded: set[str] = set()
+
+
+class _SharedFont(TTFont):  # type: ignore[misc]  # reportlab is untyped
+    """A TrueType font that several documents may use at once."""
+
+    def addObjects(self, doc: object) -> None:  # reportlab's name
+        with _subsetting:
+            super().addObjects(doc)
 
 
 class FontMissing(RuntimeError):
@@ -43,7 +55,7 @@ def register(font_file: Path = FONT_FILE) -> tuple[str, str]:
                     f"{font_file} is missing: install the Debian package fonts-wqy-microhei "
                     "(make system-deps)"
                 )
-            pdfmetrics.registerFont(TTFont(name, str(font_file), subfontIndex=index))
+            pdfmetrics.registerFont(_SharedFont(name, str(font_file), subfontIndex=index))
             # One face for every style: the collection has no bold or italic, and a
             # <b> in a paragraph must never fall back to a font without CJK glyphs.
             for bold in (0, 1):

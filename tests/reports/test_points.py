@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports.certificate import qr_modules
+from reports.page import qr_modules
 from tests.reports.conftest import ISSUER, ZONE, World, pdftotext, poppler, read_pgm
 from tests.reports.flow import DECLINE_REASON, ENVELOPE, ORIGINAL, SIGNED, TITLE
 from verifier import timestamp

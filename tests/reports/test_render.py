@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from reports.certificate import fit
 from reports.fonts import SANS, register
+from reports.lines import fit
 from reports.texts import EN, EVENT_TYPES, STATUSES, ZH
 from tests.reports.conftest import poppler, read_pgm
 

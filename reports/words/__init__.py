@@ -1,0 +1,7 @@
+"""The words of certificates, by language (``reports.texts`` puts them together).
+
+- ``en``, ``zh``: the document's sentences, one table per language, the same keys;
+- ``terms``: vocabularies in both languages (event types, statuses, checks, roles,
+  authentication methods, recipient times);
+- ``reasons``: the verifier's English reasons and bottom line, in Chinese.
+"""
