@@ -107,9 +107,10 @@ class Layout:
         self.add(CondPageBreak(25 * mm), heading)
 
     def cell(self, text: str, width: float, mono: bool = False) -> str:
-        """A body cell's text, broken to its column and at most ``MAX_CELL_LINES``."""
+        """A body cell's text, broken to its column and at most ``MAX_CELL_LINES``; a
+        Chinese word is split only where a run between punctuation is wider than the cell."""
         font, size = (self.s.mono, MONO_SIZE) if mono else (self.s.sans, CELL)
-        return fit(text, font, size, width - 2 * PAD, MAX_CELL_LINES)
+        return fit(text, font, size, width - 2 * PAD, MAX_CELL_LINES, words=True)
 
     def table(
         self,
@@ -145,7 +146,7 @@ class Layout:
         span = sum(widths[row.first :])
         content = row.content
         if isinstance(content, str):
-            content = fit(content, self.s.sans, CELL, span - 2 * PAD, MAX_CELL_LINES)
+            content = fit(content, self.s.sans, CELL, span - 2 * PAD, MAX_CELL_LINES, words=True)
         commands.append(("SPAN", (row.first, r), (-1, r)))
         if row.keep:
             commands.append(("NOSPLIT", (0, r - 1), (-1, r)))

@@ -205,6 +205,9 @@ def fit(
     """``text`` in lines no wider than ``limit`` points, joined by newlines (a table
     cell's text); at most ``max_lines`` lines (0: no limit), the last ending in "…"."""
     face = Face(font, size)
+    given = text.split("\n")
+    if (not max_lines or len(given) <= max_lines) and all(width(x, face) <= limit for x in given):
+        return text  # the common case: every line fits as it is
     broken = break_lines([(text, face)], limit, words)
     lines = ["".join(p.text for p in line) for line in broken]
     if max_lines and len(lines) > max_lines:

@@ -115,7 +115,7 @@ def reported(c: Composer, e: Entry) -> list[str]:
     times = facts.recipient_times(e)
     if times:
         said = [f"{t.recipient_time(c.value(n, 'field'))} {c.when(w)}" for n, w in times]
-        notes.append(t("f_recipient_times", value="; ".join(said)))
+        notes.append(t("f_recipient_times", value=t("list_sep").join(said)))
     generated = facts.generated_at(e)
     if generated is not None:
         notes.append(t("f_generated", value=c.when(generated)))
@@ -142,4 +142,4 @@ def documents(c: Composer, e: Entry) -> str:
             )
         )
     more = c.more(len(e.documents), "document_names")
-    return "; ".join(shown) + (" " + more if more else "")
+    return c.t("list_sep").join(shown) + (" " + more if more else "")

@@ -23,7 +23,7 @@ def party_label(c: Composer, p: Party) -> str:
     if contact and actor.name:
         label += f" <{contact}>"
     if p.roles:
-        label += f" ({', '.join(c.t.role(c.value(r, 'role')) for r in p.roles)})"
+        label += c.t("paren", text=", ".join(c.t.role(c.value(r, "role")) for r in p.roles))
     return label
 
 

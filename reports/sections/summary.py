@@ -25,7 +25,7 @@ def first_page(c: Composer) -> None:
         c.block(t("subtitle"), c.s.subtitle),
         Spacer(1, 3 * mm),
         c.runs(
-            [(f"{t('s_id')}: ", None), (ev.certificate_id, Face(c.s.mono, c.s.verdict.size))],
+            [(t("s_id") + t("colon"), None), (ev.certificate_id, Face(c.s.mono, c.s.verdict.size))],
             c.s.verdict,
         ),
     ]
@@ -134,7 +134,7 @@ def flags(c: Composer) -> Any:
         "s_flags_text",
         n=len(c.flags),
         total=len(c.ev.entries),
-        kinds=("；" if t.zh else "; ").join(kinds),
+        kinds=t("list_sep").join(kinds),
     )
     return c.flagged(text)
 

@@ -1,14 +1,20 @@
-"""One ledger for the certificate tests, built once: the real service (SQLite), the
-development TSA, the 20-event signing flow of ``tests/reports/flow.py``, anchored, with
-one later entry so that the certificate shows a consistency proof; and the
-certificates the API issues for it, in English and in Chinese (read back as text).
+"""Ledgers for the certificate tests, each built once per session: the real service
+(SQLite) with the development TSA, filled by a flow of ``tests/reports/flow.py``:
+
+- ``world``: the 20-event signing flow, anchored, with one later entry so that the
+  certificate shows a consistency proof; ``pdfs`` and ``texts``: the certificates the
+  API issues for it, in English and in Chinese (read back with pdftotext);
+- ``facts_world``: the envelope with every fact and every time finding, anchored;
+  ``facts_pdfs`` and ``facts_texts`` likewise.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +27,7 @@ from ledger.anchoring.devtsa import DevTSA
 from ledger.app import create_app
 from ledger.service import Ledger
 from tests.conftest import initialise, make_settings
-from tests.reports.flow import ENVELOPE, append_flow
+from tests.reports.flow import ENVELOPE, FACTS_ENVELOPE, append_facts, append_flow
 
 ISSUER = {
     "issuer_name": "Evidence Keeping Services Ltd. 证据保管服务有限公司",
@@ -47,9 +53,11 @@ class World:
     issuer_ca: Path  # the development issuer's CA: --issuer-root
     directory: Path
 
-    def certificate(self, query: str = "", key: str | None = None) -> bytes:
+    def certificate(
+        self, query: str = "", key: str | None = None, envelope: str = ENVELOPE
+    ) -> bytes:
         response = self.client.get(
-            f"/v1/envelopes/{ENVELOPE}/certificate.pdf{query}",
+            f"/v1/envelopes/{envelope}/certificate.pdf{query}",
             headers={"Authorization": f"Bearer {key or self.read}"},
         )
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
@@ -82,9 +90,12 @@ def read_pgm(path: Path) -> tuple[int, int, bytes]:
     return width, height, pixels
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    directory = tmp_path_factory.mktemp("certificates")
+@contextmanager
+def served(
+    directory: Path, populate: Callable[[Flask, FlaskClient, str, str], None]
+) -> Iterator[World]:
+    """A ledger served by the Flask test client with the development TSA, tenants acme and
+    globex and their keys, filled by ``populate(app, client, ingest key, admin key)``."""
     with DevTSA.create(directory / "tsa") as tsa:
         settings = make_settings(
             f"sqlite:///{directory / 'var' / 'ledger.db'}",
@@ -106,19 +117,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             read = access.create_key(conn, "read", "acme")
             admin = access.create_key(conn, "admin", None)
         client = app.test_client()
-        append_flow(app, client, ingest)
-        anchored = client.post("/v1/log/anchors", headers={"Authorization": f"Bearer {admin}"})
-        assert anchored.status_code == 201, anchored.get_data(as_text=True)
-        later = {
-            "event_id": "later-1",
-            "type": "envelope.sent",
-            "occurred_at": "2026-11-21T08:00:00Z",
-            "envelope_id": "ENV-LATER",
-        }
-        response = client.post(
-            "/v1/events", json=later, headers={"Authorization": f"Bearer {ingest}"}
-        )
-        assert response.status_code == 201
+        populate(app, client, ingest, admin)
         vkey = client.get("/v1/log/key").get_json()["vkey"]
         yield World(
             app,
@@ -135,6 +134,32 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         service.close()
 
 
+def anchor(client: FlaskClient, admin: str) -> None:
+    anchored = client.post("/v1/log/anchors", headers={"Authorization": f"Bearer {admin}"})
+    assert anchored.status_code == 201, anchored.get_data(as_text=True)
+
+
+def _main_flow(app: Flask, client: FlaskClient, ingest: str, admin: str) -> None:
+    """The 20 events, anchored, and one later entry so that the certificate shows a
+    consistency proof."""
+    append_flow(app, client, ingest)
+    anchor(client, admin)
+    later = {
+        "event_id": "later-1",
+        "type": "envelope.sent",
+        "occurred_at": "2026-11-21T08:00:00Z",
+        "envelope_id": "ENV-LATER",
+    }
+    response = client.post("/v1/events", json=later, headers={"Authorization": f"Bearer {ingest}"})
+    assert response.status_code == 201
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with served(tmp_path_factory.mktemp("certificates"), _main_flow) as found:
+        yield found
+
+
 @pytest.fixture(scope="session")
 def pdfs(world: World) -> dict[str, Path]:
     """The certificate in both editions, with the reader's zone Asia/Shanghai."""
@@ -149,3 +174,29 @@ def pdfs(world: World) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def texts(pdfs: dict[str, Path]) -> dict[str, str]:
     return {lang: pdftotext(path) for lang, path in pdfs.items()}
+
+
+def _facts_flow(app: Flask, client: FlaskClient, ingest: str, admin: str) -> None:
+    append_facts(app, client, ingest, datetime.now(UTC))
+    anchor(client, admin)
+
+
+@pytest.fixture(scope="session")
+def facts_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with served(tmp_path_factory.mktemp("facts"), _facts_flow) as found:
+        yield found
+
+
+@pytest.fixture(scope="session")
+def facts_pdfs(facts_world: World) -> dict[str, Path]:
+    found = {}
+    for lang in ("en", "zh"):
+        path = facts_world.directory / f"facts-{lang}.pdf"
+        path.write_bytes(facts_world.certificate(f"?lang={lang}", envelope=FACTS_ENVELOPE))
+        found[lang] = path
+    return found
+
+
+@pytest.fixture(scope="session")
+def facts_texts(facts_pdfs: dict[str, Path]) -> dict[str, str]:
+    return {lang: pdftotext(path) for lang, path in facts_pdfs.items()}

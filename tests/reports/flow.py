@@ -1,9 +1,14 @@
-"""A signing flow of 20 events appended through the real service, as a platform would.
+"""Signing flows appended through the real service, as platforms would.
 
-Envelope ``ENV-2026-0042`` of tenant acme: a lease in Chinese and English, sent by 李四,
-signed by 张三 (SMS code) and Jane Roe (email link, her two events sent by DocuSign
-Connect's webhook with a verified HMAC), declined by the reviewer 王五 with a reason.
-18 events come through ``POST /v1/events`` (ingest key), 2 through the DocuSign hook.
+``append_flow``: envelope ``ENV-2026-0042`` of tenant acme, 20 events: a lease in
+Chinese and English, sent by 李四, signed by 张三 (SMS code) and Jane Roe (email link, her
+two events sent by DocuSign Connect's webhook with a verified HMAC), declined by the
+reviewer 王五 with a reason. 18 events come through ``POST /v1/events`` (ingest key), 2
+through the DocuSign hook.
+
+``append_facts``: envelope ``FACTS_ENVELOPE``, 8 events carrying every fact of
+docs/evidence-format.md "Facts the platforms report" and every time finding of
+``verifier.plausibility``; one comes through the Adobe Acrobat Sign hook (client id echo).
 """
 
 from __future__ import annotations
@@ -12,13 +17,16 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from ledger import clock, hooks
+from ledger.adapters.adobesign import CLIENT_ID_HEADER
 from ledger.service import Ledger
+from tests.ledger.adapters.flows import adobe
 
 ENVELOPE = "ENV-2026-0042"
 TITLE = "房屋租赁合同 Lease agreement No. 42"
@@ -202,3 +210,115 @@ def append_flow(app: Flask, client: FlaskClient, ingest_key: str, tenant: str = 
     )
     response = client.post("/v1/events/batch", json={"events": events[9:]}, headers=headers)
     assert response.status_code == 201, response.get_data(as_text=True)
+
+
+# --- an envelope with every fact a platform reports and every time finding ---------------
+
+FACTS_ENVELOPE = "CBJCHBCAABAAfacts0001"  # an Adobe agreement id: one event comes from Adobe
+FACTS_TITLE = "设备采购合同 Equipment purchase No. 7"
+ADOBE_CLIENT_ID = "CBJCHBCAABAAreportsclient"
+FACTS_DECLINE = "交货日期不对 (the delivery date is wrong)"
+FACTS_VOID = "superseded by agreement No. 8"
+SIGNATURE_TYPE = "drawn"
+DOCUMENT_NAMES = ["purchase-7.pdf", "annex-A 附件.pdf"]
+ZHAO = {"name": "赵敏", "email": "zhao.min@example.cn", "role": "signer"}
+CC = {"name": "Bob Carbon", "email": "bob.carbon@example.com", "role": "carbonCopy"}
+
+
+def _at(start: datetime, seconds: float) -> str:
+    return (start + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+
+
+def facts_events(now: datetime) -> list[dict[str, Any]]:
+    """Seven API events a day old, except the decline: two hours ahead of the ledger's
+    clock. Their platform times contradict each other in every way
+    ``verifier.plausibility`` flags (seq: the flag):
+
+    2 viewed before the envelope was sent (before_sent, other 1); 3 signed after the
+    completion (after_completed, other 4); 4 completed before 3 signed
+    (completed_before_signed, other 3); 5 declined two hours after the ledger received it
+    (after_receipt) and after the completion; 6 voided after the completion.
+    """
+    t0 = now - timedelta(days=1)
+    doc = [{"name": "purchase-7.pdf", "sha256": ORIGINAL, "size": 1234}]
+    signer = ZHAO | {"ip": "198.51.100.23", "user_agent": BROWSER, "auth_method": "SMS OTP"}
+    every_time = {
+        "sent": _at(t0, 60),
+        "delivered": _at(t0, 65),
+        "viewed": _at(t0, 30),
+        "authenticated": _at(t0, 500),
+        "signed": _at(t0, 600),
+    }
+    recipients = [
+        ZHAO | {"auth_method": "SMS OTP", "status": "completed", "times": every_time},
+        CC | {"status": "delivered", "times": {"delivered": _at(t0, 66)}},
+    ]
+    return [
+        _fact(
+            0,
+            "envelope.created",
+            _at(t0, 0),
+            LI,
+            data={
+                "title": FACTS_TITLE,
+                "platform_generated_at": _at(t0, 5),
+                "occurred_at_source": {"field": "createdDate", "value": _at(t0, 0)},
+            },
+        ),
+        _fact(
+            1,
+            "envelope.sent",
+            _at(t0, 60),
+            LI,
+            documents=doc,
+            data={"document_names": DOCUMENT_NAMES},
+        ),
+        _fact(2, "recipient.viewed", _at(t0, 30), signer),
+        _fact(
+            3,
+            "recipient.signed",
+            _at(t0, 600),
+            signer,
+            data={"signature_type": SIGNATURE_TYPE, "recipient_times": every_time},
+        ),
+        _fact(4, "envelope.completed", _at(t0, 300), data={"recipients": recipients}),
+        _fact(5, "recipient.declined", _at(now, 7200), CC, data={"decline_reason": FACTS_DECLINE}),
+        _fact(6, "envelope.voided", _at(t0, 700), LI, data={"void_reason": FACTS_VOID}),
+    ]
+
+
+def _fact(
+    n: int, type_: str, at: str, actor: dict[str, str] | None = None, **more: Any
+) -> dict[str, Any]:
+    event = _event(n, type_, at, actor, **more)
+    event["event_id"] = f"{FACTS_ENVELOPE}-{n:02d}"
+    event["envelope_id"] = FACTS_ENVELOPE
+    return event
+
+
+def append_facts(app: Flask, client: FlaskClient, ingest_key: str, now: datetime) -> None:
+    """The seven API events, then Adobe's notification that 赵敏 viewed the documents
+    (channel adobesign, authenticated by the client id it echoes)."""
+    service: Ledger = app.extensions["ledger"]
+    with service.db.writing() as conn:
+        hook = hooks.create_hook(
+            conn, "acme", "adobesign", now=clock.now(), client_id=ADOBE_CLIENT_ID
+        )
+    response = client.post(
+        "/v1/events/batch",
+        json={"events": facts_events(now)},
+        headers={"Authorization": f"Bearer {ingest_key}"},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    person = {"name": ZHAO["name"], "email": ZHAO["email"]}
+    viewed = adobe(
+        "AGREEMENT_DOCUMENTS_VIEWED",
+        "facts-n-07",
+        _at(now - timedelta(days=1), 650),
+        FACTS_ENVELOPE,
+        person=person,
+    )
+    response = client.post(
+        f"/v1/hooks/adobesign/{hook.id}", json=viewed, headers={CLIENT_ID_HEADER: ADOBE_CLIENT_ID}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
