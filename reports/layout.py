@@ -189,7 +189,7 @@ class Layout:
             for row, status in enumerate(statuses, start=first)
         ]
 
-    def pairs(self, rows: Sequence[tuple[str, Any]], label_width: float = 38 * mm) -> Table:
+    def pairs(self, rows: Sequence[tuple[str, Any]], label_width: float = 42 * mm) -> Table:
         """A two-column table of labels and values (no header); values wrap."""
         labels = [(self.block(label, self.s.cell_head), value) for label, value in rows]
         return self.table(

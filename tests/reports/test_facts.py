@@ -64,7 +64,9 @@ def test_each_flag_beside_its_event_in_plain_words(en: str, zh: str) -> None:
         en,
     )
     assert after is not None
-    assert re.search(r"时间存疑：平台时间比账本接收该事件的时间晚(1小时59分钟|2小时0分钟)，超过", zh)
+    assert re.search(
+        r"时间存疑：平台时间比账本接收该事件的时间晚(1小时59分钟|2小时0分钟)，超过", zh
+    )
     # beside the event: the finding follows its row, before the next event's row
     row_2, row_3 = en.index("2 P 20"), en.index("3 P 20")
     assert row_2 < en.index("before the envelope was sent (seq 1)") < row_3
@@ -142,9 +144,14 @@ def test_not_reported_only_where_no_event_carried_the_fact(en: str, zh: str) -> 
     row = f"{ZHAO['email']} not reported by the platform not reported by the platform not signed"
     assert row in signers
     assert en.count("not reported by the platform") == 2
-    assert zh[zh.index("签署人及其身份认证") : zh.index("平台报告的收件人")].count("平台未报告") == 2
+    assert (
+        zh[zh.index("签署人及其身份认证") : zh.index("平台报告的收件人")].count("平台未报告") == 2
+    )
 
 
 def test_client_id_echo_reads_as_weaker_than_a_signature(en: str, zh: str) -> None:
-    assert "adobesign client-id-echo: authenticated by client id only (weaker than a signature) 1" in en
+    assert (
+        "adobesign client-id-echo: authenticated by client id only (weaker than a signature) 1"
+        in en
+    )
     assert "client-id-echo:仅凭客户端标识认证（弱于签名）1" in zh
