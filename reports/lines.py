@@ -35,8 +35,8 @@ _WIDE = (
 # A newline, a run of other white space, one wide character, or a run of anything else.
 _ATOM = re.compile(rf"(\n)|([^\S\n]+)|([{_WIDE}])|([^\s{_WIDE}]+)")
 _WIDE_CHAR = re.compile(f"[{_WIDE}]")
-NO_BREAK_BEFORE = frozenset(")]}>,.;:!?%、。，．：；！？）」』】〕〉》〗〙〛”’…‥・·ー⟩")
-NO_BREAK_AFTER = frozenset("([{<（「『【〔〈《〖〘〚“‘⟨")
+NO_BREAK_BEFORE = frozenset(")]}>,.;:!?%、。，．：；！？）」』】〕〉》〗〙〛”’…‥・·ー›")
+NO_BREAK_AFTER = frozenset("([{<（「『【〔〈《〖〘〚“‘‹")
 SOFT_AFTER = frozenset("/-_.@?&=:;,+|\\")
 CJK_BREAK_AFTER = frozenset("、。，：；！？）」』】〕〉》")
 
