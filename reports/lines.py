@@ -120,24 +120,34 @@ def _units(runs: Iterable[tuple[str, Face]], words: bool) -> Iterator[_Unit]:
 
 
 def _split_wide(unit: _Unit, limit: float) -> Iterator[list[Piece]]:
-    """A unit wider than a line, as lines: broken after a separator where one fits,
-    else between characters (at least one character per line)."""
+    """A unit wider than a line, as lines: broken after a separator or between wide
+    characters where one fits (never before closing punctuation), else between any two
+    characters; a closing punctuation mark that does not fit hangs in the margin."""
     chars = [(c, p.face) for p in unit.pieces for c in p.text]
     widths: dict[tuple[str, Face], float] = {}
-    start, used, soft = 0, 0.0, -1
+    start, used, soft = 0, 0.0, -1  # soft: the last index a line may end after
     for i, key in enumerate(chars):
         w = widths.get(key)
         if w is None:
             w = widths[key] = width(*key)
+        if i > start and _soft(chars[i - 1][0], key[0]):
+            soft = i - 1
         if used + w > limit and i > start:
-            cut = soft + 1 if soft >= start else i
+            hang = key[0] in NO_BREAK_BEFORE and soft < start
+            cut = soft + 1 if soft >= start else i + 1 if hang else i
             yield _pieces(chars[start:cut])
-            used = sum(widths[k] for k in chars[cut:i])
+            used = sum(widths[k] for k in chars[cut:i]) if cut <= i else -w
             start, soft = cut, -1
         used += w
-        if key[0] in SOFT_AFTER or _WIDE_CHAR.match(key[0]):
-            soft = i
-    yield _pieces(chars[start:])
+    if start < len(chars):
+        yield _pieces(chars[start:])
+
+
+def _soft(last: str, first: str) -> bool:
+    """Whether a run too wide for a line may be broken between these two characters."""
+    if last in NO_BREAK_AFTER or first in NO_BREAK_BEFORE:
+        return False
+    return last in SOFT_AFTER or bool(_WIDE_CHAR.match(last) or _WIDE_CHAR.match(first))
 
 
 def _pieces(chars: Sequence[tuple[str, Face]]) -> list[Piece]:
