@@ -9,10 +9,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import audit_bench, certificate_bench, service_bench, verifier_bench
+from bench import audit_bench, certificate_bench, render_bench, service_bench, verifier_bench
 
 RESULTS = Path(__file__).parent / "results"
-PARTS = ("verifier", "audit", "certificate", "service")
+PARTS = ("verifier", "audit", "certificate", "render", "service")
 
 
 def main() -> int:
@@ -39,6 +39,8 @@ def main() -> int:
         results["audit"] = audit_bench.run(quick=args.quick)
     if "certificate" in parts:
         results["certificate"] = certificate_bench.run(quick=args.quick)
+    if "render" in parts:
+        results["render"] = render_bench.run(quick=args.quick)
     if "service" in parts:
         databases = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
         results["service"] = service_bench.run(quick=args.quick, databases=databases)

@@ -132,12 +132,15 @@ def _split_wide(unit: _Unit, limit: float) -> Iterator[list[Piece]]:
             w = widths[key] = width(*key)
         if i > start and _soft(chars[i - 1][0], key[0]):
             soft = i - 1
-        if used + w > limit and i > start:
+        while used + w > limit and i > start:  # each pass moves ``start`` on
             hang = key[0] in NO_BREAK_BEFORE and soft < start
             cut = soft + 1 if soft >= start else i + 1 if hang else i
             yield _pieces(chars[start:cut])
             used = sum(widths[k] for k in chars[cut:i]) if cut <= i else -w
-            start, soft = cut, -1
+            start = cut
+            soft = next(
+                (j - 1 for j in range(i, start, -1) if _soft(chars[j - 1][0], chars[j][0])), -1
+            )
         used += w
     if start < len(chars):
         yield _pieces(chars[start:])
