@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 from reports import facts
 from reports.blocks import Run
+from reports.entries import Entry
 from reports.layout import Layout
 from reports.limits import FIELDS, LISTS
 from reports.lines import Face
-from reports.model import Entry, Evidence
+from reports.model import Evidence
 from reports.page import VERDICT_COLORS
 from reports.printable import clipped
 from reports.texts import Lang, Texts

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from reports.entries import Entry, parse_time
 from reports.limits import LISTS
-from reports.model import TITLE_KEYS, Entry, parse_time
+from reports.model import TITLE_KEYS
 from verifier import plausibility
 from verifier.plausibility import Flag
 

@@ -3,7 +3,7 @@
 Nothing here decides validity (``verifier.bundle`` did, and its ``VerificationReport``
 is shown as it is); this only reads the bundle into plain values for the layout. A
 damaged bundle still reads: what cannot be read shows as unreadable, and the report
-says why it is invalid.
+says why it is invalid. Each entry is read by ``reports.entries``.
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import cached_property
+from datetime import datetime
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from reports.entries import READ_ERRORS, Actor, Entry, read_entry, text_or
 from verifier import checkpoint as notes
 from verifier import timestamp
 from verifier.bundle import is_development
-from verifier.canonical import Leaf, parse_leaf
 from verifier.checkpoint import Checkpoint, VerifierKey
 from verifier.errors import VerificationError
 from verifier.hashing import SHA256, HashAlgorithm, algorithm
@@ -42,7 +41,6 @@ TITLE_KEYS = (
 )
 REASON_EVENTS = ("recipient.declined", "envelope.declined", "envelope.voided", "envelope.expired")
 _CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
-_READ_ERRORS = (VerificationError, KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
 def key_algorithm(cert: x509.Certificate) -> str:
@@ -74,116 +72,6 @@ def certificate_id(attachment: bytes) -> str:
     """``ELC-XXXX-XXXX-XXXX-XXXX``: the first 64 bits of the attachment's SHA-256."""
     head = hashlib.sha256(attachment).hexdigest()[:16].upper()
     return "ELC-" + "-".join(head[i : i + 4] for i in range(0, 16, 4))
-
-
-def parse_time(text: str) -> datetime | None:
-    """An RFC 3339 time as an aware UTC datetime, or None."""
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, AttributeError, TypeError):
-        return None
-    return when.astimezone(UTC) if when.tzinfo is not None else None
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    role: str | None = None
-    auth_method: str | None = None
-    ip: str | None = None
-    user_agent: str | None = None
-
-    @classmethod
-    def of(cls, value: object) -> Actor | None:
-        if not isinstance(value, Mapping):
-            return None
-
-        def text(key: str) -> str | None:
-            item = value.get(key)
-            return item if isinstance(item, str) and item else None
-
-        return cls(
-            text("name"),
-            text("email"),
-            text("phone"),
-            text("role"),
-            text("auth_method"),
-            text("ip"),
-            text("user_agent"),
-        )
-
-    @property
-    def key(self) -> tuple[str | None, str | None, str | None]:
-        return (self.name, self.email, self.phone)
-
-    @property
-    def contact(self) -> str:
-        return " / ".join(x for x in (self.email, self.phone) if x)
-
-    @property
-    def label(self) -> str:
-        """Who, in one line: the name, else the email, else the phone."""
-        return self.name or self.email or self.phone or "?"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One entry of the bundle, with the leaf's clear fields and the event, if any
-    (what is read from them is kept: a certificate reads each entry many times)."""
-
-    seq: int
-    leaf_hash: str
-    chain: str
-    inclusion: tuple[str, ...]
-    leaf: Leaf | None  # None: unreadable (the report says why)
-    event: Mapping[str, Any] | None  # None: erased or unreadable
-    erased: bool
-
-    @property
-    def type(self) -> str:
-        if self.leaf is not None:
-            return self.leaf.event.type
-        return str(self.event.get("type", "?")) if self.event else "?"
-
-    @property
-    def event_id(self) -> str:
-        return self.leaf.event.event_id if self.leaf is not None else "?"
-
-    @property
-    def occurred_at(self) -> str | None:
-        return self.leaf.event.occurred_at if self.leaf is not None else None
-
-    @cached_property
-    def platform_time(self) -> datetime | None:
-        return parse_time(self.occurred_at) if self.occurred_at else None
-
-    @cached_property
-    def ledger_time(self) -> datetime | None:
-        return parse_time(self.leaf.received_at) if self.leaf is not None else None
-
-    @cached_property
-    def actor(self) -> Actor | None:
-        return Actor.of(self.event.get("actor")) if self.event else None
-
-    @cached_property
-    def data(self) -> Mapping[str, Any]:
-        data = self.event.get("data") if self.event else None
-        return data if isinstance(data, Mapping) else {}
-
-    @cached_property
-    def documents(self) -> list[Mapping[str, Any]]:
-        docs = self.event.get("documents") if self.event else None
-        return [d for d in docs if isinstance(d, Mapping)] if isinstance(docs, list) else []
-
-    @property
-    def reason(self) -> str | None:
-        """A decline, void or expiry reason: any ``data`` field named ``...reason``."""
-        for key, value in self.data.items():
-            if key.endswith("reason") and isinstance(value, str) and value:
-                return value
-        return None
 
 
 @dataclass(frozen=True)
@@ -281,42 +169,13 @@ class Evidence:
         return [(c, a, n) for (c, a), n in counts.items()]
 
 
-def _text(value: object, default: str = "") -> str:
-    return value if isinstance(value, str) else default
-
-
-def _entry(data: object, alg: HashAlgorithm) -> Entry | None:
-    if not isinstance(data, Mapping) or not isinstance(data.get("seq"), int):
-        return None
-    leaf: Leaf | None
-    try:
-        raw = base64.b64decode(_text(data.get("leaf")), validate=True)
-        leaf = parse_leaf(raw, alg)
-        leaf_hash = alg.leaf_hash(raw).hex()
-    except (binascii.Error, *_READ_ERRORS):
-        leaf, leaf_hash = None, _text(data.get("leaf_hash"), "?")
-    event = data.get("event")
-    inclusion = data.get("inclusion")
-    return Entry(
-        seq=data["seq"],
-        leaf_hash=leaf_hash,
-        chain=_text(data.get("chain"), "?"),
-        inclusion=tuple(h for h in inclusion if isinstance(h, str))
-        if isinstance(inclusion, list)
-        else (),
-        leaf=leaf,
-        event=event if isinstance(event, Mapping) else None,
-        erased=event is None and data.get("salt") is None,
-    )
-
-
 def _signing_key(note: str, vkeys: Sequence[str]) -> LogKey | None:
     """The verifier key (of the bundle's list) whose signature on the note verifies."""
     for vkey in vkeys:
         try:
             notes.open_note(note, [vkey])
             key: VerifierKey = notes.parse_vkey(vkey)
-        except _READ_ERRORS:
+        except READ_ERRORS:
             continue
         return LogKey(vkey, key.name, key.key_id.hex())
     return None
@@ -330,7 +189,7 @@ def _signed_text(note: str) -> str | None:
 def _anchor(data: object, note: str, roots: Sequence[bytes]) -> Anchor:
     if not isinstance(data, Mapping):
         return Anchor("?", None, "not an object", False, None, None)
-    tsa = _text(data.get("tsa"), "?")
+    tsa = text_or(data.get("tsa"), "?")
     flagged = data.get("development_tsa") is True
     signed = _signed_text(note)
     try:
@@ -338,10 +197,10 @@ def _anchor(data: object, note: str, roots: Sequence[bytes]) -> Anchor:
             raise VerificationError("the checkpoint has no signed text")
         if not roots:
             raise VerificationError("no TSA trust roots were given")
-        token = base64.b64decode(_text(data.get("token")), validate=True)
+        token = base64.b64decode(text_or(data.get("token")), validate=True)
         digest = hashlib.sha256(signed.encode("utf-8")).digest()
         facts = timestamp.verify(token, digest, list(roots))
-    except (binascii.Error, *_READ_ERRORS) as e:
+    except (binascii.Error, *READ_ERRORS) as e:
         reason = e.message if isinstance(e, VerificationError) else str(e)
         return Anchor(tsa, None, reason, flagged, None, None)
     cert = x509.load_der_x509_certificate(facts.signer_certificate)
@@ -361,7 +220,7 @@ def _documents(entries: Sequence[Entry]) -> list[Document]:
     last: dict[str, Mapping[str, Any]] = {}
     for e in entries:
         for doc in e.documents:
-            name = _text(doc.get("name"), "?")
+            name = text_or(doc.get("name"), "?")
             first.setdefault(name, doc)
             last[name] = doc
 
@@ -372,9 +231,9 @@ def _documents(entries: Sequence[Entry]) -> list[Document]:
     return [
         Document(
             name,
-            _text(first[name].get("sha256"), "?"),
+            text_or(first[name].get("sha256"), "?"),
             size(first[name]),
-            _text(last[name].get("sha256"), "?"),
+            text_or(last[name].get("sha256"), "?"),
             size(last[name]),
         )
         for name in first
@@ -430,7 +289,7 @@ def _checkpoint(note: object) -> Checkpoint | None:
     signed = _signed_text(note)
     try:
         return notes.parse_checkpoint(signed) if signed else None
-    except _READ_ERRORS:
+    except READ_ERRORS:
         return None
 
 
@@ -442,16 +301,18 @@ def read(
     log = bundle.get("log")
     log = log if isinstance(log, Mapping) else {}
     try:
-        alg = algorithm(_text(log.get("hash"), SHA256.name))
+        alg = algorithm(text_or(log.get("hash"), SHA256.name))
     except VerificationError:
         alg = SHA256
-    note = _text(bundle.get("checkpoint"))
+    note = text_or(bundle.get("checkpoint"))
     vkeys = log.get("vkeys")
     keys = [k for k in vkeys if isinstance(k, str)] if isinstance(vkeys, list) else []
     raw_entries = bundle.get("entries")
     entries = [
         e
-        for e in (_entry(d, alg) for d in (raw_entries if isinstance(raw_entries, list) else []))
+        for e in (
+            read_entry(d, alg) for d in (raw_entries if isinstance(raw_entries, list) else [])
+        )
         if e is not None
     ]
     raw_anchors = bundle.get("anchors")
@@ -464,10 +325,10 @@ def read(
         report=report,
         attachment=attachment,
         certificate_id=certificate_id(attachment),
-        envelope_id=_text(bundle.get("envelope_id"), "?"),
-        tenant=_text(bundle.get("tenant"), "?"),
-        status=_text(bundle.get("status"), "?"),
-        origin=_text(log.get("origin"), "?"),
+        envelope_id=text_or(bundle.get("envelope_id"), "?"),
+        tenant=text_or(bundle.get("tenant"), "?"),
+        status=text_or(bundle.get("status"), "?"),
+        origin=text_or(log.get("origin"), "?"),
         hash_name=alg.name.upper(),
         alg=alg,
         note=note,
@@ -478,7 +339,7 @@ def read(
     )
     latest = bundle.get("latest")
     if isinstance(latest, Mapping):
-        evidence.latest_note = _text(latest.get("checkpoint")) or None
+        evidence.latest_note = text_or(latest.get("checkpoint")) or None
         evidence.latest = _checkpoint(evidence.latest_note)
         proof = latest.get("consistency")
         if isinstance(proof, list):

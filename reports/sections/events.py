@@ -13,9 +13,9 @@ from reportlab.platypus import Spacer
 
 from reports import facts
 from reports.composer import Composer
+from reports.entries import Entry
 from reports.layout import Wide
 from reports.limits import LISTS
-from reports.model import Entry
 from reports.page import MUTED, WARN, WIDTH
 
 WIDTHS = [10 * mm, 40 * mm, 29 * mm, 38 * mm, 38 * mm, WIDTH - 155 * mm]
