@@ -113,7 +113,15 @@ def read_back(client: tuple[FlaskClient, str, str], envelope: str, tmp: Path) ->
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12,
+    deadline=None,
+    # values this large are the point; the fixture is the one served ledger of the module
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 @given(
     envelope=text_up_to(200),
