@@ -24,7 +24,10 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
 
 TARGETS = {"render_10000_seconds": 10.0, "render_10000_peak_mib": 300.0}
 SIZES = (20, 1_000, 10_000)
@@ -62,29 +65,9 @@ def _events(count: int) -> list[dict[str, Any]]:
 
 def _bundle(directory: Path, count: int) -> Path:
     """Append ``count`` events through the service, anchor them, write bundle + trust."""
-    from ledger import access, evidence
-    from ledger.anchoring.devtsa import DevTSA
-    from ledger.app import create_app
-    from ledger.service import Ledger
-    from tests.conftest import initialise, make_settings
+    from tests.reports.conftest import anchor, served
 
-    with DevTSA.create(directory / "tsa") as tsa:
-        settings = make_settings(
-            f"sqlite:///{directory / 'var' / 'ledger.db'}",
-            directory / "var",
-            tsa_urls=tsa.url,
-            tsa_trust_roots=str(tsa.root_pem),
-            tsa_dev="1",
-            anchor_interval="0",
-        )
-        initialise(settings)
-        app = create_app(settings)
-        service: Ledger = app.extensions["ledger"]
-        with service.db.writing() as conn:
-            tenant = (access.create_tenant(conn, "acme"), "acme")
-            ingest = access.create_key(conn, "ingest", "acme")
-            admin = access.create_key(conn, "admin", None)
-        client = app.test_client()
+    def append(app: object, client: FlaskClient, ingest: str, admin: str) -> None:
         events = _events(count)
         for at in range(0, count, BATCH):
             response = client.post(
@@ -94,17 +77,15 @@ def _bundle(directory: Path, count: int) -> Path:
             )
             if response.status_code != 201:
                 raise RuntimeError(response.get_data(as_text=True)[:300])
-        client.post("/v1/log/anchors", headers={"Authorization": f"Bearer {admin}"})
-        with service.db.reading() as conn:
-            vkeys = [k.vkey for k in service.keys.listing(conn)]
-            log = service.log
-            bundle = evidence.bundle(
-                conn, log.id, log.origin, log.alg, vkeys, tenant, ENVELOPE, True
-            )
-        root = Path(tsa.root_pem).read_text()
-        service.close()
+        anchor(client, admin)
+
+    with served(directory, append) as world:
+        bundle = world.client.get(
+            f"/v1/envelopes/{ENVELOPE}/evidence", headers={"Authorization": f"Bearer {world.read}"}
+        ).get_json()
+        root = world.tsa_root.read_text() if world.tsa_root is not None else ""
     out = directory / f"bundle-{count}.json"
-    out.write_text(json.dumps({"bundle": bundle, "vkeys": vkeys, "tsa_root": root}))
+    out.write_text(json.dumps({"bundle": bundle, "vkeys": [world.vkey], "tsa_root": root}))
     return out
 
 

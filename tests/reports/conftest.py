@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +49,7 @@ class World:
     read: str
     ingest: str
     vkey: str
-    tsa_root: Path  # the development TSA's root: --tsa-root
+    tsa_root: Path | None  # the development TSA's root: --tsa-root (None: no TSA)
     issuer_ca: Path  # the development issuer's CA: --issuer-root
     directory: Path
 
@@ -92,18 +92,24 @@ def read_pgm(path: Path) -> tuple[int, int, bytes]:
 
 @contextmanager
 def served(
-    directory: Path, populate: Callable[[Flask, FlaskClient, str, str], None]
+    directory: Path,
+    populate: Callable[[Flask, FlaskClient, str, str], None],
+    tsa: bool = True,
 ) -> Iterator[World]:
-    """A ledger served by the Flask test client with the development TSA, tenants acme and
-    globex and their keys, filled by ``populate(app, client, ingest key, admin key)``."""
-    with DevTSA.create(directory / "tsa") as tsa:
+    """A ledger served by the Flask test client, with the development TSA unless ``tsa``
+    is false (then certificates are B-B and bundles pending), tenants acme and globex and
+    their keys, filled by ``populate(app, client, ingest key, admin key)``."""
+    with DevTSA.create(directory / "tsa") if tsa else nullcontext() as dev:
+        anchoring = (
+            {"tsa_urls": dev.url, "tsa_trust_roots": str(dev.root_pem), "tsa_dev": "1"}
+            if dev is not None
+            else {}
+        )
         settings = make_settings(
             f"sqlite:///{directory / 'var' / 'ledger.db'}",
             directory / "var",
-            tsa_urls=tsa.url,
-            tsa_trust_roots=str(tsa.root_pem),
-            tsa_dev="1",
             anchor_interval="0",
+            **anchoring,
             **ISSUER,
         )
         initialise(settings)
@@ -127,11 +133,35 @@ def served(
             read,
             ingest,
             vkey,
-            Path(tsa.root_pem),
+            Path(dev.root_pem) if dev is not None else None,
             settings.issuer_dir / "ca.pem",
             directory,
         )
         service.close()
+
+
+def nothing(app: Flask, client: FlaskClient, ingest: str, admin: str) -> None:
+    """A flow that appends nothing: the test appends its own events."""
+
+
+def editions(world: World, name: str, query: str = "", envelope: str = ENVELOPE) -> dict[str, Path]:
+    """The certificate of ``envelope`` in both editions, as the API issues them."""
+    found = {}
+    for lang in ("en", "zh"):
+        path = world.directory / f"{name}-{lang}.pdf"
+        path.write_bytes(world.certificate(f"?lang={lang}{query}", envelope=envelope))
+        found[lang] = path
+    return found
+
+
+def flat(text: str) -> str:
+    """Runs of white space made one space: phrases broken across lines join again."""
+    return " ".join(text.split())
+
+
+def dense(text: str) -> str:
+    """No white space: hashes broken across lines, and Chinese text, join again."""
+    return "".join(text.split())
 
 
 def anchor(client: FlaskClient, admin: str) -> None:
@@ -163,12 +193,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture(scope="session")
 def pdfs(world: World) -> dict[str, Path]:
     """The certificate in both editions, with the reader's zone Asia/Shanghai."""
-    found = {}
-    for lang in ("en", "zh"):
-        path = world.directory / f"certificate-{lang}.pdf"
-        path.write_bytes(world.certificate(f"?lang={lang}&tz={ZONE}"))
-        found[lang] = path
-    return found
+    return editions(world, "certificate", f"&tz={ZONE}")
 
 
 @pytest.fixture(scope="session")
@@ -189,12 +214,7 @@ def facts_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 @pytest.fixture(scope="session")
 def facts_pdfs(facts_world: World) -> dict[str, Path]:
-    found = {}
-    for lang in ("en", "zh"):
-        path = facts_world.directory / f"facts-{lang}.pdf"
-        path.write_bytes(facts_world.certificate(f"?lang={lang}", envelope=FACTS_ENVELOPE))
-        found[lang] = path
-    return found
+    return editions(facts_world, "facts", envelope=FACTS_ENVELOPE)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from reports import model
 from reports.certificate import Signing, render
 from reports.words import terms
 from reports.words.zh import WORDS as ZH
-from tests.reports.conftest import ISSUER, World, pdftotext, poppler
+from tests.reports.conftest import ISSUER, World, dense, pdftotext, poppler
 from verifier import checkpoint
 from verifier.bundle import verify_bundle
 
@@ -91,10 +91,6 @@ CHANNELS = frozenset(
     ]
 )
 HEX = re.compile(r"[0-9a-f]{8,}")
-
-
-def dense(text: str) -> str:
-    return "".join(text.split())
 
 
 def latin_words(text: str) -> set[str]:

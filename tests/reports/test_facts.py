@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.reports.conftest import dense, flat
 from tests.reports.flow import (
     CC,
     DOCUMENT_NAMES,
@@ -20,14 +21,6 @@ from tests.reports.flow import (
     SIGNATURE_TYPE,
     ZHAO,
 )
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def dense(text: str) -> str:
-    return "".join(text.split())
 
 
 @pytest.fixture(scope="module")

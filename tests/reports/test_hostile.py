@@ -15,15 +15,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from flask.testing import FlaskClient
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ledger import access
-from ledger.app import create_app
 from reports.limits import FIELDS
-from tests.conftest import initialise, make_settings
-from tests.reports.conftest import pdftotext
+from tests.reports.conftest import World, flat, nothing, pdftotext, served
 
 PIECES = st.sampled_from(
     [
@@ -62,36 +58,20 @@ def text_up_to(limit: int) -> st.SearchStrategy[str]:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FlaskClient, str, str]]:
-    directory = tmp_path_factory.mktemp("hostile")
-    config = make_settings(f"sqlite:///{directory / 'ledger.db'}", directory / "var")
-    initialise(config)
-    app = create_app(config)
-    app.config["TESTING"] = True
-    service = app.extensions["ledger"]
-    with service.db.writing() as conn:
-        access.create_tenant(conn, "acme")
-        ingest = access.create_key(conn, "ingest", "acme")
-        read = access.create_key(conn, "read", "acme")
-    yield app.test_client(), ingest, read
-    service.close()
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with served(tmp_path_factory.mktemp("hostile"), nothing, tsa=False) as found:
+        yield found
 
 
-def append(client: tuple[FlaskClient, str, str], event: dict[str, Any]) -> int:
-    response = client[0].post(
-        "/v1/events", json=event, headers={"Authorization": f"Bearer {client[1]}"}
+def append(world: World, event: dict[str, Any]) -> int:
+    response = world.client.post(
+        "/v1/events", json=event, headers={"Authorization": f"Bearer {world.ingest}"}
     )
     return response.status_code
 
 
-def certificate(client: tuple[FlaskClient, str, str], envelope: str, lang: str) -> bytes:
-    response = client[0].get(
-        f"/v1/envelopes/{quote(envelope, safe='')}/certificate.pdf?lang={lang}",
-        headers={"Authorization": f"Bearer {client[2]}"},
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.data.startswith(b"%PDF-")
-    return response.data
+def certificate(world: World, envelope: str, lang: str) -> bytes:
+    return world.certificate(f"?lang={lang}", envelope=quote(envelope, safe=""))
 
 
 def event(envelope: str, **more: Any) -> dict[str, Any]:
@@ -103,12 +83,12 @@ def event(envelope: str, **more: Any) -> dict[str, Any]:
     } | more
 
 
-def read_back(client: tuple[FlaskClient, str, str], envelope: str, tmp: Path) -> dict[str, str]:
+def read_back(world: World, envelope: str, tmp: Path) -> dict[str, str]:
     found = {}
     for lang in ("en", "zh"):
         path = tmp / f"{lang}.pdf"
-        path.write_bytes(certificate(client, envelope, lang))
-        found[lang] = " ".join(pdftotext(path).split())
+        path.write_bytes(certificate(world, envelope, lang))
+        found[lang] = flat(pdftotext(path))
     return found
 
 
@@ -138,7 +118,7 @@ def read_back(client: tuple[FlaskClient, str, str], envelope: str, tmp: Path) ->
     data_value=text_up_to(3000),
 )
 def test_any_accepted_value_renders_in_both_editions(
-    client: tuple[FlaskClient, str, str],
+    world: World,
     envelope: str,
     actor: dict[str, str],
     title: str,
@@ -162,20 +142,18 @@ def test_any_accepted_value_renders_in_both_editions(
             "occurred_at_source": {"field": data_value, "value": data_value},
         },
     )
-    status = append(client, found)
+    status = append(world, found)
     assume(status == 201)  # the API refuses control characters in ids: not its concern here
     for lang in ("en", "zh"):
-        certificate(client, envelope, lang)
+        certificate(world, envelope, lang)
 
 
-def test_invisible_characters_are_shown(
-    client: tuple[FlaskClient, str, str], tmp_path: Path
-) -> None:
+def test_invisible_characters_are_shown(world: World, tmp_path: Path) -> None:
     envelope = "ENV-\u200bINVISIBLE"
     actor = {"name": "Mallory \u202eredlam", "email": "alice@exam\u200bple.com"}
     title = "Lease\u2066 agreement\u2069\ufeff"
-    assert append(client, event(envelope, actor=actor, data={"title": title})) == 201
-    for lang, text in read_back(client, envelope, tmp_path).items():
+    assert append(world, event(envelope, actor=actor, data={"title": title})) == 201
+    for lang, text in read_back(world, envelope, tmp_path).items():
         assert "alice@exam‹U+200B›ple.com" in text, lang
         assert "alice@example.com" not in text
         assert "Mallory ‹U+202E›redlam" in text
@@ -184,21 +162,21 @@ def test_invisible_characters_are_shown(
 
 
 def test_a_schema_maximum_actor_name_renders_cut_with_what_is_left(
-    client: tuple[FlaskClient, str, str], tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     envelope = "ENV-LONG-NAME"
     actor = {"name": "张" * 2000, "email": "e" * 1988 + "@example.com", "role": "signer"}
-    assert append(client, event(envelope, actor=actor)) == 201
+    assert append(world, event(envelope, actor=actor)) == 201
     cut = 2000 - FIELDS["name"]
-    texts = read_back(client, envelope, tmp_path)
+    texts = read_back(world, envelope, tmp_path)
     assert f"… ({cut} more characters in the attached bundle)" in texts["en"]
     assert "".join(f"…（另有 {cut} 个字符，见所附证据包）".split()) in "".join(texts["zh"].split())
 
 
-def test_a_huge_title_is_cut(client: tuple[FlaskClient, str, str], tmp_path: Path) -> None:
+def test_a_huge_title_is_cut(world: World, tmp_path: Path) -> None:
     envelope = "ENV-HUGE-TITLE"
     title = "房屋租赁合同Lease" * 15_000  # 165,000 characters, no space to break at
-    assert append(client, event(envelope, data={"title": title})) == 201
-    texts = read_back(client, envelope, tmp_path)
+    assert append(world, event(envelope, data={"title": title})) == 201
+    texts = read_back(world, envelope, tmp_path)
     cut = len(title) - FIELDS["title"]
     assert f"({cut} more characters in the attached bundle)" in texts["en"]

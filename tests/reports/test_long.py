@@ -17,36 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
-from ledger import access, certificates
-from ledger.app import create_app
+from ledger import certificates
 from reports import model
 from reports.certificate import IssuerInfo, RenderTimeout, Signing, render
 from reports.limits import LISTS
-from tests.conftest import initialise, make_settings
-from tests.reports.conftest import pdftotext, poppler
+from tests.reports.conftest import World, flat, pdftotext, poppler, served
 from verifier.bundle import verify_bundle
 
 ENVELOPE = "ENV-LONG"
 COUNT = 250
 
 
-@pytest.fixture(scope="module")
-def long_envelope(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[FlaskClient, str, IssuerInfo, dict[str, Any]]]:
-    directory = tmp_path_factory.mktemp("long")
-    config = make_settings(f"sqlite:///{directory / 'ledger.db'}", directory / "var")
-    initialise(config)
-    app = create_app(config)
-    app.config["TESTING"] = True
-    service = app.extensions["ledger"]
-    with service.db.writing() as conn:
-        access.create_tenant(conn, "acme")
-        ingest = access.create_key(conn, "ingest", "acme")
-        read = access.create_key(conn, "read", "acme")
-    client = app.test_client()
+def _events() -> list[dict[str, Any]]:
     start = datetime(2026, 11, 20, tzinfo=UTC)
     events = [
         {
@@ -60,29 +45,36 @@ def long_envelope(
     ]
     # one event in the middle with a finding: viewed before the envelope was sent
     events[120]["occurred_at"] = (start - timedelta(hours=1)).isoformat()
+    return events
+
+
+def _append(app: Flask, client: FlaskClient, ingest: str, admin: str) -> None:
     response = client.post(
-        "/v1/events/batch", json={"events": events}, headers={"Authorization": f"Bearer {ingest}"}
+        "/v1/events/batch",
+        json={"events": _events()},
+        headers={"Authorization": f"Bearer {ingest}"},
     )
     assert response.status_code == 201, response.get_data(as_text=True)[:300]
-    bundle = client.get(
-        f"/v1/envelopes/{ENVELOPE}/evidence", headers={"Authorization": f"Bearer {read}"}
-    ).get_json()
-    signer, files = certificates.issuer_signer(config)
-    yield client, read, certificates.issuer_info(config, signer, files.development), bundle
-    service.close()
+
+
+@pytest.fixture(scope="module")
+def long_envelope(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[World, IssuerInfo, dict[str, Any]]]:
+    with served(tmp_path_factory.mktemp("long"), _append, tsa=False) as world:
+        bundle = world.client.get(
+            f"/v1/envelopes/{ENVELOPE}/evidence", headers={"Authorization": f"Bearer {world.read}"}
+        ).get_json()
+        signer, files = certificates.issuer_signer(world.settings)
+        yield world, certificates.issuer_info(world.settings, signer, files.development), bundle
 
 
 def test_a_long_envelope_is_summarised_on_the_page(
-    long_envelope: tuple[FlaskClient, str, IssuerInfo, dict[str, Any]], tmp_path: Path
+    long_envelope: tuple[World, IssuerInfo, dict[str, Any]], tmp_path: Path
 ) -> None:
-    client, read, _, _ = long_envelope
-    response = client.get(
-        f"/v1/envelopes/{ENVELOPE}/certificate.pdf", headers={"Authorization": f"Bearer {read}"}
-    )
-    assert response.status_code == 200
     path = tmp_path / "long.pdf"
-    path.write_bytes(response.data)
-    text = " ".join(pdftotext(path).split())
+    path.write_bytes(long_envelope[0].certificate(envelope=ENVELOPE))
+    text = flat(pdftotext(path))
     shown = LISTS["events_head"] + LISTS["events_tail"] + 1  # and the one with a finding
     hidden = COUNT - shown
     assert (
@@ -106,9 +98,9 @@ def test_a_long_envelope_is_summarised_on_the_page(
 
 
 def test_renders_run_side_by_side_and_each_has_a_time_limit(
-    long_envelope: tuple[FlaskClient, str, IssuerInfo, dict[str, Any]], tmp_path: Path
+    long_envelope: tuple[World, IssuerInfo, dict[str, Any]], tmp_path: Path
 ) -> None:
-    _, _, issuer, bundle = long_envelope
+    _, issuer, bundle = long_envelope
     report = verify_bundle(bundle, list(bundle["log"]["vkeys"]), [])
     evidence = model.read(bundle, report, [])
     at = datetime(2026, 12, 1, tzinfo=UTC)

@@ -22,19 +22,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reports.page import qr_modules
-from tests.reports.conftest import ISSUER, ZONE, World, pdftotext, poppler, read_pgm
+from tests.reports.conftest import (
+    ISSUER,
+    ZONE,
+    World,
+    dense,
+    flat,
+    pdftotext,
+    poppler,
+    read_pgm,
+)
 from tests.reports.flow import DECLINE_REASON, ENVELOPE, ORIGINAL, SIGNED, TITLE
 from verifier import timestamp
 
 SHANGHAI = ZoneInfo(ZONE)
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def dense(text: str) -> str:
-    return "".join(text.split())
 
 
 def utc(value: str) -> str:
