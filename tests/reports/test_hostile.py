@@ -48,13 +48,18 @@ PIECES = st.sampled_from(
 )
 
 
-def text_up_to(limit: int) -> st.SearchStrategy[str]:
+def text_up_to(limit: int, pieces: st.SearchStrategy[str] = PIECES) -> st.SearchStrategy[str]:
     """Mixed scripts and format characters, of any length up to ``limit``."""
     return st.builds(
         lambda parts, times: ("".join(parts) * times)[:limit],
-        st.lists(PIECES, min_size=1, max_size=8),
+        st.lists(pieces, min_size=1, max_size=8),
         st.integers(1, limit),
     )
+
+
+# Ids take format characters but no control characters (the API refuses those in ids);
+# the test adds 9 characters to each envelope id, which may have 200.
+ID_PIECES = PIECES.filter(lambda piece: piece not in ("\t", "\n"))
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +109,7 @@ def read_back(world: World, envelope: str, tmp: Path) -> dict[str, str]:
     ],
 )
 @given(
-    envelope=text_up_to(200),
+    envelope=text_up_to(191, ID_PIECES),
     actor=st.fixed_dictionaries(
         {},
         optional={
@@ -143,7 +148,7 @@ def test_any_accepted_value_renders_in_both_editions(
         },
     )
     status = append(world, found)
-    assume(status == 201)  # the API refuses control characters in ids: not its concern here
+    assume(status == 201)  # hardly ever refused (a blank id, say)
     for lang in ("en", "zh"):
         certificate(world, envelope, lang)
 
