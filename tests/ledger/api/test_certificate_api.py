@@ -46,7 +46,7 @@ def test_read_key_gets_its_tenant_s_certificate_b_b_without_tsa(
     assert "未配置时间戳服务机构" in "".join(text.split())
     assert "张三" in text
     assert "Europe/Berlin" in text
-    assert "PENDING" in text  # not anchored: no TSA in this configuration
+    assert "待锚定" in text  # PENDING: not anchored, no TSA in this configuration
     # the development issuer was made on demand, and says so
     assert (app.extensions["ledger"].settings.issuer_dir / "ca.pem").is_file()
     assert "NOT FOR EVIDENCE" in text
