@@ -27,6 +27,11 @@ FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 SANS = "WQYMicroHei"
 MONO = "WQYMicroHeiMono"
 _FACES = {SANS: 0, MONO: 1}  # subfont index in the collection
+# Code points the faces lack, drawn with the glyph of a look-alike the faces have: the
+# marks of a character shown by its code point (``reports.printable``), ⟨ ⟩ (U+27E8,
+# U+27E9), drawn as ‹ › (U+2039, U+203A). The text layer keeps the real code points, so
+# copying or ``pdftotext`` reads ⟨U+200B⟩.
+ALIASES = {0x27E8: 0x2039, 0x27E9: 0x203A}
 _lock = threading.Lock()
 _subsetting = threading.Lock()
 _loaded: set[str] = set()
@@ -44,6 +49,13 @@ class FontMissing(RuntimeError):
     """The CJK font file is not installed."""
 
 
+def _alias(font: TTFont) -> None:
+    face = font.face
+    for missing, like in ALIASES.items():
+        face.charToGlyph[missing] = face.charToGlyph[like]
+        face.charWidths[missing] = face.charWidths[like]
+
+
 def register(font_file: Path = FONT_FILE) -> tuple[str, str]:
     """Register both faces with reportlab (once per process); their names (sans, mono)."""
     with _lock:
@@ -55,7 +67,9 @@ def register(font_file: Path = FONT_FILE) -> tuple[str, str]:
                     f"{font_file} is missing: install the Debian package fonts-wqy-microhei "
                     "(make system-deps)"
                 )
-            pdfmetrics.registerFont(_SharedFont(name, str(font_file), subfontIndex=index))
+            font = _SharedFont(name, str(font_file), subfontIndex=index)
+            _alias(font)
+            pdfmetrics.registerFont(font)
             # One face for every style: the collection has no bold or italic, and a
             # <b> in a paragraph must never fall back to a font without CJK glyphs.
             for bold in (0, 1):

@@ -159,11 +159,11 @@ def test_invisible_characters_are_shown(world: World, tmp_path: Path) -> None:
     title = "Lease\u2066 agreement\u2069\ufeff"
     assert append(world, event(envelope, actor=actor, data={"title": title})) == 201
     for lang, text in read_back(world, envelope, tmp_path).items():
-        assert "alice@exam‹U+200B›ple.com" in text, lang
+        assert "alice@exam⟨U+200B⟩ple.com" in text, lang
         assert "alice@example.com" not in text
-        assert "Mallory ‹U+202E›redlam" in text
-        assert "Lease‹U+2066› agreement‹U+2069›‹U+FEFF›" in text
-        assert "ENV-‹U+200B›INVISIBLE" in text
+        assert "Mallory ⟨U+202E⟩redlam" in text
+        assert "Lease⟨U+2066⟩ agreement⟨U+2069⟩⟨U+FEFF⟩" in text
+        assert "ENV-⟨U+200B⟩INVISIBLE" in text
 
 
 def test_a_schema_maximum_actor_name_renders_cut_with_what_is_left(
