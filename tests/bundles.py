@@ -27,10 +27,10 @@ from typing import Any
 from ledger.anchoring.devtsa import DevTSA, flip_signature_byte
 from ledger.anchoring.stamper import timestamp_request
 from verifier import merkle
-from verifier.canonical import commitment, leaf_bytes, new_salt
-from verifier.checkpoint import NoteSigner, format_checkpoint, sign_note
+from verifier.checkpoint import NoteSigner, format_checkpoint, sign_note, signed_text
 from verifier.compact import MemoryTree
 from verifier.hashing import SHA256
+from verifier.leaf import commitment, leaf_bytes, new_salt
 from verifier.timestamp import token_of, verify
 
 ORIGIN = "test.example/evidence-ledger"
@@ -41,11 +41,6 @@ SOURCE = {"channel": "api", "delivery_sha256": "ab" * 32, "authenticated": "api-
 
 def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
-
-
-def signed_text(note: str) -> str:
-    """EVIDENCE-FORMAT §5: the note up to and including the newline before the last blank line."""
-    return note[: note.rindex("\n\n") + 1]
 
 
 def event(envelope_id: str, n: int, **extra: Any) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ledger.errors import InvalidInput, Unauthorized
-from verifier.canonical import parse_json
 from verifier.errors import CanonicalJSONError
 from verifier.event import ID_MAX
+from verifier.ijson import parse_json
 
 Event = dict[str, Any]
 
@@ -143,7 +143,7 @@ def check_age(stamp: datetime, now: datetime, window: int, ahead: int) -> None:
 
 
 def json_object(body: bytes) -> dict[str, Any]:
-    """The body as strict I-JSON (verifier.canonical.parse_json); it must be an object."""
+    """The body as strict I-JSON (verifier.ijson.parse_json); it must be an object."""
     try:
         value = parse_json(body)
     except CanonicalJSONError as e:

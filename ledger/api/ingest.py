@@ -14,8 +14,8 @@ from ledger.errors import InvalidInput
 from ledger.metrics import APPENDED
 from ledger.receipts import Receipt, receipts_json
 from ledger.service import Ledger
-from verifier.canonical import canonicalize
 from verifier.event import EventError, validate_event
+from verifier.jcs import canonicalize
 
 bp = Blueprint("ingest", __name__)
 
