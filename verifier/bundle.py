@@ -43,7 +43,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, BinaryIO
 
 from verifier import anchors, checkpoint, merkle
 from verifier.checkpoint import Checkpoint, VerifierKey, parse_checkpoint, parse_vkey
@@ -58,8 +58,10 @@ from verifier.checks import (
 )
 from verifier.entry import Entry, check_chain, check_event, check_inclusion, check_leaf
 from verifier.errors import MalformedError, VerificationError
+from verifier.event import DOCUMENTS_MAX
 from verifier.hashing import HashAlgorithm, algorithm
 from verifier.ijson import parse_json
+from verifier.limits import read_json
 from verifier.report import Check, VerificationReport, plural, show, utc_text
 from verifier.trust import TrustRoots, load_roots, trusted_keys
 
@@ -85,6 +87,13 @@ ENTRY_KEYS = frozenset(
 )
 ANCHOR_KEYS = frozenset({"tsa", "token", "gen_time", "development_tsa"})
 LATEST_KEYS = frozenset({"checkpoint", "consistency"})
+ARRAY_LIMITS = {
+    ("entries", "*", "inclusion"): merkle.MAX_INCLUSION,
+    ("latest", "consistency"): merkle.MAX_CONSISTENCY,
+    ("entries", "*", "event", "documents"): DOCUMENTS_MAX,
+}
+"""The arrays of a bundle whose length the tree or the event schema bounds, refused as
+they stream when longer (``verifier.limits``)."""
 _MISSING = object()
 
 
@@ -382,6 +391,13 @@ def _claim(b: _Bundle, checks: list[Check]) -> str:
     if b.latest_size is not None:
         claim += f"; the log at size {b.latest_size} extends it"
     return claim
+
+
+def read_bundle(stream: BinaryIO) -> bytes:
+    """A bundle's bytes from a stream, refused as it streams if an array is longer than
+    its limit (``ARRAY_LIMITS``) or a string longer than any field may be
+    (``verifier.limits``)."""
+    return read_json(stream, ARRAY_LIMITS)
 
 
 def verify_bundle(

@@ -48,7 +48,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from verifier.errors import MalformedError, VerificationError
 from verifier.report import VerificationReport
@@ -85,6 +85,18 @@ def read_text(name: str) -> str:
     try:
         return sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
+        raise Unreadable(f"cannot read {name}: {e}") from e
+
+
+def read_document(name: str, read: Callable[[BinaryIO], bytes]) -> bytes:
+    """A JSON document from a file, or stdin for ``-``, through ``read`` (which refuses it
+    as it streams when it passes a limit)."""
+    try:
+        if name == "-":
+            return read(sys.stdin.buffer)
+        with Path(name).open("rb") as f:
+            return read(f)
+    except OSError as e:
         raise Unreadable(f"cannot read {name}: {e}") from e
 
 
@@ -154,15 +166,15 @@ def _check_consistency(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _check_receipt(args: argparse.Namespace) -> VerificationReport:
-    from verifier.receipt import verify_receipt
+    from verifier.receipt import read_receipt, verify_receipt
 
-    return verify_receipt(read_bytes(args.file), args.log_key)
+    return verify_receipt(read_document(args.file, read_receipt), args.log_key)
 
 
 def _check_bundle(args: argparse.Namespace) -> VerificationReport:
-    from verifier.bundle import verify_bundle
+    from verifier.bundle import read_bundle, verify_bundle
 
-    data = read_bytes(args.file)
+    data = read_document(args.file, read_bundle)
     return verify_bundle(data, args.log_key, trust_roots(args.tsa_root), at_time(args.at_time))
 
 

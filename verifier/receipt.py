@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, BinaryIO
 
 from verifier import checkpoint, merkle
 from verifier.checkpoint import Checkpoint
@@ -32,12 +32,14 @@ from verifier.entry import Entry, check_inclusion, check_leaf
 from verifier.errors import MalformedError
 from verifier.hashing import SHA256, HashAlgorithm
 from verifier.ijson import parse_json
+from verifier.limits import read_json
 from verifier.report import VerificationReport, show
 from verifier.trust import trusted_keys
 
 RECEIPT_KEYS = frozenset(
     {"seq", "leaf", "leaf_hash", "chain", "received_at", "checkpoint", "inclusion"}
 )
+ARRAY_LIMITS = {("inclusion",): merkle.MAX_INCLUSION}
 
 
 @dataclass
@@ -88,6 +90,12 @@ def _leaf(r: _Receipt) -> str:
 def _inclusion(r: _Receipt) -> str:
     # only a checkpoint that verified is set: an untrusted one leaves nothing to prove
     return check_inclusion(r.entry, r.alg, r.checkpoint, trusted=True)
+
+
+def read_receipt(stream: BinaryIO) -> bytes:
+    """A receipt's bytes from a stream, refused as it streams when an inclusion proof or a
+    string is longer than any can be (``verifier.limits``)."""
+    return read_json(stream, ARRAY_LIMITS)
 
 
 def verify_receipt(
