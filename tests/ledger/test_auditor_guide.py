@@ -1,4 +1,5 @@
-"""docs/auditor-guide.md: every block runs as written against a live service, and its\nno-dependency script really checks a real receipt and refuses a changed one."""
+"""docs/auditor-guide.md: every block runs as written against a live service, and its
+no-dependency script really checks a real receipt and refuses a changed one."""
 
 from __future__ import annotations
 
