@@ -111,3 +111,23 @@ def test_the_wheel_alone_verifies_a_live_services_evidence(tmp_path: Path) -> No
     pdf = verify("pdf", "certificate.pdf", "--log-key", live.vkey)
     assert pdf.returncode == 2
     assert "comes with the service package" in pdf.stdout
+
+
+def test_the_certificate_and_the_guide_say_how_to_install_it() -> None:
+    """What a certificate of evidence and the auditor guide tell an auditor to run is what
+    the tests above run: pip install ./dist-verifier in a checkout, or the wheel of make
+    verifier-dist; the pdf command with the service package."""
+    from reports.texts import TEXTS
+
+    for lang in ("en", "zh"):
+        text = TEXTS[lang]["v_howto_ledger"]
+        assert "pip install ./dist-verifier" in text
+        assert "make verifier-dist" in text
+        assert "evidence_ledger_verify" in text
+        assert "pip install ." in text
+    guide = (ROOT / "docs" / "auditor-guide.md").read_text(encoding="utf-8")
+    assert 'pip install --quiet "$REPO/dist-verifier"' in guide
+    assert "make verifier-dist" in guide
+    project = (ROOT / "dist-verifier" / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'name = "evidence-ledger-verify"' in project
+    assert "verifier-dist:" in (ROOT / "Makefile").read_text(encoding="utf-8")
