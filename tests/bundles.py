@@ -15,6 +15,7 @@ import hashlib
 import json
 import secrets
 import shutil
+import subprocess
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -254,6 +255,19 @@ def stamper(name: str = "trusted") -> Iterator[Stamper]:
     tsa = DevTSA.create(_ROOT / name)
     with tsa:
         yield Stamper(tsa)
+
+
+def zero_serial_root(directory: Path) -> bytes:
+    """A self-signed root (PEM) with serial number 0, as some operating systems still ship
+    (Debian's ca-certificates.crt holds several): openssl makes it, cryptography refuses to."""
+    subprocess.run(  # noqa: S603
+        ["openssl", "req", "-x509", "-set_serial", "0", "-newkey", "ec",  # noqa: S607
+         "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(directory / "key.pem"),
+         "-out", str(directory / "cert.pem"), "-subj", "/CN=Zero Serial Root", "-days", "2"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return (directory / "cert.pem").read_bytes()
 
 
 # --- big exports, fast -------------------------------------------------------------------

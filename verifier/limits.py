@@ -44,7 +44,6 @@ ArrayLimits = Mapping[tuple[str, ...], int]
 """Most items of the arrays at these paths; ``*`` stands for any index of an array."""
 
 _TOKEN = re.compile(rb'"|[\[\]{},:]|[^\s"\[\]{},:]+')
-_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # after the opening quote
 
 
 @dataclass
@@ -95,13 +94,19 @@ class _Guard:
             self._refuse(f"a value longer than {MAX_WORD:,} bytes")
 
     def _string(self, buf: bytes, start: int, final: bool) -> int | None:
-        match = _STRING_REST.match(buf, start + 1)
-        if match is not None:
-            end = match.end()
-            if end - start > MAX_STRING:
-                self._refuse(f"a string longer than {MAX_STRING:,} bytes", start)
-            return end
-        if len(buf) - start > MAX_STRING:
+        """Where the string that starts at ``start`` ends (after its quote), None if it
+        goes on in the next block. A quote ends it unless an odd run of backslashes
+        escapes it; quotes are found by ``bytes.find``, never past the limit."""
+        stop = min(len(buf), start + MAX_STRING + 1)
+        at = start + 1
+        while (end := buf.find(b'"', at, stop)) >= 0:
+            escapes = end
+            while buf[escapes - 1] == 0x5C:  # backslash
+                escapes -= 1
+            if (end - escapes) % 2 == 0:
+                return end + 1
+            at = end + 1
+        if stop - start > MAX_STRING:
             self._refuse(f"a string longer than {MAX_STRING:,} bytes", start)
         if final:
             self._refuse("a string that never ends", start)

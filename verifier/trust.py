@@ -30,6 +30,7 @@ from verifier.errors import MalformedError, first_line
 if TYPE_CHECKING:
     from cryptography import x509
 
+_NOT_POSITIVE = "its serial number is not positive (RFC 5280 §4.1.2.2)"
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----\r?\n(.*?)-----END CERTIFICATE-----", re.S)
 
 
@@ -74,14 +75,16 @@ def parse_certificate(der: bytes) -> x509.Certificate:
             warnings.simplefilter("error", CryptographyDeprecationWarning)
             cert = x509.load_der_x509_certificate(der)
             if cert.serial_number <= 0:
-                raise ValueError("its serial number is not positive (RFC 5280 §4.1.2.2)")
+                raise ValueError(_NOT_POSITIVE)
             for name in (cert.subject, cert.issuer):
                 name.public_bytes()
             if cert.not_valid_before_utc > cert.not_valid_after_utc:
                 raise ValueError("its validity ends before it starts")
             len(cert.extensions)
     except errors as e:  # ValueError passes through as it is
-        raise ValueError(first_line(e)) from None
+        # cryptography refuses, as a warning made an error, the serial number checked above
+        serial = isinstance(e, CryptographyDeprecationWarning) and "serial number" in str(e)
+        raise ValueError(_NOT_POSITIVE if serial else first_line(e)) from None
     return cert
 
 
