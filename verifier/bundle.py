@@ -61,7 +61,7 @@ from verifier.errors import MalformedError, VerificationError
 from verifier.event import DOCUMENTS_MAX
 from verifier.hashing import HashAlgorithm, algorithm
 from verifier.ijson import parse_json
-from verifier.limits import read_json
+from verifier.limits import ArrayLimits, read_json
 from verifier.report import Check, VerificationReport, plural, show, utc_text
 from verifier.trust import TrustRoots, load_roots, trusted_keys
 
@@ -87,7 +87,7 @@ ENTRY_KEYS = frozenset(
 )
 ANCHOR_KEYS = frozenset({"tsa", "token", "gen_time", "development_tsa"})
 LATEST_KEYS = frozenset({"checkpoint", "consistency"})
-ARRAY_LIMITS = {
+ARRAY_LIMITS: ArrayLimits = {
     ("entries", "*", "inclusion"): merkle.MAX_INCLUSION,
     ("latest", "consistency"): merkle.MAX_CONSISTENCY,
     ("entries", "*", "event", "documents"): DOCUMENTS_MAX,

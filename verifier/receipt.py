@@ -32,14 +32,14 @@ from verifier.entry import Entry, check_inclusion, check_leaf
 from verifier.errors import MalformedError
 from verifier.hashing import SHA256, HashAlgorithm
 from verifier.ijson import parse_json
-from verifier.limits import read_json
+from verifier.limits import ArrayLimits, read_json
 from verifier.report import VerificationReport, show
 from verifier.trust import trusted_keys
 
 RECEIPT_KEYS = frozenset(
     {"seq", "leaf", "leaf_hash", "chain", "received_at", "checkpoint", "inclusion"}
 )
-ARRAY_LIMITS = {("inclusion",): merkle.MAX_INCLUSION}
+ARRAY_LIMITS: ArrayLimits = {("inclusion",): merkle.MAX_INCLUSION}
 
 
 @dataclass
