@@ -137,19 +137,21 @@ def leaf_bytes_many(
     """
     if not events:
         return []
-    event, commitment_ = events[0]
-    first = leaf_bytes(
-        log=log,
-        seq=first_seq,
-        received_at=received_at,
-        tenant=tenant,
-        source=source,
-        event=event,
-        commitment=commitment_,
-        alg=alg,
-    )
+
+    def checked(seq: int, event: Mapping[str, Any], commitment_: str) -> bytes:
+        return leaf_bytes(
+            log=log,
+            seq=seq,
+            received_at=received_at,
+            tenant=tenant,
+            source=source,
+            event=event,
+            commitment=commitment_,
+            alg=alg,
+        )
+
+    leaves = [checked(first_seq, *events[0])]
     shared = _shared_text(log, received_at, tenant, source)
-    leaves = [first]
     hex_size = 2 * alg.size
     for seq, (event, commitment_) in enumerate(events[1:], first_seq + 1):
         leaf = None
@@ -162,18 +164,7 @@ def leaf_bytes_many(
                 and _HEX.fullmatch(commitment_)
             ):
                 leaf = _assemble(_own_text(commitment_, fields), shared, seq)
-        if leaf is None:
-            leaf = leaf_bytes(
-                log=log,
-                seq=seq,
-                received_at=received_at,
-                tenant=tenant,
-                source=source,
-                event=event,
-                commitment=commitment_,
-                alg=alg,
-            )
-        leaves.append(leaf)
+        leaves.append(leaf if leaf is not None else checked(seq, event, commitment_))
     return leaves
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.verifier.values import EVENT
 from verifier.errors import MalformedError
 from verifier.event import (
     DOCUMENTS_MAX,
@@ -21,16 +22,6 @@ from verifier.event import (
     check_type,
     validate_event,
 )
-
-EVENT: dict[str, Any] = {
-    "event_id": "evt-1",
-    "type": "recipient.signed",
-    "occurred_at": "2026-11-22T17:03:04.123+08:00",
-    "envelope_id": "env-1",
-    "actor": {"name": "张三", "email": "zhang@example.com", "role": "signer"},
-    "documents": [{"name": "contract.pdf", "sha256": "ab" * 32, "size": 1234}],
-    "data": {"anything": [1, "x", None]},
-}
 
 
 def changed(path: str, value: Any) -> dict[str, Any]:
