@@ -95,7 +95,6 @@ class Checkpoints:
         self.unverified = 0  # matching roots whose signature was not needed
         self.newest_unverified: tuple[int, str] | None = None
         self.checked: set[bytes] = set()  # records that verified, by digest
-        self.preverified: set[bytes] = set()  # signatures verified ahead (``preverify``)
         self.failing: OrderedDict[bytes, None] = OrderedDict()
         self.repeats = 0
         tree.reached = self._reached
@@ -108,35 +107,17 @@ class Checkpoints:
         if key in self.checked or key in self.failing:
             self.repeats += 1
             return
-        if self._record(size, note, key):
+        if self._record(size, note):
             self.checked.add(key)
         else:
             self.failing[key] = None
             if len(self.failing) > RECENT_FAILURES:
                 self.failing.popitem(last=False)
 
-    def preverify(self, size: int, note: str) -> None:
-        """Verify a record's signature ahead of its turn (while other processes hash the
-        leaves): when the record comes, its check costs a set lookup. Only the fact that
-        the signature verified is kept; a failure is found again, and reported, then."""
-        if self.deferring:
-            return
-        key = _key(size, note)
-        if key in self.checked or key in self.preverified:
-            return
-        try:
-            notes.verify(note, self.vkeys)
-        except VerificationError:
-            return
-        self.preverified.add(key)
-
-    def _record(self, size: int, note: str, key: bytes) -> bool:
+    def _record(self, size: int, note: str) -> bool:
         deferred = self.deferring and size not in (self.anchor_sizes or ())
         try:
-            if deferred:
-                cp = notes.parse_checkpoint(notes.signed_text(note))
-            else:
-                cp = self._verify(note, key)
+            cp = notes.parse_checkpoint(notes.signed_text(note)) if deferred else self._verify(note)
         except VerificationError as e:
             self._bad_signature(size, e)
             return False
@@ -157,13 +138,9 @@ class Checkpoints:
     def _bad_signature(self, size: int, e: VerificationError) -> None:
         self.results.fail("checkpoint signature", None, f"checkpoint at size {size}: {e.message}")
 
-    def _verify(self, note: str, key: bytes | None = None) -> notes.Checkpoint:
+    def _verify(self, note: str) -> notes.Checkpoint:
         """The checkpoint once a trusted key's signature verifies (EVIDENCE-FORMAT §4)."""
-        if key is not None and key in self.preverified:
-            self.preverified.discard(key)
-            cp = notes.parse_checkpoint(notes.signed_text(note))
-        else:
-            cp = notes.verify(note, self.vkeys)
+        cp = notes.verify(note, self.vkeys)
         self.signed += 1
         self.newest_signed = max(self.newest_signed, cp.size)
         return cp

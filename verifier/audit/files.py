@@ -1,18 +1,19 @@
 """``audit_file``: a whole export file, in two passes, on every core (EVIDENCE-FORMAT §2-5).
 
 The first pass (``verifier.audit.reader.scan``) maps the file and learns every
-checkpoint size; the second feeds the header, the leaves region by region, then the
-records after them. The tree keeps its root at each checkpoint size as the leaves pass
-it, so memory stays O(log n) plus the kept roots (a few dozen bytes per checkpoint)
-however long the log. The leaf regions are hashed by worker processes when there are
-cores to spare (``verifier.audit.parallel``), else here: the report is the same.
+checkpoint size; the second feeds the header, then the records after the leaves in
+order, each checkpoint once the leaf regions up to its size are in: the tree keeps its
+root at each checkpoint size as the leaves pass it, so memory stays O(log n) plus the
+kept roots (a few dozen bytes per checkpoint) however long the log. The leaf regions are
+hashed by worker processes when there are cores to spare (``verifier.audit.parallel``),
+a few regions ahead, while this process checks the checkpoints whose leaves are in; else
+here: the report is the same.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -22,8 +23,18 @@ from verifier.audit.checkpoints import Signatures
 from verifier.audit.leaves import MAX_LINE, Hashed
 from verifier.audit.log import LogAudit, Progress
 from verifier.audit.parallel import Pool, workers
-from verifier.audit.reader import CHUNK, ExportMap, Region, bounded_lines, scan, split_lines
+from verifier.audit.reader import (
+    BLOCK,
+    CHUNK,
+    ExportMap,
+    Region,
+    bounded_lines,
+    checkpoint_size,
+    scan,
+    split_lines,
+)
 from verifier.audit.tree import AuditState
+from verifier.merkle import MAX_SIZE
 from verifier.report import VerificationReport
 from verifier.trust import TrustRoots
 
@@ -36,45 +47,40 @@ class _Regions:
 
     def __init__(self, audit: LogAudit, path: Path, found: ExportMap, whole: int) -> None:
         self.audit, self.path, self.regions, self.whole = audit, path, found.regions, whole
-        self.tail_at = found.tail_at
         self.pool: Pool | None = None
         self.futures: dict[int, Future[Hashed | None]] = {}
+        self.next = 0  # the next region to feed
         self.submitted = 0
+        self.lines = 0  # leaf-section lines fed
 
-    def feed(self) -> None:
-        with contextlib.closing(self._preverifying()) as ahead:
-            for index, region in enumerate(self.regions):
-                self._submit_ahead(index)
-                future = self.futures.get(index)
-                while future is not None and not future.done() and next(ahead, False):
-                    pass  # the workers hash; this process checks signatures meanwhile
-                self._feed(index, region)
+    def feed_until(self, lines: int) -> None:
+        """Feed regions until ``lines`` lines of the leaf section are in."""
+        while self.next < len(self.regions) and self.lines < lines:
+            self._feed()
 
-    def _preverifying(self) -> Generator[bool, None, None]:
-        """Checkpoint signatures of the records after the leaves, verified ahead, one per
-        step (``Checkpoints.preverify``); nothing is reported here."""
-        with self.path.open("rb") as f:
-            f.seek(self.tail_at)
-            previous = b""
-            for line in bounded_lines(f):
-                if line != previous and len(line) <= MAX_LINE:
-                    _preverify(self.audit, line)
-                    yield True
-                previous = line
+    def feed_all(self) -> None:
+        self.feed_until(MAX_SIZE)
 
-    def _feed(self, index: int, region: Region) -> None:
+    def _feed(self) -> None:
+        self.submit_ahead()
+        index, audit = self.next, self.audit
+        self.next += 1
         hashed = self._hashed(index)
-        if hashed is None or not self.audit.leaves.merge(hashed):
-            self._read(region)
-        elif self.audit.progress is not None:
-            self.audit.progress(self.audit.leaves.count, self.audit.total)
+        restart = audit.lines  # a record after the leaves may have been read meanwhile
+        audit.lines = 1 + self.lines  # the file's numbering: the header is line 1
+        if hashed is None or not audit.leaves.merge(hashed):
+            self._read(self.regions[index])
+        elif audit.progress is not None:
+            audit.progress(audit.leaves.count, audit.total)
+        self.lines = audit.lines - 1
+        audit.lines = restart
 
-    def _submit_ahead(self, index: int) -> None:
+    def submit_ahead(self) -> None:
         pool = self.pool
-        while pool is not None and self.submitted < min(len(self.regions), index + pool.ahead):
+        while pool is not None and self.submitted < min(len(self.regions), self.next + pool.ahead):
             region = self.regions[self.submitted]
             if region.length <= self.whole:
-                known = self.audit.leaves.chain if self.submitted == index else None
+                known = self.audit.leaves.chain if self.submitted == self.next else None
                 self.futures[self.submitted] = pool.submit(region, known)
             self.submitted += 1
 
@@ -100,15 +106,18 @@ class _Regions:
                 self.audit.consume(bounded_lines(f, length=region.length))
 
 
-def _preverify(audit: LogAudit, line: bytes) -> None:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return
-    if isinstance(record, dict) and record.get("type") == "checkpoint":
-        size, note = record.get("size"), record.get("note")
-        if isinstance(size, int) and isinstance(note, str):
-            audit.checkpoints.preverify(size, note)
+def _count_lines(path: Path, found: ExportMap) -> int:
+    """The lines of the leaf section (the file's numbering of the records after it)."""
+    if not found.regions:
+        return 0
+    start, end = found.regions[0].offset, found.tail_at
+    lines, last = 0, b"\n"
+    with path.open("rb") as f:
+        f.seek(start)
+        while start < end and (block := f.read(min(BLOCK, end - start))):
+            lines += block.count(b"\n")
+            start, last = start + len(block), block[-1:]
+    return lines + (last != b"\n")
 
 
 @contextlib.contextmanager
@@ -175,9 +184,16 @@ def audit_file(
     if audit.header is None:
         return audit.finish()  # raises: nothing can be evaluated without the header
     regions = _Regions(audit, path, found, chunk_bytes + MAX_LINE)
-    with _workers(regions, audit, path, jobs):
-        regions.feed()
-    with path.open("rb") as tail:
+    with _workers(regions, audit, path, jobs), path.open("rb") as tail:
+        regions.submit_ahead()  # the workers start while the leaf lines are counted
+        first = _count_lines(path, found) + 2
         tail.seek(found.tail_at)
-        audit.consume(bounded_lines(tail))
+        for number, line in enumerate(bounded_lines(tail), start=first):
+            size = checkpoint_size(line)
+            # a checkpoint needs the leaves up to its size (its root is kept as they pass
+            # it); any other record, every leaf before it in the file
+            regions.feed_until(MAX_SIZE if size is None else size - audit.start)
+            audit.lines = number - 1
+            audit.consume((line,))
+        regions.feed_all()
     return audit.finish()
