@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundles import Log, event
+from tests.bundles import Log, event, write_export
 from tests.measure import measured
 from verifier.audit import MAX_LINE
 from verifier.limits import MAX_STRING
@@ -151,3 +151,38 @@ def _string(megabytes: int) -> Iterator[bytes]:
     for _ in range(megabytes):
         yield b"x" * (1 << 20)
     yield b'"'
+
+
+def test_a_huge_line_among_many_leaves_is_read_no_further_than_the_limit(
+    tmp_path: Path,
+) -> None:
+    """Among enough leaves for several regions (verifier.audit.reader), so that the
+    region holding the line is read line by line, bounded, and the others are hashed."""
+    export = tmp_path / "export.jsonl"
+    signer = write_export(export, 12_000, checkpoints=100)
+    lines = export.read_bytes().splitlines(keepends=True)
+    path = tmp_path / "huge-line.jsonl"
+    with path.open("wb") as f:
+        f.writelines(lines[: 1 + 6_000])
+        f.write(b'{"type":"leaf","seq":6000,"leaf":"')
+        for _ in range(BIG >> 20):
+            f.write(b"A" * (1 << 20))
+        f.write(b'"}\n')
+        f.writelines(lines[1 + 6_001 :])
+    run = measured(verify("log", "--export", str(path), "--log-key", signer.vkey))
+    assert run.code == 1, run.stdout + run.stderr
+    assert run.stdout.startswith(
+        f"INVALID: format at seq 6000: line 6002 is longer than {MAX_LINE:,} bytes"
+    )
+    assert run.peak_mb < BOUND_MB
+
+
+def test_a_header_longer_than_a_line_may_be_cannot_be_evaluated(
+    log: Log, tmp_path: Path
+) -> None:
+    path = tmp_path / "header.jsonl"
+    path.write_bytes(b'{"type":"log","origin":"' + b"x" * (MAX_LINE + 10) + b'"}\n')
+    run = measured(verify("log", "--export", str(path), "--log-key", log.vkey))
+    assert run.code == 2
+    assert run.stdout.startswith("CANNOT EVALUATE: the export's header: line 1 is longer than")
+    assert run.peak_mb < BOUND_MB
