@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LAUNCHER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.call(sys.argv[2:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "open(sys.argv[1], 'w').write(str(peak))\n"
+    "used = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(f'{used.ru_maxrss} {used.ru_utime + used.ru_stime}')\n"
     "sys.exit(code)\n"
 )
 
@@ -32,6 +32,7 @@ class Measured:
     stderr: str
     seconds: float
     peak_mb: float  # maximum resident set size
+    cpu_seconds: float  # user and system time: what contention for the cores does not inflate
 
 
 def measured(args: list[str], timeout: float = 300.0, cwd: Path = ROOT) -> Measured:
@@ -46,11 +47,12 @@ def measured(args: list[str], timeout: float = 300.0, cwd: Path = ROOT) -> Measu
             check=False,
         )
         seconds = time.perf_counter() - start
-        kilobytes = int(Path(peak.name).read_text() or 0)  # kilobytes on Linux
+        kilobytes, cpu = Path(peak.name).read_text().split()  # kilobytes on Linux
     return Measured(
         done.returncode,
         done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"),
         seconds,
-        kilobytes / 1024,
+        int(kilobytes) / 1024,
+        float(cpu),
     )
