@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from verifier.audit.report import Results
 from verifier.audit.tree import TreeState
 from verifier.errors import VerificationError
-from verifier.hashing import HashAlgorithm
+from verifier.hashing import CHAIN_PREFIX, LEAF_PREFIX, HashAlgorithm
 from verifier.report import show
 
 MAX_LINE = 4 << 20
@@ -135,6 +135,7 @@ def scan_leaves(
     path.
     """
     new, hexlify, a2b, error = alg.new, binascii.hexlify, binascii.a2b_base64, binascii.Error
+    leaf_prefix, chain_prefix = LEAF_PREFIX, CHAIN_PREFIX  # RFC 9162 §2.1.1; EVIDENCE-FORMAT §2
     head_format, tail_format, tail = layout.formats(alg.size)
     after_log, max_line, push, before = (
         len(fragment) + RECEIVED_AT_SIZE,
@@ -157,8 +158,8 @@ def scan_leaves(
             and len(line) <= max_line
         ):
             break
-        leaf_hash = new(b"\x00" + raw).digest()
-        chain = new(b"\x02" + prev + leaf_hash).digest()
+        leaf_hash = new(leaf_prefix + raw).digest()  # alg.leaf_hash, without its call
+        chain = new(chain_prefix + prev + leaf_hash).digest()  # alg.chain_next
         if not line.startswith(tail_format % (hexlify(leaf_hash), hexlify(chain)), at):
             break  # the strict path says what is wrong
         prev = chain
