@@ -92,3 +92,28 @@ def test_a_long_string_is_refused_once_the_limit_is_read_not_at_its_end() -> Non
 def test_small_documents_skip_the_guard() -> None:
     data = b"[" * 100 + b"]" * 100  # too deep, but small: the strict parser refuses it
     assert read_json(io.BytesIO(data)) == data
+
+
+def test_the_auditor_guide_states_the_limits_the_code_enforces() -> None:
+    from pathlib import Path
+
+    from verifier.audit import MAX_LINE
+    from verifier.bundle import ARRAY_LIMITS
+    from verifier.limits import UNGUARDED
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "auditor-guide.md").read_text()
+    text = " ".join(guide.split())
+    assert f"a line of a log export is at most {MAX_LINE >> 20} MiB" in text
+    assert (
+        f"a bundle or a receipt larger than {UNGUARDED >> 20} MiB is checked as it streams" in text
+    )
+    inclusion = ARRAY_LIMITS[("entries", "*", "inclusion")]
+    consistency = ARRAY_LIMITS[("latest", "consistency")]
+    documents = ARRAY_LIMITS[("entries", "*", "event", "documents")]
+    assert (
+        f"an inclusion proof has at most {inclusion} hashes and a consistency proof {consistency}"
+        in text
+    )
+    assert (
+        f"an event at most {documents:,} documents, a string at most {MAX_STRING >> 20} MiB" in text
+    )
