@@ -5,7 +5,9 @@ log: 156,000 entries, 2,049 checkpoints). The audit verifies every signature (th
 default) and runs as an auditor runs it: a fresh ``ledger-verify`` process, its start-up
 included, the verifier's bytecode compiled as pip leaves an installed package. The figure
 is the ratio of its entries per second to hashlib's single-core SHA-256 rate over the
-same leaf bytes (``sha256(0x00 || leaf)``, the leaf hash alone), measured in the same run.
+same leaf bytes (``sha256(0x00 || leaf)``, the leaf hash alone), measured in the same run
+with the loop of the earlier benchmark, which gave the issue's baseline (1,247,000/s); a
+bare ``for leaf in leaves`` loop, some 20% quicker, is reported beside it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,17 @@ def _hashlib_rate(leaves: list[bytes]) -> dict[str, Any]:
     return rate(work)
 
 
+def _bare_hashlib_rate(leaves: list[bytes]) -> dict[str, Any]:
+    sha256 = hashlib.sha256
+
+    def work() -> int:
+        for leaf in leaves:
+            sha256(b"\x00" + leaf).digest()
+        return len(leaves)
+
+    return rate(work)
+
+
 def _audit(path: Path, vkey: str, runs: int) -> tuple[list[float], list[float], str]:
     """Wall-clock seconds of each run, and CPU seconds (the process and its workers)."""
     command = Path(sys.executable).with_name("ledger-verify")
@@ -90,6 +103,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         hashed = _hashlib_rate(leaves)
         times, cpu, out = _audit(path, signer.vkey, runs=3)
         hashed_after = _hashlib_rate(leaves)  # the machine's state on both sides of the audit
+        bare = _bare_hashlib_rate(leaves)
         size = path.stat().st_size
     hashlib_rate = statistics.median([hashed["per_second"], hashed_after["per_second"]])
     seconds = statistics.median(times)
@@ -111,6 +125,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         "audit_entries_per_second": round(audit_rate),
         "hashlib_leaf_hashes_per_second": round(hashlib_rate),
         "hashlib_runs": [hashed, hashed_after],
+        "hashlib_bare_loop_per_second": bare["per_second"],
+        "ratio_to_bare_loop": round(audit_rate / bare["per_second"], 3),
         "ratio_to_hashlib": round(ratio, 3),
         "target_ratio": TARGET,
         "met": out.startswith(("VALID", "PENDING")) and ratio >= TARGET,
