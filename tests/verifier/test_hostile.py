@@ -177,9 +177,7 @@ def test_a_huge_line_among_many_leaves_is_read_no_further_than_the_limit(
     assert run.peak_mb < BOUND_MB
 
 
-def test_a_header_longer_than_a_line_may_be_cannot_be_evaluated(
-    log: Log, tmp_path: Path
-) -> None:
+def test_a_header_longer_than_a_line_may_be_cannot_be_evaluated(log: Log, tmp_path: Path) -> None:
     path = tmp_path / "header.jsonl"
     path.write_bytes(b'{"type":"log","origin":"' + b"x" * (MAX_LINE + 10) + b'"}\n')
     run = measured(verify("log", "--export", str(path), "--log-key", log.vkey))
