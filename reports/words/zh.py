@@ -303,8 +303,9 @@ WORDS: dict[str, str] = {
     ),
     "v_howto_ledger": (
         "使用 ledger-verify。在 Evidence Ledger 仓库的检出目录中，pip install ./dist-verifier "
-        "单独安装验证器（或 pip install 由 make verifier-dist 生成的 evidence_ledger_verify "
-        "wheel）；其 pdf 命令随服务包提供：pip install .（docs/auditor-guide.md）："
+        "单独安装验证器（或 pip install 运营者提供的 "
+        "evidence_ledger_verify-<版本>-py3-none-any.whl）；其 pdf 命令随服务包提供："
+        "pip install .（docs/auditor-guide.md）："
     ),
     "v_howto_openssl": "仅使用 openssl，对任一条目：",
     "v_step_pdf": (
