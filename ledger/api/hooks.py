@@ -11,6 +11,7 @@ that the platform stops retrying.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -19,6 +20,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from ledger import clock, hooks
 from ledger.adapters import ADAPTERS, PLATFORMS, Adapter, Delivery
 from ledger.api.context import ledger
+from ledger.api.ingest import refuse_implausible
 from ledger.api.schemas import ERROR, json_response
 from ledger.appender import Source, Submission
 from ledger.errors import InvalidInput, NotFound
@@ -38,7 +40,7 @@ def _adapter(platform: str) -> Adapter:
     return adapter
 
 
-def _submission(value: dict[str, Any], source: Source) -> Submission:
+def _submission(value: dict[str, Any], source: Source, received: datetime) -> Submission:
     try:
         event = validate_event(value)
     except EventError as e:
@@ -47,6 +49,7 @@ def _submission(value: dict[str, Any], source: Source) -> Submission:
             field=e.field,
             code="malformed_delivery",
         ) from e
+    refuse_implausible(event, received)
     return Submission(event, canonicalize(event), source)
 
 
@@ -59,19 +62,21 @@ def deliver(platform: str, hook_id: str) -> Response:
         hook = hooks.live_hook(conn, hook_id, now)
     if hook is None or hook.platform != platform:
         raise NotFound(f"no {platform} hook {hook_id!r}")
+    hooks.check_source(hook, request.remote_addr)
     delivery = Delivery.received(
         request.method,
         request.headers.items(),
         request.get_data(cache=True),
         request.query_string.decode("utf-8", errors="replace"),
         now,
+        service.pseudonyms,
     )
     how = adapter.authenticate(delivery, hook.credentials)
     answer = adapter.answer(delivery, hook.credentials)
     body: dict[str, Any] = {}
     if request.method == "POST":
-        source = Source(platform, delivery.sha256, how)
-        subs = [_submission(e, source) for e in adapter.parse(delivery)]
+        source = Source.received(platform, how, delivery.body, request.content_type)
+        subs = [_submission(e, source, now) for e in adapter.parse(delivery)]
         receipts = service.appender.append(hook.tenant_id, hook.tenant, subs) if subs else []
         appended = sum(r.created for r in receipts)
         APPENDED.inc(appended)

@@ -176,12 +176,21 @@ def service(app: Flask) -> Ledger:
 
 
 def make_hook(
-    app: Flask, platform: str, secret: str, tenant: str = "acme", window: int | None = None
+    app: Flask,
+    platform: str,
+    secret: str,
+    tenant: str = "acme",
+    window: int | None = None,
+    query: str | None = None,
+    networks: tuple[str, ...] = (),
 ) -> Hook:
-    """A hook of ``tenant`` configured as the platform's fixtures expect."""
+    """A hook of ``tenant`` configured as the platform's fixtures expect (e签宝 and
+    eSignGlobal registered with ``query``, when their URL has one)."""
     with service(app).db.writing() as conn:
         if platform == "adobesign":
-            made = hooks.create_hook(conn, tenant, platform, now=clock.now(), client_id=secret)
+            made = hooks.create_hook(
+                conn, tenant, platform, now=clock.now(), client_id=secret, networks=networks
+            )
         else:
             client_id = ESIGN_APP_ID if platform == "esign" else None
             made = hooks.create_hook(
@@ -192,6 +201,8 @@ def make_hook(
                 secret=secret,
                 client_id=client_id,
                 window=window,
+                query=query,
+                networks=networks,
             )
     return Hook(platform, made.id, secret)
 
