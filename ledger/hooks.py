@@ -11,6 +11,12 @@ without ``secret`` gets a generated one; DocuSign, e签宝, eSignGlobal, DocuSea
 OpenSign issue their own keys, which the operator adds with ``rotate-secret`` once the
 platform shows them (until then the hook refuses every delivery); Adobe has no
 secret, only the client id.
+
+Two limits a hook may carry besides its secrets: the source networks it takes
+deliveries from (``--allow-network``; the only defence beyond the URL for Adobe, whose
+client id is public), and, for e签宝 and eSignGlobal, the query string its callback URL
+was registered with: their signature joins the query's values without separators, so
+any other query is refused (docs/platforms/esign.md).
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 (EVIDENCE-FORMAT §7, docs/platforms/).
 
 Order of checks: unknown platform or hook (or a hook of another platform) → 404; a
-method the platform does not use → 405; authentication by the platform's own scheme,
-over the raw body before any parsing → 401; a body that cannot be mapped → 400. Then
-the events are appended synchronously (the log answers well inside every platform's
-timeout) and the answer is 200 with the receipts, the originals for a redelivery, so
-that the platform stops retrying.
+method the platform does not use → 405; a client address outside the hook's allowed
+networks → 403; authentication by the platform's own scheme, over the raw body before
+any parsing → 401; a body that cannot be mapped, or a platform time no platform can
+have recorded → 400. Then the events are appended synchronously with the body as
+received (the log answers well inside every platform's timeout) and the answer is 200
+with the receipts, the originals for a redelivery, so that the platform stops retrying.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def _operations() -> dict[str, Any]:
             "xAdobeSignClientId": {"type": "string", "description": "Adobe's client-id echo"},
         },
     }
-    refused = {"401": ERROR, "404": ERROR, "405": ERROR}
+    refused = {"401": ERROR, "403": ERROR, "404": ERROR, "405": ERROR, "503": ERROR}
     return {
         "post": {
             "security": [],
@@ -122,7 +123,10 @@ def _operations() -> dict[str, Any]:
             "description": (
                 "HMAC (DocuSign, e签宝, eSignGlobal, DocuSeal, OpenSign), shared secret "
                 "(Documenso) or client-id echo (Adobe). 200 with the receipts of what the "
-                "delivery appended, the original receipts for a redelivery."
+                "delivery appended, the original receipts for a redelivery. 403 "
+                "network_not_allowed from outside the hook's allowed networks; 400 "
+                "implausible_time for an event dated before 1990 or over 24 h ahead. "
+                "The body is kept as received (GET /v1/deliveries/{sha256})."
             ),
             "parameters": parameters(list(PLATFORMS)),
             "requestBody": {
