@@ -37,6 +37,16 @@ AUTHENTICATED = {
     "opensign": "hmac",
 }
 ESIGN_APP_ID = "7439000001"
+# Where each platform's body names its event (the platform's own event name).
+EVENT_NAME = {
+    "docusign": "event",
+    "adobesign": "event",
+    "esign": "action",
+    "esignglobal": "event",
+    "documenso": "event",
+    "docuseal": "event_type",
+    "opensign": "event",
+}
 
 
 def hmac256(key: str, message: bytes) -> bytes:

@@ -25,7 +25,7 @@ import pytest
 from ledger.adapters import ADAPTERS, Delivery
 from ledger.adapters.times import opensign_time
 from ledger.pseudonyms import PseudonymKey
-from tests.ledger.adapters.senders import PLATFORMS, samples
+from tests.ledger.adapters.senders import EVENT_NAME, PLATFORMS, samples
 
 SAME, TIME, MAPPED = "same", "time", "mapped"  # equal text; same instant; present (reworded)
 
@@ -178,16 +178,6 @@ FACTS: dict[str, list[Fact]] = {
         fact("signers[0].name", "data.recipients[0].name"),
         fact("signers[0].email", "data.recipients[0].email"),
     ],
-}
-# The platform's own name of each delivery's event (to match ``Fact.events``).
-EVENT_NAME = {
-    "docusign": "event",
-    "adobesign": "event",
-    "esign": "action",
-    "esignglobal": "event",
-    "documenso": "event",
-    "docuseal": "event_type",
-    "opensign": "event",
 }
 # Times without an offset: e签宝 and eSignGlobal write Beijing time (docs/platforms/).
 NAIVE_ZONE = {"esign": timezone(timedelta(hours=8)), "esignglobal": timezone(timedelta(hours=8))}
