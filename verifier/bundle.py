@@ -21,7 +21,9 @@ roots. It returns a ``VerificationReport`` of named checks:
   checkpoint`` (its imprint is SHA-256 of the checkpoint's signed text, §5): a valid
   token about another checkpoint is told apart from an invalid token;
 - ``consistency to latest``: ``latest.checkpoint`` verifies with the trusted keys, has
-  the same origin, is not smaller, and the RFC 9162 consistency proof holds.
+  the same origin, is not smaller, and the RFC 9162 consistency proof holds;
+- ``time plausibility`` (``warning``, never a failure): a platform time the ledger flags
+  (``verifier.plausibility``), one check per finding.
 
 A development-TSA anchor (``development_tsa: true``, or a token whose policy is under
 the ITU-T example arc 2.999 or whose TSA names itself "NOT FOR EVIDENCE") verifies only
@@ -45,7 +47,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -58,6 +60,7 @@ from verifier.checkpoint import Checkpoint, VerifierKey, parse_checkpoint, parse
 from verifier.errors import MalformedError, VerificationError
 from verifier.event import validate_event
 from verifier.hashing import HashAlgorithm, algorithm
+from verifier.plausibility import DEFAULT_SKEW, Timed, flags, parse_time
 from verifier.report import Check, Status, VerificationReport
 
 FORMAT = "evidence-bundle/1"
@@ -229,6 +232,7 @@ class _Bundle:
     anchor_times: list[datetime] = field(default_factory=list)
     development: bool = False
     latest_size: int | None = None
+    leaves: list[Leaf] = field(default_factory=list)  # every leaf that could be read
 
 
 def _load(bundle: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -425,6 +429,7 @@ def _leaf(b: _Bundle, e: _Entry) -> str:
     raw = _b64(e.data.get("leaf"), "leaf")
     e.leaf_hash = b.alg.leaf_hash(raw)
     e.leaf = leaf = parse_leaf(raw, b.alg)
+    b.leaves.append(leaf)
     facts = (
         ("seq", e.seq, leaf.seq),
         ("log", b.origin, leaf.log),
@@ -640,18 +645,34 @@ def _claim(b: _Bundle, checks: list[Check]) -> str:
     return claim
 
 
+def time_warnings(leaves: list[Leaf], skew: timedelta) -> list[Check]:
+    """The time plausibility flags of the envelope's leaves (``verifier.plausibility``,
+    docs/evidence-format.md "Time plausibility") as ``warning`` checks: findings a
+    reader must see, never failures."""
+    timed = []
+    for leaf in leaves:
+        try:
+            occurred, received = parse_time(leaf.event.occurred_at), parse_time(leaf.received_at)
+        except (ValueError, OverflowError):  # beyond datetime's range: no flag can be computed
+            continue
+        timed.append(Timed(leaf.seq, leaf.event.type, occurred, received))
+    return [Check("time plausibility", "warning", f.seq, f.describe()) for f in flags(timed, skew)]
+
+
 def verify_bundle(
     bundle: bytes | str | Mapping[str, Any],
     log_keys: list[str],
     tsa_roots: list[bytes],
     at_time: datetime | None = None,
+    clock_skew: timedelta = DEFAULT_SKEW,
 ) -> VerificationReport:
     """Verify an ``evidence-bundle/1`` offline (EVIDENCE-FORMAT §6); see the module doc.
 
     ``log_keys`` are the trusted verifier keys of the log, ``tsa_roots`` PEM or DER
     certificates of the trusted TSAs, ``at_time`` (aware) when the TSA chains must be
-    valid (default: each token's genTime). Raises ``MalformedError`` only when the bundle
-    cannot be evaluated at all or the trust material is unusable.
+    valid (default: each token's genTime), ``clock_skew`` how far a platform time may
+    be after the ledger's receipt before it is a warning. Raises ``MalformedError`` only
+    when the bundle cannot be evaluated at all or the trust material is unusable.
     """
     b = _read(bundle, log_keys, tsa_roots, at_time)
     checks = [
@@ -662,4 +683,5 @@ def verify_bundle(
     checks += _entry_checks(b)
     checks += _anchor_checks(b)
     checks.append(_run("consistency to latest", None, lambda: _consistency(b)))
+    checks += time_warnings(b.leaves, clock_skew)
     return VerificationReport(tuple(checks), f"envelope {b.envelope_id}", _claim(b, checks))

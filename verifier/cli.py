@@ -7,6 +7,8 @@ Subcommands:
 - ``bundle FILE|-``: an ``evidence-bundle/1`` (§6), with the log's verifier keys
   (``--log-key``, repeatable) and the TSA trust roots (``--tsa-root``, PEM files,
   repeatable); ``--at-time`` checks the TSA chains at another time than each genTime;
+  ``--clock-skew`` (default 300 s) is how far a platform time may be after the ledger's
+  receipt before it is reported as a warning (docs/evidence-format.md);
 - ``log --export FILE|-``: a whole-log audit of a ``log-export/1`` file (two passes,
   O(log n) memory) or of stdin (one pass, 64 bytes per leaf); ``--signatures
   essential`` verifies only the checkpoint signatures that carry weight (see
@@ -22,9 +24,10 @@ Subcommands:
   stays free of it (tests/test_layering.py).
 
 Output: the verdict in one line (``VALID``, ``PENDING``, ``INVALID``), then every check
-that did not pass, naming the check, the seq and what was expected against what was
-found; ``--json`` prints the whole report instead. A progress bar goes to stderr, and
-only when stderr is a terminal.
+that did not pass (failures, then warnings, erased, pending and skipped checks), naming
+the check, the seq and what was expected against what was found; ``--json`` prints the
+whole report instead. Warnings never change the verdict or the exit code. A progress bar
+goes to stderr, and only when stderr is a terminal.
 
 Exit codes: 0 the evidence is valid, 1 it is invalid (the output says which check
 failed and what was expected), 2 the input cannot be read or evaluated (unreadable or
@@ -44,12 +47,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from verifier import audit, bundle, checkpoint, merkle
 from verifier.errors import MalformedError, VerificationError
+from verifier.plausibility import DEFAULT_SKEW
 from verifier.report import VerificationReport
 
 VALID, INVALID, UNREADABLE = 0, 1, 2
@@ -119,10 +123,17 @@ def _at_time(value: str | None) -> datetime | None:
     return when
 
 
+def _seconds(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) > 86400:
+        raise argparse.ArgumentTypeError(f"{value!r} is not 0 to 86400 seconds")
+    return int(value)
+
+
 def _check_bundle(args: argparse.Namespace) -> VerificationReport:
     data = _read_bytes(args.file)
     roots = _tsa_roots(args.tsa_root)
-    return bundle.verify_bundle(data, args.log_key, roots, _at_time(args.at_time))
+    skew = timedelta(seconds=args.clock_skew)
+    return bundle.verify_bundle(data, args.log_key, roots, _at_time(args.at_time), skew)
 
 
 def _check_pdf(args: argparse.Namespace) -> VerificationReport:
@@ -358,6 +369,13 @@ def _parser() -> argparse.ArgumentParser:
 
     bun = sub.add_parser("bundle", help="verify an evidence-bundle/1 offline")
     bun.add_argument("file", help="the bundle (JSON), or - for stdin")
+    bun.add_argument(
+        "--clock-skew",
+        type=_seconds,
+        default=int(DEFAULT_SKEW.total_seconds()),
+        help="seconds a platform time may be after the ledger's receipt before it is a "
+        "warning (default %(default)s, as the ledger's LEDGER_CLOCK_SKEW)",
+    )
     _trust_options(bun)
     bun.set_defaults(report=_check_bundle)
 
@@ -418,7 +436,7 @@ def _emit_report(as_json: bool, report: VerificationReport) -> None:
     if len(failures) > SHOWN:
         print(f"  ... and {len(failures) - SHOWN} more failures (--json lists them)")
     for check in report.checks:
-        if check.status in ("erased", "pending", "skipped"):
+        if check.status in ("warning", "erased", "pending", "skipped"):
             print(f"  {check.status.upper()} {check.describe()}")
 
 
