@@ -8,6 +8,7 @@ either new in this append or one of the compact-range nodes of the tree before i
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 from collections import deque
@@ -23,7 +24,7 @@ from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
 from ledger.receipts import Receipt, original_receipt
-from ledger.storage.db import BODIES, ENTRIES, NODES, Database, Head, Seen
+from ledger.storage.db import BODIES, DELIVERY_BODIES, ENTRIES, NODES, Database, Head, Seen
 from ledger.storage.nodes import split_hashes
 from verifier import merkle
 from verifier.checkpoint import format_checkpoint, sign_note
@@ -35,11 +36,33 @@ from verifier.merkle import NodeID
 
 @dataclass(frozen=True)
 class Source:
-    """How a delivery reached us (the leaf's ``source``)."""
+    """How a delivery reached us (the leaf's ``source``) and, when kept, its body as
+    received with the content type its sender declared (table ``delivery_bodies``)."""
 
     channel: str
     delivery_sha256: str
     authenticated: str
+    body: bytes | None = field(default=None, compare=False, repr=False)
+    content_type: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def received(
+        cls, channel: str, authenticated: str, body: bytes, content_type: str | None
+    ) -> Source:
+        """The source of a request body that is kept (``delivery_sha256`` its SHA-256)."""
+        digest = hashlib.sha256(body).hexdigest()
+        return cls(channel, digest, authenticated, body, _content_type(content_type))
+
+    def body_row(self, tenant_id: int, received_at: str) -> dict[str, Any]:
+        """Its ``delivery_bodies`` row (only for a source with a body)."""
+        return {
+            "tenant_id": tenant_id,
+            "sha256": bytes.fromhex(self.delivery_sha256),
+            "channel": self.channel,
+            "content_type": self.content_type,
+            "received_at": received_at,
+            "body": self.body,
+        }
 
     def as_leaf(self) -> dict[str, str]:
         return {
@@ -47,6 +70,15 @@ class Source:
             "delivery_sha256": self.delivery_sha256,
             "authenticated": self.authenticated,
         }
+
+
+CONTENT_TYPE = re.compile(r"[\x20-\x7e]{1,200}\Z")
+
+
+def _content_type(value: str | None) -> str | None:
+    """The declared content type if it can be given back as a header (printable ASCII,
+    at most 200 characters); else None, and the body is served as octet-stream."""
+    return value if value is not None and CONTENT_TYPE.match(value) else None
 
 
 @dataclass(frozen=True)
@@ -209,10 +241,14 @@ class Appender:
         chain, received_at = head.chain, received_now()
         every: list[dict[str, Any]] = []
         bodies: list[dict[str, Any]] = []
+        delivered: dict[tuple[int, str], dict[str, Any]] = {}  # one row per body
         for request, fresh in runs:
             tenant_id, tenant = request.tenant_id, request.tenant
             leaves: list[bytes] = []
             for source, run in groupby(fresh, key=lambda p: p.sub.source):
+                if source.body is not None:
+                    key = (tenant_id, source.delivery_sha256)
+                    delivered.setdefault(key, source.body_row(tenant_id, received_at))
                 events = [(p.sub.event, p.commitment) for p in run]
                 leaves += leaf_bytes_many(
                     log=self.origin,
@@ -262,7 +298,12 @@ class Appender:
         ]
         self.db.hot.store_and_commit(
             conn,
-            [(ENTRIES, every), (BODIES, bodies), (NODES, nodes)],
+            [
+                (ENTRIES, every),
+                (BODIES, bodies),
+                (DELIVERY_BODIES, list(delivered.values())),
+                (NODES, nodes),
+            ],
             {
                 "log_id": log_id,
                 "size": size,

@@ -14,14 +14,16 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 
-from ledger import access, benchmark, clock, evidence, hooks
+from ledger import access, benchmark, clock, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
 from ledger.errors import LedgerError
 from ledger.fsck import Fsck
 from ledger.importer import Importer
-from ledger.outbound.commands import deliveries, subscription
+from ledger.outbound.commands import deliveries as outbound_deliveries
+from ledger.outbound.commands import subscription
+from ledger.pseudonyms import KEY_FILE, ensure_key
 from ledger.service import Ledger
 from ledger.storage.migrate import upgrade
 from ledger.storage.models import Tenant
@@ -53,7 +55,7 @@ def cli() -> None:
 # Flask's own options (--app, --env-file, --debug) mean nothing here: the app is ours.
 cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
 cli.add_command(subscription)
-cli.add_command(deliveries)
+cli.add_command(outbound_deliveries)
 
 
 @cli.command()
@@ -65,6 +67,8 @@ def init() -> None:
         created = service.create_log(conn)
     with service.db.writing() as conn:
         service.ensure_lease(conn)
+    if ensure_key(service.settings.keys_dir):
+        click.echo(f"pseudonym key created: {service.settings.keys_dir / KEY_FILE} (back it up)")
     state = "created" if created else "exists"
     database = service.db.writer.url.render_as_string()
     click.echo(f"log {service.settings.log_origin} {state}; database {database}")
@@ -186,8 +190,25 @@ def hook() -> None:
     default=None,
     help="seconds a signed timestamp stays valid (default 300; e签宝, eSignGlobal 86400)",
 )
+@click.option(
+    "--allow-network",
+    "networks",
+    multiple=True,
+    help="take deliveries only from this IPv4 or IPv6 network, CIDR (repeatable)",
+)
+@click.option(
+    "--query",
+    default=None,
+    help="e签宝, eSignGlobal: the query string of the URL you register (others are refused)",
+)
 def hook_create(
-    tenant: str, platform: str, secret: str | None, client_id: str | None, window: int | None
+    tenant: str,
+    platform: str,
+    secret: str | None,
+    client_id: str | None,
+    window: int | None,
+    networks: tuple[str, ...],
+    query: str | None,
 ) -> None:
     """Create a hook; a generated secret is printed once, the hook id alone on the last line."""
     with _service().db.writing() as conn:
@@ -199,8 +220,14 @@ def hook_create(
             secret=secret,
             client_id=client_id,
             window=window,
+            networks=networks,
+            query=query,
         )
-    click.echo(f"{platform} hook of tenant {tenant}: POST /v1/hooks/{platform}/{made.id}")
+    path = f"/v1/hooks/{platform}/{made.id}" + (f"?{query.removeprefix('?')}" if query else "")
+    click.echo(f"{platform} hook of tenant {tenant}: POST {path}")
+    if networks:
+        allowed = " ".join(str(n) for n in hooks.parse_networks(networks))
+        click.echo(f"deliveries accepted only from {allowed}")
     if made.generated_secret:
         click.echo(f"secret (shown once; enter it as the webhook's secret in {platform}):")
         click.echo(made.generated_secret)
@@ -215,13 +242,16 @@ def hook_create(
 @hook.command("list")
 @click.option("--tenant", default=None, help="only this tenant's hooks")
 def hook_list(tenant: str | None) -> None:
-    """List hooks: id, tenant, platform, client id, window, live secrets, created."""
+    """List hooks: id, tenant, platform, client id, window, live secrets, created, allowed
+    networks, registered query string."""
     with _service().db.reading() as conn:
         found = hooks.list_hooks(conn, clock.now(), tenant)
     for h in found:
+        query = f"?{h.query}" if h.query else "-"
         click.echo(
             f"{h.id}\t{h.tenant}\t{h.platform}\t{h.client_id or '-'}\t{h.window_seconds}s"
             f"\t{h.live_secrets} live secret(s)\t{h.created_at.isoformat()}"
+            f"\t{','.join(h.networks) or 'any network'}\t{query}"
         )
 
 
@@ -254,6 +284,28 @@ def hook_delete(hook_id: str) -> None:
     with _service().db.writing() as conn:
         hooks.delete_hook(conn, hook_id, clock.now())
     click.echo(f"hook {hook_id} deleted")
+
+
+@cli.group()
+def delivery() -> None:
+    """Request bodies as received (webhook deliveries, API requests): docs/api.md."""
+
+
+@delivery.command("show")
+@click.argument("sha256")
+@click.option("--tenant", required=True, help="the tenant whose request it was")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="-", show_default=True)
+def delivery_show(sha256: str, tenant: str, output: str) -> None:
+    """Write the body whose SHA-256 a leaf records (source.delivery_sha256), byte for byte."""
+    with _service().db.reading() as conn:
+        stored = deliveries.read_body(conn, access.tenant_id(conn, tenant), sha256)
+    with click.open_file(output, "wb") as out:
+        out.write(stored.body)
+    click.echo(
+        f"{len(stored.body)} bytes, {stored.content_type}, by {stored.channel}, "
+        f"received {stored.received_at}",
+        err=True,
+    )
 
 
 @cli.group()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -20,7 +20,7 @@ from ledger.clock import now
 from ledger.errors import NotFound
 from ledger.storage.models import Anchor, Body, Checkpoint, Entry, Log
 from ledger.storage.nodes import NodeReader
-from verifier import merkle
+from verifier import merkle, plausibility
 from verifier.hashing import HashAlgorithm
 
 BUNDLE_FORMAT = "evidence-bundle/1"
@@ -60,26 +60,43 @@ def _offset(occurred_at: str) -> str:
 
 
 def timeline(
-    conn: Connection, log_id: int, tenant_id: int, envelope_id: str
+    conn: Connection,
+    log_id: int,
+    tenant_id: int,
+    envelope_id: str,
+    skew: timedelta = plausibility.DEFAULT_SKEW,
 ) -> list[dict[str, Any]]:
-    """The envelope's events in log order, times in UTC beside the platform's offset."""
+    """The envelope's events in log order, times in UTC beside the platform's offset, and
+    each entry's ``flags`` (``verifier.plausibility``, with the clock skew allowed): from
+    the leaves' clear fields, so erased entries keep theirs."""
+    rows = _envelope_rows(conn, log_id, tenant_id, envelope_id)
+    clears = [json.loads(row.leaf)["event"] for row in rows]  # the four clear event fields
+    timed = [
+        plausibility.Timed(
+            row.seq,
+            clear["type"],
+            plausibility.parse_time(clear["occurred_at"]),
+            plausibility.parse_time(row.received_at),
+        )
+        for row, clear in zip(rows, clears, strict=True)
+    ]
+    found = plausibility.flags(timed, skew)
     events = []
-    for row in _envelope_rows(conn, log_id, tenant_id, envelope_id):
+    for row, clear, times in zip(rows, clears, timed, strict=True):
         event = json.loads(row.event) if row.event is not None else None
-        clear = json.loads(row.leaf)["event"]  # the four fields every leaf keeps in clear
-        occurred = datetime.fromisoformat(clear["occurred_at"].replace("Z", "+00:00"))
         events.append(
             {
                 "seq": row.seq,
                 "event_id": clear["event_id"],
                 "type": clear["type"],
                 "occurred_at": clear["occurred_at"],
-                "occurred_at_utc": stamp(occurred.astimezone(UTC)),
+                "occurred_at_utc": stamp(times.occurred_at),
                 "reported_offset": _offset(clear["occurred_at"]),
                 "received_at": row.received_at,
                 "actor": event.get("actor") if event else None,
                 "documents": event.get("documents") if event else None,
                 "erased": event is None,
+                "flags": plausibility.codes(found, row.seq),
             }
         )
     return events

@@ -11,23 +11,32 @@ without ``secret`` gets a generated one; DocuSign, e签宝, eSignGlobal, DocuSea
 OpenSign issue their own keys, which the operator adds with ``rotate-secret`` once the
 platform shows them (until then the hook refuses every delivery); Adobe has no
 secret, only the client id.
+
+Two limits a hook may carry besides its secrets: the source networks it takes
+deliveries from (``--allow-network``; the only defence beyond the URL for Adobe, whose
+client id is public), and, for e签宝 and eSignGlobal, the query string its callback URL
+was registered with: their signature joins the query's values without separators, so
+any other query is refused (docs/platforms/esign.md).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 
 from sqlalchemy import Connection, insert, select, update
 
 from ledger import access
 from ledger.adapters import ADAPTERS, Credentials
 from ledger.clock import aware
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import Forbidden, InvalidInput, NotFound
 from ledger.storage.models import Hook, HookSecret, Tenant
 
+Network = IPv4Network | IPv6Network
 HOOK_PREFIX = "hk_"
 ID_MAX = 64
 WINDOW_MAX = 7 * 86400
@@ -36,7 +45,10 @@ DEFAULT_OVERLAP = 86400
 SECRET_MAX = 500
 GENERATED = frozenset({"documenso"})  # the receiver chooses the secret
 SECRETLESS = frozenset({"adobesign"})  # authenticated by the client id alone
+SIGNED_QUERY = frozenset({"esign", "esignglobal"})  # the signature covers the query's values
 PRINTABLE = re.compile(r"[\x20-\x7e]+\Z")  # secrets and ids travel in HTTP headers
+QUERY = re.compile(r"[!-~]{1,2000}\Z")  # a URL's query: printable ASCII, no space
+NETWORKS_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,8 @@ class HookInfo:
     live_secrets: int
     created_at: datetime
     deleted_at: datetime | None
+    networks: tuple[str, ...] = ()
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class LiveHook:
     tenant: str
     platform: str
     credentials: Credentials
+    networks: tuple[Network, ...] = ()  # empty: from anywhere
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,54 @@ def _platform(platform: str) -> str:
     return platform
 
 
+def parse_networks(values: Sequence[str]) -> tuple[Network, ...]:
+    """``--allow-network`` values: IPv4 or IPv6 CIDRs (a bare address is a /32 or /128;
+    host bits are cleared, ``10.1.2.3/8`` is ``10.0.0.0/8``)."""
+    if len(values) > NETWORKS_MAX:
+        raise InvalidInput(f"at most {NETWORKS_MAX} networks", field="allow_network")
+    found = []
+    for value in values:
+        try:
+            found.append(ip_network(value.strip(), strict=False))
+        except ValueError as e:
+            raise InvalidInput(
+                f"{value!r} is not an IPv4 or IPv6 network (CIDR): {e}", field="allow_network"
+            ) from e
+    return tuple(dict.fromkeys(found))
+
+
+def _query(platform: str, query: str | None) -> str | None:
+    if query is None:
+        return None
+    query = query.removeprefix("?")
+    if platform not in SIGNED_QUERY:
+        raise InvalidInput(
+            f"only {', '.join(sorted(SIGNED_QUERY))} hooks take a query string", field="query"
+        )
+    if not QUERY.match(query):
+        raise InvalidInput("a query string is 1 to 2000 printable ASCII characters", field="query")
+    return query
+
+
+def check_source(hook: LiveHook, address: str | None) -> None:
+    """403 when the hook allows only some networks and ``address`` (the request's client
+    address) is in none of them; IPv4-mapped IPv6 addresses count as IPv4."""
+    if not hook.networks:
+        return
+    try:
+        client = ip_address((address or "").split("%", 1)[0])
+    except ValueError:
+        client = None
+    if isinstance(client, IPv6Address) and client.ipv4_mapped is not None:
+        client = client.ipv4_mapped
+    if client is None or not any(client in network for network in hook.networks):
+        raise Forbidden(
+            "deliveries to this hook are accepted only from its allowed networks "
+            "(ledger hook create --allow-network)",
+            code="network_not_allowed",
+        )
+
+
 def create_hook(
     conn: Connection,
     tenant: str,
@@ -102,9 +165,15 @@ def create_hook(
     secret: str | None = None,
     client_id: str | None = None,
     window: int | None = None,
+    networks: Sequence[str] = (),
+    query: str | None = None,
 ) -> NewHook:
-    """A new hook of ``tenant`` for ``platform``; see the module docstring for secrets."""
+    """A new hook of ``tenant`` for ``platform``; see the module docstring for secrets.
+    ``networks``: the only source networks it takes deliveries from (default any);
+    ``query``: the query string of the URL registered at e签宝 or eSignGlobal."""
     adapter = ADAPTERS[_platform(platform)]
+    allowed = parse_networks(networks)
+    query = _query(platform, query)
     owner = access.tenant_id(conn, tenant)
     window = adapter.default_window if window is None else window
     if not 1 <= window <= WINDOW_MAX:
@@ -127,6 +196,8 @@ def create_hook(
             platform=platform,
             client_id=client_id,
             window_seconds=window,
+            networks=" ".join(str(n) for n in allowed) or None,
+            query=query,
             created_at=now,
             deleted_at=None,
         )
@@ -183,6 +254,8 @@ def list_hooks(
             sum(stored.live(now) for stored in _secrets(conn, row.id)),
             aware(row.created_at),
             row.deleted_at and aware(row.deleted_at),
+            tuple((row.networks or "").split()),
+            row.query or "",
         )
         for row in conn.execute(query)
     ]
@@ -248,5 +321,6 @@ def live_hook(conn: Connection, hook_id: str, now: datetime) -> LiveHook | None:
     if row is None:
         return None
     live = tuple(stored.secret for stored in _secrets(conn, row.id) if stored.live(now))
-    credentials = Credentials(live, row.client_id, row.window_seconds)
-    return LiveHook(row.id, row.tenant_id, row.tenant, row.platform, credentials)
+    credentials = Credentials(live, row.client_id, row.window_seconds, row.query or "")
+    networks = tuple(ip_network(n) for n in (row.networks or "").split())
+    return LiveHook(row.id, row.tenant_id, row.tenant, row.platform, credentials, networks)

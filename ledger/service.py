@@ -21,6 +21,7 @@ from ledger.anchoring.setup import build_anchorer
 from ledger.appender import Appender
 from ledger.errors import Unavailable
 from ledger.logkeys import LogKeys
+from ledger.pseudonyms import PseudonymKey
 from ledger.storage.db import Database
 from ledger.storage.models import Lease, Log
 from verifier.checkpoint import format_checkpoint, sign_note
@@ -42,6 +43,7 @@ class Ledger:
         self._keys: LogKeys | None = None
         self._appender: Appender | None = None
         self._anchorer: Anchorer | None = None
+        self._pseudonyms: PseudonymKey | None = None
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.RLock()  # the lazy parts below, made once per process
 
@@ -82,6 +84,15 @@ class Ledger:
                     log = self.log
                     self._appender = Appender(self.db, log.id, log.origin, log.alg, self.keys)
         return self._appender
+
+    @property
+    def pseudonyms(self) -> PseudonymKey:
+        """The key of ids derived from personal data (``ledger.pseudonyms``), read once."""
+        if self._pseudonyms is None:
+            with self._lock:
+                if self._pseudonyms is None:
+                    self._pseudonyms = PseudonymKey.load(self.settings.keys_dir)
+        return self._pseudonyms
 
     @property
     def anchorer(self) -> Anchorer:

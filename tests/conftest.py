@@ -24,6 +24,7 @@ from flask.testing import FlaskClient
 from config.settings import Settings, load
 from ledger import access
 from ledger.app import create_app
+from ledger.pseudonyms import ensure_key
 from ledger.service import Ledger
 from ledger.storage.migrate import upgrade
 
@@ -90,7 +91,7 @@ def make_settings(db_url: str, data_dir: Path, **env: str) -> Settings:
 
 
 def initialise(settings: Settings) -> None:
-    """What `ledger init` does: migrate, create the log and its key."""
+    """What `ledger init` does: migrate, create the log, its key and the pseudonym key."""
     service = Ledger(settings)
     try:
         upgrade(service.db.writer)
@@ -98,6 +99,7 @@ def initialise(settings: Settings) -> None:
             service.create_log(conn)
         with service.db.writing() as conn:
             service.ensure_lease(conn)
+        ensure_key(settings.keys_dir)
     finally:
         service.close()
 

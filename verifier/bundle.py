@@ -21,7 +21,9 @@ roots. It returns a ``VerificationReport`` of named checks:
   checkpoint`` (its imprint is SHA-256 of the checkpoint's signed text, §5): a valid
   token about another checkpoint is told apart from an invalid token;
 - ``consistency to latest``: ``latest.checkpoint`` verifies with the trusted keys, has
-  the same origin, is not smaller, and the RFC 9162 consistency proof holds.
+  the same origin, is not smaller, and the RFC 9162 consistency proof holds;
+- ``time plausibility`` (``warning``, never a failure): a platform time the ledger flags
+  (``verifier.plausibility``), one check per finding.
 
 A development-TSA anchor (``development_tsa: true``, or a token whose policy is under
 the ITU-T example arc 2.999 or whose TSA names itself "NOT FOR EVIDENCE") verifies only
@@ -41,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, BinaryIO
 
@@ -61,7 +63,9 @@ from verifier.errors import MalformedError, VerificationError
 from verifier.event import DOCUMENTS_MAX
 from verifier.hashing import HashAlgorithm, algorithm
 from verifier.ijson import parse_json
+from verifier.leaf import Leaf
 from verifier.limits import ArrayLimits, read_json
+from verifier.plausibility import DEFAULT_SKEW, Timed, flags, parse_time
 from verifier.report import Check, VerificationReport, plural, show, utc_text
 from verifier.trust import TrustRoots, load_roots, trusted_keys
 
@@ -123,6 +127,7 @@ class _Bundle:
     anchor_times: list[datetime] = field(default_factory=list)
     development: bool = False
     latest_size: int | None = None
+    leaves: list[Leaf] = field(default_factory=list)  # every leaf that could be read
 
 
 def _load(bundle: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -296,6 +301,8 @@ def _entry_checks(b: _Bundle) -> Iterator[Check]:
             yield shape  # a pass is not repeated for every entry
         facts = {"seq": seq, "log": b.origin, "envelope_id": b.envelope_id, "tenant": b.tenant}
         yield run("leaf", seq, partial(check_leaf, e, b.alg, facts, "the bundle's"))
+        if e.leaf is not None:
+            b.leaves.append(e.leaf)
         yield run("commitment", seq, partial(check_event, e, b.alg))
         yield run("chain", seq, partial(check_chain, e, b.alg, before))
         yield run("inclusion", seq, partial(check_inclusion, e, b.alg, b.checkpoint, b.trusted))
@@ -400,18 +407,35 @@ def read_bundle(stream: BinaryIO) -> bytes:
     return read_json(stream, ARRAY_LIMITS)
 
 
+def time_warnings(leaves: list[Leaf], skew: timedelta) -> list[Check]:
+    """The time plausibility flags of the envelope's leaves (``verifier.plausibility``,
+    docs/evidence-format.md "Time plausibility") as ``warning`` checks: findings a
+    reader must see, never failures."""
+    timed = []
+    for leaf in leaves:
+        try:
+            occurred, received = parse_time(leaf.event.occurred_at), parse_time(leaf.received_at)
+        except (ValueError, OverflowError):  # beyond datetime's range: no flag can be computed
+            continue
+        timed.append(Timed(leaf.seq, leaf.event.type, occurred, received))
+    return [Check("time plausibility", "warning", f.seq, f.describe()) for f in flags(timed, skew)]
+
+
 def verify_bundle(
     bundle: bytes | str | Mapping[str, Any],
     log_keys: list[str],
     tsa_roots: list[bytes] | TrustRoots,
     at_time: datetime | None = None,
+    clock_skew: timedelta = DEFAULT_SKEW,
 ) -> VerificationReport:
     """Verify an ``evidence-bundle/1`` offline (EVIDENCE-FORMAT §6); see the module doc.
 
     ``log_keys`` are the trusted verifier keys of the log, ``tsa_roots`` PEM or DER
     certificates of the trusted TSAs (or ``TrustRoots``), ``at_time`` (aware) when the
-    TSA chains must be valid (default: each token's genTime). Raises ``MalformedError``
-    only when the bundle cannot be evaluated at all or the trust material is unusable.
+    TSA chains must be valid (default: each token's genTime), ``clock_skew`` how far a
+    platform time may be after the ledger's receipt before it is a warning. Raises
+    ``MalformedError`` only when the bundle cannot be evaluated at all or the trust
+    material is unusable.
     """
     b = _read(bundle, log_keys, tsa_roots, at_time)
     checks = [
@@ -422,4 +446,5 @@ def verify_bundle(
     checks += _entry_checks(b)
     checks += _anchor_checks(b)
     checks.append(run("consistency to latest", None, lambda: _consistency(b)))
+    checks += time_warnings(b.leaves, clock_skew)
     return VerificationReport(tuple(checks), f"envelope {b.envelope_id}", _claim(b, checks))

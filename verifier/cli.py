@@ -10,6 +10,8 @@ Subcommands:
 - ``bundle FILE|-``: an ``evidence-bundle/1`` (§6), with the log's verifier keys and the
   TSA trust roots (``--tsa-root``, PEM or DER files, bundles allowed, repeatable);
   ``--at-time`` checks the TSA chains at another time than each genTime;
+  ``--clock-skew`` (default 300 s) is how far a platform time may be after the ledger's
+  receipt before it is reported as a warning (docs/evidence-format.md);
 - ``log --export FILE|-``: a whole-log audit of a ``log-export/1`` file (two passes, on
   every core) or of stdin (one pass, 64 bytes per leaf); ``--signatures essential``
   verifies only the checkpoint signatures that carry weight (see
@@ -25,9 +27,10 @@ A certificate of a trust-root file that cannot be used (a bundle such as
 naming it (``verifier.trust``).
 
 Output: the verdict in one line (``VALID``, ``PENDING``, ``INVALID``), then every check
-that did not pass, naming the check, the seq and what was expected against what was
-found; ``--json`` prints the whole report instead. A progress bar goes to stderr, and
-only when stderr is a terminal.
+that did not pass (failures, then warnings, erased, pending and skipped checks), naming
+the check, the seq and what was expected against what was found; ``--json`` prints the
+whole report instead. Warnings never change the verdict or the exit code. A progress bar
+goes to stderr, and only when stderr is a terminal.
 
 Exit codes: 0 the evidence is valid, 1 it is invalid (the output says which check
 failed and what was expected), 2 the input cannot be read or evaluated (unreadable or
@@ -46,11 +49,12 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from verifier.errors import MalformedError, VerificationError
+from verifier.plausibility import DEFAULT_SKEW
 from verifier.report import VerificationReport
 
 if TYPE_CHECKING:
@@ -171,11 +175,18 @@ def _check_receipt(args: argparse.Namespace) -> VerificationReport:
     return verify_receipt(read_document(args.file, read_receipt), args.log_key)
 
 
+def _seconds(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) > 86400:
+        raise argparse.ArgumentTypeError(f"{value!r} is not 0 to 86400 seconds")
+    return int(value)
+
+
 def _check_bundle(args: argparse.Namespace) -> VerificationReport:
     from verifier.bundle import read_bundle, verify_bundle
 
     data = read_document(args.file, read_bundle)
-    return verify_bundle(data, args.log_key, trust_roots(args.tsa_root), at_time(args.at_time))
+    roots, when = trust_roots(args.tsa_root), at_time(args.at_time)
+    return verify_bundle(data, args.log_key, roots, when, timedelta(seconds=args.clock_skew))
 
 
 def _check_log(args: argparse.Namespace) -> VerificationReport:
@@ -304,6 +315,13 @@ def _builtin(sub: Any) -> None:
 
     bun = sub.add_parser("bundle", help="verify an evidence-bundle/1 offline")
     bun.add_argument("file", help="the bundle (JSON), or - for stdin")
+    bun.add_argument(
+        "--clock-skew",
+        type=_seconds,
+        default=int(DEFAULT_SKEW.total_seconds()),
+        help="seconds a platform time may be after the ledger's receipt before it is a "
+        "warning (default %(default)s, as the ledger's LEDGER_CLOCK_SKEW)",
+    )
     add_trust_options(bun)
     bun.set_defaults(report=_check_bundle)
 
@@ -375,7 +393,7 @@ def _emit_report(as_json: bool, report: VerificationReport) -> None:
     if len(failures) > SHOWN:
         print(f"  ... and {len(failures) - SHOWN} more failures (--json lists them)")
     for check in report.checks:
-        if check.status in ("erased", "pending", "skipped"):
+        if check.status in ("warning", "erased", "pending", "skipped"):
             print(f"  {check.status.upper()} {check.describe()}")
 
 

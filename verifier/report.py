@@ -13,10 +13,14 @@ Statuses:
   and proofs still hold, so this is not a failure;
 - ``pending``: the check cannot hold yet (no RFC 3161 anchor so far); not a failure;
 - ``skipped``: the check does not apply (nothing to check, or an earlier failure left
-  nothing to check it against); never a failure by itself.
+  nothing to check it against); never a failure by itself;
+- ``warning``: the evidence holds, but a reader should know something about it (a
+  platform time the ledger flagged, docs/evidence-format.md "Time plausibility"); never
+  a failure.
 
 A report is ``valid`` when no check failed. Its ``bottom_line`` starts with ``VALID``,
-``PENDING`` (valid, but some check is pending) or ``INVALID`` (naming the first failure).
+``PENDING`` (valid, but some check is pending) or ``INVALID`` (naming the first failure),
+and says how many warnings a valid report carries and the first of them.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-Status = Literal["pass", "fail", "erased", "pending", "skipped"]
+Status = Literal["pass", "fail", "erased", "pending", "skipped", "warning"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "erased", "pending", "skipped", "warning")
 SHOWN = 80
 """Characters of an untrusted value a reason quotes (``show``)."""
-STATUSES: tuple[Status, ...] = ("pass", "fail", "erased", "pending", "skipped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +78,12 @@ class VerificationReport:
         return tuple(c for c in self.checks if c.status == "fail")
 
     @property
+    def warnings(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.status == "warning")
+
+    @property
     def valid(self) -> bool:
-        """No check failed (erased, pending and skipped checks are not failures)."""
+        """No check failed (erased, pending, skipped and warning checks are not failures)."""
         return not any(c.status == "fail" for c in self.checks)
 
     @property
@@ -106,6 +114,7 @@ class VerificationReport:
         if erased:
             entries = "entry's" if erased == 1 else "entries'"
             claim += f"; {erased} {entries} content erased"
+        claim += _warned(self.warnings)
         if self.pending:
             reasons = list(dict.fromkeys(c.reason for c in self.checks if c.status == "pending"))
             return f"PENDING: {claim}; {'; '.join(reasons)}"
@@ -119,12 +128,23 @@ class VerificationReport:
             "subject": self.subject,
             "claim": self.claim,
             "failures": [asdict(c) for c in self.failures],
+            "warnings": [asdict(c) for c in self.warnings],
             "checks": [asdict(c) for c in self.checks],
         }
 
     def to_json(self) -> str:
         """The report as JSON: verdict, bottom line, failures first, then every check."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def _warned(warnings: tuple[Check, ...]) -> str:
+    """``; 2 warnings, the first: <check>`` for the bottom line (empty without warnings)."""
+    if not warnings:
+        return ""
+    first = warnings[0].describe()
+    if len(warnings) == 1:
+        return f"; 1 warning: {first}"
+    return f"; {len(warnings)} warnings, the first: {first}"
 
 
 # --- the words of reasons and claims --------------------------------------------------------

@@ -33,6 +33,7 @@ from ledger.adapters.base import (
     source_time,
     text,
 )
+from ledger.adapters.facts import listed, recipient
 from ledger.adapters.times import iso_instant
 
 CLIENT_ID_HEADER = "X-AdobeSign-ClientId"
@@ -81,25 +82,31 @@ class AdobeSign(Adapter):
         date = text(body, "eventDate")
         action = optional_text(body, "actionType")
         documents = _signed_documents(resource)
+        members = _members(resource)
         return [
             event(
                 event_id=f"adobesign:{text(body, 'webhookNotificationId')}",
                 type=_type(name, action),
+                # eventDate is the time of the event itself: Adobe reports no other.
                 occurred_at=iso_instant(date, "eventDate", UTC),
                 envelope_id=text(resource, "id", f"{kind}."),
-                actor=_actor(body, resource),
+                actor=_actor(body, members),
                 documents=documents,
                 data={
                     "platform_event": name,
                     "sub_event": optional_text(body, "subEvent"),
                     "occurred_at_source": source_time("eventDate", date),
                     "resource_type": kind,
-                    "resource_name": optional_text(resource, "name"),
+                    "title": optional_text(resource, "name"),
+                    "signature_type": optional_text(resource, "signatureType"),
                     "action_type": action,
                     "participant_role": optional_text(body, "participantRole"),
                     "acting_user_email": optional_text(body, "actingUserEmail"),
                     "initiating_user_email": optional_text(body, "initiatingUserEmail"),
                     "webhook_id": optional_text(body, "webhookId"),
+                    **_reason(name, body),
+                    "recipients": [_entry(role, person) for role, person in members],
+                    "document_names": listed(_document_names(resource)),
                     "documents_source": "agreement.signedDocumentInfo.document"
                     if documents
                     else None,
@@ -128,26 +135,62 @@ def _resource(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     raise malformed(f"no id of {', '.join(RESOURCES)} in the notification", "agreement.id")
 
 
-def _actor(body: dict[str, Any], resource: dict[str, Any]) -> dict[str, str | None]:
+def _members(resource: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """Each participant (``includeParticipantsInfo``) with its participant set's role."""
+    sets = resource.get("participantSetsInfo")
+    groups = dicts(sets.get("participantSets")) if isinstance(sets, dict) else []
+    return [
+        (optional_text(group, "role"), person)
+        for group in groups
+        for person in dicts(group.get("memberInfos"))
+    ]
+
+
+def _auth_method(person: dict[str, Any]) -> str | None:
+    security = person.get("securityOption")
+    return optional_text(security, "authenticationMethod") if isinstance(security, dict) else None
+
+
+def _actor(
+    body: dict[str, Any], members: list[tuple[str | None, dict[str, Any]]]
+) -> dict[str, str | None]:
     """The participant the event is about: name and auth method from participantSetsInfo."""
     email = optional_text(body, "participantUserEmail") or optional_text(body, "actingUserEmail")
     found: dict[str, Any] = {}
-    sets = resource.get("participantSetsInfo")
-    groups = dicts(sets.get("participantSets")) if isinstance(sets, dict) else []
-    for group in groups:
-        for person in dicts(group.get("memberInfos")):
-            if email and (optional_text(person, "email") or "").lower() == email.lower():
-                found = person
-    security = found.get("securityOption")
+    for _, person in members:
+        if email and (optional_text(person, "email") or "").lower() == email.lower():
+            found = person
     return {
         "name": optional_text(found, "name"),
         "email": email,
         "role": optional_text(body, "participantRole"),
         "ip": optional_text(body, "actingUserIpAddress"),
-        "auth_method": optional_text(security, "authenticationMethod")
-        if isinstance(security, dict)
-        else None,
+        "auth_method": _auth_method(found),
     }
+
+
+def _entry(role: str | None, person: dict[str, Any]) -> dict[str, Any]:
+    return recipient(
+        name=optional_text(person, "name"),
+        email=optional_text(person, "email"),
+        role=role,
+        auth_method=_auth_method(person),
+    )
+
+
+def _reason(name: str, body: dict[str, Any]) -> dict[str, str | None]:
+    """``agreementCancellationInfo.comment``: why the sender recalled or a signer rejected."""
+    info = body.get("agreementCancellationInfo")
+    comment = optional_text(info, "comment") if isinstance(info, dict) else None
+    key = {"AGREEMENT_RECALLED": "void_reason", "AGREEMENT_REJECTED": "decline_reason"}
+    return {key.get(name, "cancellation_comment"): comment}
+
+
+def _document_names(resource: dict[str, Any]) -> list[str | None]:
+    """``documentsInfo.documents[].name`` (``includeDocumentsInfo``)."""
+    info = resource.get("documentsInfo")
+    documents = dicts(info.get("documents")) if isinstance(info, dict) else []
+    return [optional_text(doc, "name") for doc in documents]
 
 
 def _signed_documents(resource: dict[str, Any]) -> list[dict[str, Any]]:

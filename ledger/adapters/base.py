@@ -3,7 +3,12 @@
 An adapter authenticates one HTTP delivery the platform's own way, over the raw bytes
 as received and before any parsing, then maps the body to §1 events. It never reads
 the clock: ``Delivery.now`` is the time to judge it by (the view passes the wall
-clock, tests pass the fixture's ``received_at``).
+clock, tests pass the fixture's ``received_at``); nor the key files: ``Delivery.ids``
+is the deployment's pseudonym key (``ledger.pseudonyms``), for ids that would otherwise
+carry an e-mail address, a phone number or a person's platform id in clear.
+
+Every fact a certificate has a place for goes where docs/evidence-format.md ("Facts the
+platforms report") says; ``occurred_at`` is the platform's time of the act itself.
 
 Failures are ledger errors, so the one error handler answers them: every
 authentication failure is 401 (``Unauthorized``, ``code`` says why) and a body that
@@ -21,6 +26,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ledger.errors import InvalidInput, Unauthorized
+from ledger.pseudonyms import PseudonymKey
 from verifier.errors import CanonicalJSONError
 from verifier.event import ID_MAX
 from verifier.ijson import parse_json
@@ -37,6 +43,7 @@ class Delivery:
     body: bytes
     query: str
     now: datetime
+    ids: PseudonymKey
 
     @classmethod
     def received(
@@ -46,12 +53,13 @@ class Delivery:
         body: bytes,
         query: str,
         now: datetime,
+        ids: PseudonymKey,
     ) -> Delivery:
         """Header names are case-insensitive; a repeated header counts once (its first)."""
         lowered: dict[str, str] = {}
         for name, value in headers:
             lowered.setdefault(name.lower(), value)
-        return cls(method.upper(), lowered, body, query, now)
+        return cls(method.upper(), lowered, body, query, now, ids)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -65,11 +73,13 @@ class Delivery:
 @dataclass(frozen=True)
 class Credentials:
     """What a hook is configured with: its live secrets, the expected client or app id,
-    and the timestamp window in seconds (for the schemes that sign a timestamp)."""
+    the timestamp window in seconds (for the schemes that sign a timestamp) and the
+    query string it was registered with (for the schemes that sign the query)."""
 
     secrets: tuple[str, ...]
     client_id: str | None
     window: int
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,7 +229,7 @@ def event(
     documents: list[dict[str, Any]] | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> Event:
-    """A §1 event; empty actor fields, documents and data are left out."""
+    """A §1 event; empty actor fields, documents and data (None, {}, []) are left out."""
     built: Event = {
         "event_id": bounded_id(event_id),
         "type": type,
@@ -231,7 +241,7 @@ def event(
         built["actor"] = person
     if documents:
         built["documents"] = documents
-    kept = {k: v for k, v in (data or {}).items() if v is not None}
+    kept = {k: v for k, v in (data or {}).items() if v is not None and v != {} and v != []}
     if kept:
         built["data"] = kept
     return built

@@ -24,9 +24,9 @@ from ledger.adapters.base import (
     optional_text,
     refuse,
     same,
-    source_time,
     text,
 )
+from ledger.adapters.facts import Occurred, occurred, recipient, times
 from ledger.adapters.times import iso_instant
 
 SECRET_HEADER = "X-Documenso-Secret"  # noqa: S105  a header name, not a secret
@@ -40,6 +40,8 @@ TYPES = {
     "DOCUMENT_CANCELLED": "envelope.voided",
     "DOCUMENT_REMINDER_SENT": "reminder.sent",
 }
+# The envelope's own time of the act, where the payload has one (else createdAt).
+DOCUMENT_ACTS = {"DOCUMENT_CREATED": "createdAt", "DOCUMENT_COMPLETED": "completedAt"}
 
 
 class Documenso(Adapter):
@@ -63,33 +65,91 @@ class Documenso(Adapter):
         created = text(body, "createdAt")
         payload = member(body, "payload")
         envelope_id = optional_text(payload, "envelopeId") or text(payload, "id", "payload.")
-        person = _acting(name, dicts(payload.get("recipients")))
+        everyone = dicts(payload.get("recipients"))
+        person = _acting(name, everyone)
+        when = _occurred(name, payload, person, created)
         return [
             event(
                 # createdAt is regenerated per attempt: a retry after a lost answer is a
                 # second entry (documented; Documenso sends no delivery id).
                 event_id=f"documenso:{envelope_id}:{name}:{created}",
                 type=TYPES.get(name) or extension_type(self.slug, name),
-                occurred_at=iso_instant(created, "createdAt", UTC),
+                occurred_at=when.at,
                 envelope_id=envelope_id,
                 actor={
                     "name": optional_text(person, "name"),
                     "email": optional_text(person, "email"),
                     "role": optional_text(person, "role"),
+                    "auth_method": _auth_method(person, payload) if person else None,
                 },
                 # Never a recipient's token: it is their signing secret.
                 data={
                     "platform_event": name,
-                    "occurred_at_source": source_time("createdAt", created),
+                    **when.data(),
                     "document_id": optional_text(payload, "id"),
                     "title": optional_text(payload, "title"),
+                    "subject": optional_text(_meta(payload), "subject"),
                     "external_id": optional_text(payload, "externalId"),
                     "recipient_id": optional_text(person, "id"),
-                    "signed_at": optional_text(person, "signedAt"),
-                    "rejection_reason": optional_text(person, "rejectionReason"),
+                    "recipient_times": _times(person, when.at) if person else None,
+                    "recipients": [_entry(p, payload, when.at) for p in everyone],
+                    "decline_reason": optional_text(person, "rejectionReason"),
                 },
             )
         ]
+
+
+def _utc(value: Any, field: str) -> str:
+    return iso_instant(value, field, UTC)
+
+
+def _meta(payload: dict[str, Any]) -> dict[str, Any]:
+    meta = payload.get("documentMeta")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _occurred(name: str, payload: dict[str, Any], person: dict[str, Any], created: str) -> Occurred:
+    """The act's time where the payload has one, else the delivery's ``createdAt``."""
+    acts: list[tuple[str, Any]] = []
+    if name == "DOCUMENT_SIGNED":
+        acts.append(("recipient.signedAt", person.get("signedAt")))
+    elif name in DOCUMENT_ACTS:
+        acts.append((f"payload.{DOCUMENT_ACTS[name]}", payload.get(DOCUMENT_ACTS[name])))
+    return occurred(acts, ("createdAt", created), _utc)
+
+
+def _times(person: dict[str, Any], until: str) -> dict[str, str]:
+    return times([("signed", person.get("signedAt"), "signedAt")], until, _utc)
+
+
+def _words(value: Any) -> list[str]:
+    """An auth option: one value or a list of them (Documenso changed the shape)."""
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, str) and v]
+
+
+def _auth_method(person: dict[str, Any], payload: dict[str, Any]) -> str | None:
+    """The recipient's authOptions, else the document's global ones, in Documenso's words."""
+    mine, document = person.get("authOptions"), payload.get("authOptions")
+    mine = mine if isinstance(mine, dict) else {}
+    document = document if isinstance(document, dict) else {}
+    access = _words(mine.get("accessAuth")) or _words(document.get("globalAccessAuth"))
+    action = _words(mine.get("actionAuth")) or _words(document.get("globalActionAuth"))
+    parts = [f"access: {', '.join(access)}" if access else None]
+    parts.append(f"signing: {', '.join(action)}" if action else None)
+    return "; ".join(p for p in parts if p) or None
+
+
+def _entry(person: dict[str, Any], payload: dict[str, Any], until: str) -> dict[str, Any]:
+    # Each attempt is its own entry (createdAt is in the id), so the status may be kept.
+    return recipient(
+        name=optional_text(person, "name"),
+        email=optional_text(person, "email"),
+        role=optional_text(person, "role"),
+        auth_method=_auth_method(person, payload),
+        status=optional_text(person, "signingStatus"),
+        times=_times(person, until),
+    )
 
 
 def _acting(name: str, recipients: list[dict[str, Any]]) -> dict[str, Any]:

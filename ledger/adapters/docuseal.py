@@ -19,6 +19,7 @@ from ledger.adapters.base import (
     Delivery,
     Event,
     check_age,
+    dicts,
     event,
     extension_type,
     header_bytes,
@@ -28,9 +29,9 @@ from ledger.adapters.base import (
     optional_text,
     refuse,
     same,
-    source_time,
     text,
 )
+from ledger.adapters.facts import listed, occurred, recipient, times
 from ledger.adapters.times import iso_instant
 
 SIGNATURE_HEADER = "X-Docuseal-Signature"
@@ -44,6 +45,22 @@ TYPES = {
     "submission.completed": "envelope.completed",
     "submission.expired": "envelope.expired",
 }
+# Where each event's own time is in ``data`` (else the WebhookEvent's ``timestamp``).
+ACT_TIMES = {
+    "form.viewed": "opened_at",
+    "form.completed": "completed_at",
+    "form.declined": "declined_at",
+    "submission.created": "created_at",
+    "submission.completed": "completed_at",
+    "submission.expired": "expire_at",
+    "submission.archived": "archived_at",
+}
+SUBMITTER_TIMES = (
+    ("sent", "sent_at"),
+    ("viewed", "opened_at"),
+    ("signed", "completed_at"),
+    ("declined", "declined_at"),
+)
 
 
 class DocuSeal(Adapter):
@@ -89,36 +106,68 @@ class DocuSeal(Adapter):
         form = name.startswith("form.")
         template = data.get("template")
         template = template if isinstance(template, dict) else {}
+        act = ACT_TIMES.get(name)
+        when = occurred([(f"data.{act}", data.get(act))] if act else [], ("timestamp", stamp), _utc)
         return [
             event(
                 # timestamp is the WebhookEvent's creation time: the same on every retry.
                 event_id=f"docuseal:{name}:{record_id}:{stamp}",
                 type=TYPES.get(name) or extension_type(self.slug, name),
-                occurred_at=iso_instant(stamp, "timestamp", UTC),
+                occurred_at=when.at,
                 envelope_id=_envelope_id(name, data, record_id),
-                actor={
-                    "name": optional_text(data, "name"),
-                    "email": optional_text(data, "email"),
-                    "phone": optional_text(data, "phone"),
-                    "role": optional_text(data, "role"),
-                    "ip": optional_text(data, "ip"),
-                    "user_agent": optional_text(data, "ua"),
-                }
-                if form
-                else None,
+                actor=_actor(data) if form else None,
                 # Not the file URLs (they expire and are regenerated per attempt) nor the
-                # submission's status (re-serialized per attempt): README rule 4.
+                # statuses (re-serialized per attempt): README rule 4. Times after the
+                # event's own are left out for the same reason (ledger.adapters.facts).
                 data={
                     "platform_event": name,
-                    "occurred_at_source": source_time("timestamp", stamp),
+                    **when.data(),
                     "submitter_id": record_id if form else None,
                     "external_id": optional_text(data, "external_id"),
+                    # A submission's own name, else its template's (what the signer saw).
+                    "title": (None if form else optional_text(data, "name"))
+                    or optional_text(template, "name"),
                     "decline_reason": optional_text(data, "decline_reason"),
+                    "recipient_times": _times(data, when.at) if form else None,
+                    "recipients": [_entry(p, when.at) for p in dicts(data.get("submitters"))],
+                    "document_names": listed(
+                        optional_text(d, "name") for d in dicts(data.get("documents"))
+                    ),
                     "template_id": optional_text(template, "id"),
                     "template_name": optional_text(template, "name"),
                 },
             )
         ]
+
+
+def _utc(value: Any, field: str) -> str:
+    return iso_instant(value, field, UTC)
+
+
+def _actor(submitter: dict[str, Any]) -> dict[str, str | None]:
+    return {
+        "name": optional_text(submitter, "name"),
+        "email": optional_text(submitter, "email"),
+        "phone": optional_text(submitter, "phone"),
+        "role": optional_text(submitter, "role"),
+        "ip": optional_text(submitter, "ip"),
+        "user_agent": optional_text(submitter, "ua"),
+    }
+
+
+def _times(submitter: dict[str, Any], until: str) -> dict[str, str]:
+    pairs = [(key, submitter.get(field), field) for key, field in SUBMITTER_TIMES]
+    return times(pairs, until, _utc)
+
+
+def _entry(submitter: dict[str, Any], until: str) -> dict[str, Any]:
+    return recipient(
+        name=optional_text(submitter, "name"),
+        email=optional_text(submitter, "email"),
+        phone=optional_text(submitter, "phone"),
+        role=optional_text(submitter, "role"),
+        times=_times(submitter, until),
+    )
 
 
 def _envelope_id(name: str, data: dict[str, Any], record_id: str) -> str:

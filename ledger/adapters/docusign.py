@@ -30,9 +30,9 @@ from ledger.adapters.base import (
     optional_text,
     refuse,
     same,
-    source_time,
     text,
 )
+from ledger.adapters.facts import Occurred, listed, occurred, recipient, reported, times
 from ledger.adapters.times import iso_instant
 
 SIGNATURE_HEADER = re.compile(r"x-docusign-signature-[1-9][0-9]{0,2}\Z")
@@ -51,6 +51,29 @@ TYPES = {
     "recipient-reassign": "recipient.delegated",
     "recipient-resent": "reminder.sent",
 }
+# Where each event's own time is (docs/platforms/docusign.md); else generatedDateTime.
+RECIPIENT_ACTS = {
+    "recipient-sent": "sentDateTime",
+    "recipient-delivered": "deliveredDateTime",
+    "recipient-completed": "signedDateTime",
+    "recipient-declined": "declinedDateTime",
+}
+ENVELOPE_ACTS = {
+    "envelope-created": "createdDateTime",
+    "envelope-sent": "sentDateTime",
+    "envelope-delivered": "deliveredDateTime",
+    "envelope-completed": "completedDateTime",
+    "envelope-declined": "declinedDateTime",
+    "envelope-voided": "voidedDateTime",
+}
+SENDER_ACTS = frozenset({"envelope-created", "envelope-sent", "envelope-voided"})
+# A recipient's times: DocuSign's "delivered" is our "viewed" (the recipient opened it).
+RECIPIENT_TIMES = (
+    ("sent", "sentDateTime"),
+    ("viewed", "deliveredDateTime"),
+    ("signed", "signedDateTime"),
+    ("declined", "declinedDateTime"),
+)
 
 
 class DocuSign(Adapter):
@@ -80,31 +103,32 @@ class DocuSign(Adapter):
         recipient_id = optional_text(data, "recipientId")
         summary = data.get("envelopeSummary")
         summary = summary if isinstance(summary, dict) else {}
-        person = _recipient(summary, recipient_id)
+        everyone = _recipients(summary)
+        person = _acting(name, everyone, recipient_id)
+        when = _occurred(name, summary, person, generated)
         documents = _documents(summary)
         return [
             event(
                 event_id=f"docusign:{envelope_id}:{name}:{recipient_id or '-'}:{generated}",
                 type=TYPES.get(name) or extension_type(self.slug, name),
-                occurred_at=iso_instant(generated, "generatedDateTime", UTC),
+                occurred_at=when.at,
                 envelope_id=envelope_id,
-                actor={
-                    "name": optional_text(person, "name"),
-                    "email": optional_text(person, "email"),
-                    "role": optional_text(person, "recipientType"),
-                },
+                actor=_actor(name, person, summary),
                 documents=documents,
                 # Only what a re-queued message repeats: never retryCount, never the
                 # envelope's current status (README rule 4).
                 data={
                     "platform_event": name,
-                    "occurred_at_source": source_time("generatedDateTime", generated),
+                    **when.data(),
                     "account_id": optional_text(data, "accountId"),
                     "recipient_id": recipient_id,
-                    "declined_reason": optional_text(person, "declinedReason"),
-                    "voided_reason": optional_text(summary, "voidedReason")
-                    if name == "envelope-voided"
-                    else None,
+                    "title": optional_text(summary, "emailSubject"),
+                    "recipient_times": _times(person, when.at) if person else None,
+                    "recipients": [_entry(p, when.at) for p in everyone],
+                    "signature_type": _signature_type(person),
+                    "decline_reason": optional_text(person, "declinedReason"),
+                    "void_reason": optional_text(summary, "voidedReason"),
+                    "document_names": listed(_unhashed(summary)),
                     "documents_source": "envelopeSummary.envelopeDocuments[].PDFBytes"
                     if documents
                     else None,
@@ -113,16 +137,122 @@ class DocuSign(Adapter):
         ]
 
 
-def _recipient(summary: dict[str, Any], recipient_id: str | None) -> dict[str, Any]:
-    """The recipient the event is about, from any list of ``envelopeSummary.recipients``."""
+def _utc(value: Any, field: str) -> str:
+    return iso_instant(value, field, UTC)
+
+
+def _recipients(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every recipient of ``envelopeSummary.recipients`` (signers, carbonCopies, ...)."""
     groups = summary.get("recipients")
-    if recipient_id is None or not isinstance(groups, dict):
-        return {}
-    for group in groups.values():
-        for person in dicts(group):
-            if optional_text(person, "recipientId") == recipient_id:
-                return person
+    if not isinstance(groups, dict):
+        return []
+    return [person for group in groups.values() for person in dicts(group)]
+
+
+def _acting(name: str, everyone: list[dict[str, Any]], recipient_id: str | None) -> dict[str, Any]:
+    """The recipient the event is about: ``data.recipientId``; for envelope-declined, the
+    one recipient who declined."""
+    if recipient_id is not None:
+        found = [p for p in everyone if optional_text(p, "recipientId") == recipient_id]
+        return found[0] if found else {}
+    if name == "envelope-declined":
+        declined = [p for p in everyone if reported(p.get("declinedDateTime"))]
+        return declined[0] if len(declined) == 1 else {}
     return {}
+
+
+def _occurred(
+    name: str, summary: dict[str, Any], person: dict[str, Any], generated: str
+) -> Occurred:
+    """The act's own time (docs/platforms/docusign.md), else ``generatedDateTime``."""
+    acts: list[tuple[str, Any]] = []
+    if name in RECIPIENT_ACTS:
+        field = RECIPIENT_ACTS[name]
+        acts.append((f"recipient.{field}", person.get(field)))
+    elif name in ENVELOPE_ACTS:
+        field = ENVELOPE_ACTS[name]
+        acts.append((f"envelopeSummary.{field}", summary.get(field)))
+    return occurred(acts, ("generatedDateTime", generated), _utc)
+
+
+def _times(person: dict[str, Any], until: str) -> dict[str, str]:
+    pairs = [(key, person.get(field), f"recipient.{field}") for key, field in RECIPIENT_TIMES]
+    authenticated = _authenticated_at(person)
+    if authenticated is not None:
+        pairs.append(("authenticated", authenticated, "recipientAuthenticationStatus"))
+    return times(pairs, until, _utc)
+
+
+def _authentication(person: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``recipientAuthenticationStatus``: each check (accessCodeResult, idLookupResult,
+    phoneAuthResult, smsAuthResult, ...) with its status and eventTimestamp."""
+    status = person.get("recipientAuthenticationStatus")
+    if not isinstance(status, dict):
+        return []
+    return [(k.removesuffix("Result"), v) for k, v in status.items() if isinstance(v, dict)]
+
+
+def _authenticated_at(person: dict[str, Any]) -> str | None:
+    passed = [
+        str(v["eventTimestamp"])
+        for _, v in _authentication(person)
+        if str(v.get("status", "")).lower() == "passed" and reported(v.get("eventTimestamp"))
+    ]
+    return min(passed, key=lambda t: _utc(t, "eventTimestamp")) if passed else None
+
+
+def _auth_method(person: dict[str, Any]) -> str | None:
+    """The platform's words: the ID check configuration and each check's status."""
+    parts = [optional_text(person, "idCheckConfigurationName")]
+    parts += [
+        f"{kind}: {v.get('status')}" for kind, v in _authentication(person) if v.get("status")
+    ]
+    return ", ".join(p for p in parts if p) or None
+
+
+def _signature_type(person: dict[str, Any]) -> str | None:
+    """A standards-based signature's provider(s): ``recipientSignatureProviders``."""
+    providers = dicts(person.get("recipientSignatureProviders"))
+    names = listed(optional_text(p, "signatureProviderName") for p in providers)
+    return ", ".join(names) if names else None
+
+
+def _actor(name: str, person: dict[str, Any], summary: dict[str, Any]) -> dict[str, str | None]:
+    """The recipient the event is about; the sender for what the sender does."""
+    if name in SENDER_ACTS:
+        sender = summary.get("sender")
+        sender = sender if isinstance(sender, dict) else {}
+        return {
+            "name": optional_text(sender, "userName"),
+            "email": optional_text(sender, "email"),
+            "role": "sender" if sender else None,
+            "ip": optional_text(sender, "ipAddress"),
+        }
+    return {
+        "name": optional_text(person, "name"),
+        "email": optional_text(person, "email"),
+        "role": optional_text(person, "recipientType"),
+        "auth_method": _auth_method(person),
+    }
+
+
+def _entry(person: dict[str, Any], until: str) -> dict[str, Any]:
+    return recipient(
+        name=optional_text(person, "name"),
+        email=optional_text(person, "email"),
+        role=optional_text(person, "recipientType"),
+        auth_method=_auth_method(person),
+        times=_times(person, until),
+    )
+
+
+def _unhashed(summary: dict[str, Any]) -> list[str | None]:
+    """Names of the documents listed without their bytes."""
+    return [
+        optional_text(doc, "name")
+        for doc in dicts(summary.get("envelopeDocuments"))
+        if not reported(doc.get("PDFBytes"))
+    ]
 
 
 def _documents(summary: dict[str, Any]) -> list[dict[str, Any]]:

@@ -28,9 +28,9 @@ from ledger.adapters.base import (
     optional_text,
     refuse,
     same,
-    source_time,
     text,
 )
+from ledger.adapters.facts import occurred
 from ledger.adapters.times import MILLIS, MILLIS_MAX, china_time
 
 MAX_AHEAD = 300  # seconds a signed timestamp may be ahead of our clock
@@ -55,6 +55,14 @@ class TsignScheme:
         return timestamp.encode("ascii") + values.encode("utf-8") + body
 
     def verify(self, delivery: Delivery, credentials: Credentials, check_app_id: bool) -> str:
+        if delivery.query != credentials.query:
+            # The signed string joins timestamp, query values and body without separators:
+            # only the query the hook was registered with fixes where each part ends.
+            raise refuse(
+                "unexpected_query",
+                "the query string is not the one this hook was registered with "
+                "(ledger hook create --query)",
+            )
         algorithm = delivery.header(self.algorithm_header)
         if algorithm is not None and algorithm.strip().lower() != "hmac-sha256":
             raise refuse("unsupported_algorithm", f"{self.algorithm_header} is {algorithm!r}")
@@ -114,23 +122,23 @@ class Esign(Adapter):
         body = json_object(delivery.body)
         action = text(body, "action")
         flow_id = text(body, "signFlowId")
-        stamp = body.get("timestamp")
-        field = TIME_FIELDS.get(action)
-        if field is None or body.get(field) in (None, ""):
-            field = "timestamp"
-        operator = body.get("operator")
-        operator = operator if isinstance(operator, dict) else {}
-        account = operator.get("psnAccount")
-        account = account if isinstance(account, dict) else {}
+        stamp = text(body, "timestamp")
+        act = TIME_FIELDS.get(action)
+        when = occurred(
+            [(act, body.get(act))] if act else [], ("timestamp", body["timestamp"]), china_time
+        )
+        operator = _object(body, "operator")
+        account = _object(operator, "psnAccount")
         person_id = optional_text(operator, "psnId")
-        organization = body.get("organization")
-        organization = organization if isinstance(organization, dict) else {}
-        event_id = f"esign:{flow_id}:{action}:{text(body, 'timestamp')}"
+        organization = _object(body, "organization")
+        type_ = _type(action, body)
+        # psnId names a person across every flow: in the public leaf only as a pseudonym.
+        person = f":{delivery.ids.pseudonym(flow_id, person_id)}" if person_id else ""
         return [
             event(
-                event_id=event_id + (f":{person_id}" if person_id else ""),
-                type=_type(action, body),
-                occurred_at=china_time(body.get(field), field),
+                event_id=f"esign:{flow_id}:{action}:{stamp}{person}",
+                type=type_,
+                occurred_at=when.at,
                 envelope_id=flow_id,
                 actor={
                     "email": optional_text(account, "accountEmail"),
@@ -139,13 +147,13 @@ class Esign(Adapter):
                 # The body is the first attempt's on every retry ("如重试多次均返回第一次时间").
                 data={
                     "platform_event": action,
-                    "occurred_at_source": source_time(field, body.get(field)),
-                    "first_sent_at": stamp,
+                    **when.data(),
                     "custom_biz_num": optional_text(body, "customBizNum"),
                     "sign_order": body.get("signOrder"),
                     "sign_result": body.get("signResult"),
                     "result_description": optional_text(body, "resultDescription"),
-                    "sign_flow_title": optional_text(body, "signFlowTitle"),
+                    **_reason(type_, body),
+                    "title": optional_text(body, "signFlowTitle"),
                     "sign_flow_status": optional_text(body, "signFlowStatus"),
                     "status_description": optional_text(body, "statusDescription"),
                     "psn_id": person_id,
@@ -154,6 +162,17 @@ class Esign(Adapter):
                 },
             )
         ]
+
+
+def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _reason(type_: str, body: dict[str, Any]) -> dict[str, str | None]:
+    """A refusal's ``resultDescription`` (拒签 with its reason) is the decline reason."""
+    reason = optional_text(body, "resultDescription") if type_ == "recipient.declined" else None
+    return {"decline_reason": reason}
 
 
 def _type(action: str, body: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ from ledger.adapters.base import (
     source_time,
     text,
 )
+from ledger.adapters.facts import recipient
 from ledger.adapters.times import opensign_time, rfc3339
 
 SIGNATURE_HEADER = "x-webhook-signature"
@@ -74,9 +75,12 @@ class OpenSign(Adapter):
         occurred = opensign_time(raw) or rfc3339(delivery.now.astimezone(UTC))
         person = _actor(name, body)
         email = optional_text(person, "email")
+        # Event ids are public leaf fields: the actor's e-mail goes in as a pseudonym.
+        who = delivery.ids.pseudonym(envelope_id, email) if email else "-"
+        document = optional_text(body, "name")
         return [
             event(
-                event_id=f"opensign:{envelope_id}:{name}:{email or '-'}:{occurred}",
+                event_id=f"opensign:{envelope_id}:{name}:{who}:{occurred}",
                 type=TYPES.get(name) or extension_type(self.slug, name),
                 occurred_at=occurred,
                 envelope_id=envelope_id,
@@ -91,11 +95,22 @@ class OpenSign(Adapter):
                     "occurred_at_source": source_time(field, raw),
                     "occurred_at_is_receipt_time": True if opensign_time(raw) is None else None,
                     "request_type": optional_text(body, "type"),
-                    "document_name": optional_text(body, "name"),
-                    "declined_reason": optional_text(body, "declinedReason"),
+                    # The document is the envelope: its name is the title too.
+                    "title": document,
+                    "document_names": [document] if document else None,
+                    "decline_reason": optional_text(body, "declinedReason"),
+                    "recipients": [_entry(p) for p in dicts(body.get("signers"))],
                 },
             )
         ]
+
+
+def _entry(person: dict[str, Any]) -> dict[str, Any]:
+    return recipient(
+        name=optional_text(person, "name"),
+        email=optional_text(person, "email"),
+        phone=optional_text(person, "phone"),
+    )
 
 
 def _actor(name: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ def modules() -> tuple[ModuleType, ...]:
     from ledger.api import (
         anchors,
         certificates,
+        deliveries,
         envelopes,
         hooks,
         ingest,
@@ -19,4 +20,4 @@ def modules() -> tuple[ModuleType, ...]:
         ops,
     )
 
-    return (ingest, log, mirror, anchors, envelopes, certificates, ops, hooks)
+    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks)

@@ -6,6 +6,7 @@ Read keys see their own tenant's envelopes; admin keys name the tenant
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -15,6 +16,7 @@ from ledger.access import Principal
 from ledger.api.context import caller, ledger, only_args
 from ledger.api.schemas import API_KEY, AUTH_ERRORS, ENVELOPE_ID, ERROR, TENANT, json_response
 from ledger.errors import InvalidInput
+from verifier import plausibility
 
 bp = Blueprint("envelopes", __name__)
 
@@ -68,9 +70,59 @@ def envelope_timeline(envelope_id: str) -> Response:
     only_args("tenant")
     tenant, service = _tenant(principal), ledger()
     envelope_id = _envelope_id(envelope_id)
+    skew = timedelta(seconds=service.settings.clock_skew)
     with service.db.reading() as conn:
-        events = evidence.timeline(conn, service.log.id, tenant[0], envelope_id)
+        events = evidence.timeline(conn, service.log.id, tenant[0], envelope_id, skew)
     return jsonify({"envelope_id": envelope_id, "tenant": tenant[1], "events": events})
+
+
+FLAGS = {
+    "type": "array",
+    "items": {"enum": [plausibility.AFTER_RECEIPT, plausibility.OUT_OF_ORDER]},
+    "description": (
+        "time plausibility findings (docs/evidence-format.md): platform_time_after_receipt "
+        "when occurred_at is more than LEDGER_CLOCK_SKEW after received_at; out_of_order "
+        "when the envelope's platform times contradict each other. Shown, never refused."
+    ),
+}
+TIMELINE = {
+    "type": "object",
+    "required": ["envelope_id", "tenant", "events"],
+    "properties": {
+        "envelope_id": {"type": "string"},
+        "tenant": {"type": "string"},
+        "events": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [
+                    "seq",
+                    "event_id",
+                    "type",
+                    "occurred_at",
+                    "occurred_at_utc",
+                    "reported_offset",
+                    "received_at",
+                    "erased",
+                    "flags",
+                ],
+                "properties": {
+                    "seq": {"type": "integer", "minimum": 0},
+                    "event_id": {"type": "string"},
+                    "type": {"type": "string"},
+                    "occurred_at": {"type": "string", "description": "as the platform sent it"},
+                    "occurred_at_utc": {"type": "string"},
+                    "reported_offset": {"type": "string"},
+                    "received_at": {"type": "string", "description": "the ledger's clock"},
+                    "actor": {"type": ["object", "null"]},
+                    "documents": {"type": ["array", "null"]},
+                    "erased": {"type": "boolean"},
+                    "flags": FLAGS,
+                },
+            },
+        },
+    },
+}
 
 
 def openapi_paths() -> dict[str, Any]:
@@ -83,8 +135,9 @@ def openapi_paths() -> dict[str, Any]:
                 "parameters": [ENVELOPE_ID, TENANT],
                 "responses": {
                     "200": json_response(
-                        {"type": "object", "required": ["envelope_id", "tenant", "events"]},
-                        "events in log order, times in UTC beside the reported offset",
+                        TIMELINE,
+                        "events in log order, times in UTC beside the reported offset, and "
+                        "each entry's time plausibility flags",
                     ),
                     "400": ERROR,
                     "404": ERROR,

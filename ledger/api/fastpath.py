@@ -14,7 +14,6 @@ one error handler of ``ledger.api.errors``. Both paths count the same metrics.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import time
 from collections.abc import Callable, Iterable
@@ -53,7 +52,7 @@ class SingleAppend:
             principal = authenticate_cached(self.service.db, environ.get("HTTP_AUTHORIZATION"))
             principal.require("ingest")
             principal.own_tenant()
-            sub = ingest.single(parse_json(body), hashlib.sha256(body).hexdigest())
+            sub = ingest.single(parse_json(body), body, environ.get("CONTENT_TYPE"))
         except Exception:  # a refusal (or a fault): Flask's to answer, in its own words
             environ["wsgi.input"] = io.BytesIO(body)
             return self.flask_wsgi(environ, start_response)

@@ -2,15 +2,17 @@
 (EVIDENCE-FORMAT §7, docs/platforms/).
 
 Order of checks: unknown platform or hook (or a hook of another platform) → 404; a
-method the platform does not use → 405; authentication by the platform's own scheme,
-over the raw body before any parsing → 401; a body that cannot be mapped → 400. Then
-the events are appended synchronously (the log answers well inside every platform's
-timeout) and the answer is 200 with the receipts, the originals for a redelivery, so
-that the platform stops retrying.
+method the platform does not use → 405; a client address outside the hook's allowed
+networks → 403; authentication by the platform's own scheme, over the raw body before
+any parsing → 401; a body that cannot be mapped, or a platform time no platform can
+have recorded → 400. Then the events are appended synchronously with the body as
+received (the log answers well inside every platform's timeout) and the answer is 200
+with the receipts, the originals for a redelivery, so that the platform stops retrying.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -19,6 +21,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from ledger import clock, hooks
 from ledger.adapters import ADAPTERS, PLATFORMS, Adapter, Delivery
 from ledger.api.context import ledger
+from ledger.api.ingest import refuse_implausible
 from ledger.api.schemas import ERROR, json_response
 from ledger.appender import Source, Submission
 from ledger.errors import InvalidInput, NotFound
@@ -38,7 +41,7 @@ def _adapter(platform: str) -> Adapter:
     return adapter
 
 
-def _submission(value: dict[str, Any], source: Source) -> Submission:
+def _submission(value: dict[str, Any], source: Source, received: datetime) -> Submission:
     try:
         event = validate_event(value)
     except EventError as e:
@@ -47,6 +50,7 @@ def _submission(value: dict[str, Any], source: Source) -> Submission:
             field=e.field,
             code="malformed_delivery",
         ) from e
+    refuse_implausible(event, received)
     return Submission(event, canonicalize(event), source)
 
 
@@ -59,19 +63,21 @@ def deliver(platform: str, hook_id: str) -> Response:
         hook = hooks.live_hook(conn, hook_id, now)
     if hook is None or hook.platform != platform:
         raise NotFound(f"no {platform} hook {hook_id!r}")
+    hooks.check_source(hook, request.remote_addr)
     delivery = Delivery.received(
         request.method,
         request.headers.items(),
         request.get_data(cache=True),
         request.query_string.decode("utf-8", errors="replace"),
         now,
+        service.pseudonyms,
     )
     how = adapter.authenticate(delivery, hook.credentials)
     answer = adapter.answer(delivery, hook.credentials)
     body: dict[str, Any] = {}
     if request.method == "POST":
-        source = Source(platform, delivery.sha256, how)
-        subs = [_submission(e, source) for e in adapter.parse(delivery)]
+        source = Source.received(platform, how, delivery.body, request.content_type)
+        subs = [_submission(e, source, now) for e in adapter.parse(delivery)]
         receipts = service.appender.append(hook.tenant_id, hook.tenant, subs) if subs else []
         appended = sum(r.created for r in receipts)
         APPENDED.inc(appended)
@@ -109,7 +115,7 @@ def _operations() -> dict[str, Any]:
             "xAdobeSignClientId": {"type": "string", "description": "Adobe's client-id echo"},
         },
     }
-    refused = {"401": ERROR, "404": ERROR, "405": ERROR}
+    refused = {"401": ERROR, "403": ERROR, "404": ERROR, "405": ERROR, "503": ERROR}
     return {
         "post": {
             "security": [],
@@ -117,7 +123,10 @@ def _operations() -> dict[str, Any]:
             "description": (
                 "HMAC (DocuSign, e签宝, eSignGlobal, DocuSeal, OpenSign), shared secret "
                 "(Documenso) or client-id echo (Adobe). 200 with the receipts of what the "
-                "delivery appended, the original receipts for a redelivery."
+                "delivery appended, the original receipts for a redelivery. 403 "
+                "network_not_allowed from outside the hook's allowed networks; 400 "
+                "implausible_time for an event dated before 1990 or over 24 h ahead. "
+                "The body is kept as received (GET /v1/deliveries/{sha256})."
             ),
             "parameters": parameters(list(PLATFORMS)),
             "requestBody": {

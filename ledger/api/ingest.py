@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 
+from ledger import clock
 from ledger.access import Principal
 from ledger.api.context import caller, json_body, ledger
 from ledger.api.schemas import API_KEY, AUTH_ERRORS, BATCH_RECEIPTS, ERROR, json_response
@@ -16,11 +18,12 @@ from ledger.receipts import Receipt, receipts_json
 from ledger.service import Ledger
 from verifier.event import EventError, validate_event
 from verifier.jcs import canonicalize
+from verifier.plausibility import implausible, parse_time
 
 bp = Blueprint("ingest", __name__)
 
 
-def _submission(value: Any, source: Source, at: str = "") -> Submission:
+def _submission(value: Any, source: Source, received: datetime, at: str = "") -> Submission:
     try:
         event = validate_event(value)
     except EventError as e:
@@ -28,7 +31,20 @@ def _submission(value: Any, source: Source, at: str = "") -> Submission:
             raise InvalidInput(e.message, field=e.field, code=e.code) from e
         field = at.rstrip(".") if e.field == "$" else at + e.field
         raise InvalidInput(f"{at.rstrip('.')}: {e.message}", field=field, code=e.code) from e
+    refuse_implausible(event, received, at)
     return Submission(event, canonicalize(event), source)
+
+
+def refuse_implausible(event: dict[str, Any], received: datetime, at: str = "") -> None:
+    """400 for an ``occurred_at`` no platform can have recorded (verifier.plausibility:
+    before 1990, or over 24 h after ``received``), on every channel; the field named is
+    ``occurred_at`` (``events[i].occurred_at`` in a batch)."""
+    try:
+        reason = implausible(parse_time(event["occurred_at"]), received)
+    except OverflowError:  # year 1 or 9999 with an offset: far outside any plausible time
+        reason = "occurred_at is outside the range of plausible times"
+    if reason is not None:
+        raise InvalidInput(at + reason, field=at + "occurred_at", code="implausible_time")
 
 
 def _append(subs: list[Submission]) -> list[Receipt]:
@@ -42,9 +58,11 @@ def append(service: Ledger, principal: Principal, subs: list[Submission]) -> lis
     return receipts
 
 
-def single(value: Any, delivery: str) -> Submission:
-    """The submission of ``POST /v1/events``: its body's value and SHA-256 hex."""
-    return _submission(value, Source("api", delivery, "api-key"))
+def single(value: Any, body: bytes, content_type: str | None) -> Submission:
+    """The submission of ``POST /v1/events``: its body's value, the body as received
+    (kept, docs/api.md "Request bodies") and its declared content type."""
+    source = Source.received("api", "api-key", body, content_type)
+    return _submission(value, source, clock.now())
 
 
 def status(receipts: list[Receipt]) -> int:
@@ -59,23 +77,24 @@ def _json(text: str, status: int) -> tuple[Response, int]:
 @bp.post("/v1/events")
 def append_event() -> tuple[Response, int]:
     caller("ingest")
-    value, delivery = json_body()
-    receipts = _append([single(value, delivery)])
+    value, _ = json_body()
+    receipts = _append([single(value, request.get_data(cache=True), request.content_type)])
     return _json(receipts_json(receipts)[0], status(receipts))
 
 
 @bp.post("/v1/events/batch")
 def append_batch() -> tuple[Response, int]:
     caller("ingest")
-    value, delivery = json_body()
+    value, _ = json_body()
+    received = clock.now()
     if not isinstance(value, dict) or set(value) != {"events"}:
         raise InvalidInput('a batch is {"events": [...]} and nothing else', field="$")
     events = value["events"]
     limit = ledger().settings.batch_max
     if not isinstance(events, list) or not 1 <= len(events) <= limit:
         raise InvalidInput(f"events must be a list of 1 to {limit} events", field="events")
-    source = Source("api", delivery, "api-key")
-    subs = [_submission(e, source, f"events[{i}].") for i, e in enumerate(events)]
+    source = Source.received("api", "api-key", request.get_data(cache=True), request.content_type)
+    subs = [_submission(e, source, received, f"events[{i}].") for i, e in enumerate(events)]
     first: dict[str, int] = {}
     for i, sub in enumerate(subs):
         j = first.setdefault(sub.event_id, i)

@@ -12,9 +12,11 @@ from verifier.event import ACTOR_FIELDS, DOCUMENTS_MAX, ID_MAX, TEXT_MAX, TYPE_M
 
 HEX32 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 # What verifier.event.check_time accepts: RFC 3339 with an upper-case T, an explicit offset
-# (Z or ±hh:mm, at most ±18:00), seconds 00-59 (no leap second) and a year from 0001.
+# (Z or ±hh:mm, at most ±18:00), seconds 00-59 (no leap second); and of the years, those
+# verifier.plausibility does not always refuse (1990 to 2099: the rest of its rule, at most
+# 24 h after receipt and not before 1990-01-01 UTC, depends on the clock and the offset).
 OCCURRED_AT = (
-    r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])-"
+    r"^(199[0-9]|20[0-9]{2})-(0[1-9]|1[0-2])-"
     r"(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?"
     r"(Z|[+-]((0[0-9]|1[0-7]):[0-5][0-9]|18:00))$"
 )
@@ -50,7 +52,11 @@ def event_schema() -> dict[str, Any]:
                 "type": "string",
                 "format": "date-time",
                 "pattern": OCCURRED_AT,
-                "description": "RFC 3339 with an explicit offset (Z or ±hh:mm, at most ±18:00)",
+                "description": (
+                    "RFC 3339 with an explicit offset (Z or ±hh:mm, at most ±18:00), the "
+                    "platform's time of the act; refused (400 implausible_time) before "
+                    "1990-01-01T00:00:00Z or more than 24 hours after the ledger receives it"
+                ),
             },
             "envelope_id": identifier,
             "actor": {

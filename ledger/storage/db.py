@@ -142,6 +142,13 @@ BODIES = RowTable(
     ("int4", "int8", "text", "bytea", "bytea"),
 )
 NODES = RowTable("nodes", ("log_id", "level", "idx", "hash"), ("int4", "int2", "int8", "bytea"))
+# A redelivery of the same bytes (another request with the same body) stores nothing.
+DELIVERY_BODIES = RowTable(
+    "delivery_bodies",
+    ("tenant_id", "sha256", "channel", "content_type", "received_at", "body"),
+    ("int4", "bytea", "text", "text", "text", "bytea"),
+    keep_existing=True,
+)
 Writes = Sequence[tuple[RowTable, Rows]]  # rows for each table, in the order to write them
 _CHECKPOINT_COLUMNS = ("log_id", "size", "root", "note", "created_at")
 _HEAD_COLUMNS = ("size", "chain", "compact", "checkpoint", "head_id")

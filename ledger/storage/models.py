@@ -1,6 +1,6 @@
 """Tables (docs/operator-guide.md, "Database"): the log head, entries, event bodies
-(separate, so erasure deletes them alone), tree nodes, checkpoints, tenants, API keys
-and the log's signing keys."""
+(separate, so erasure deletes them alone), the delivery bodies as received, tree nodes,
+checkpoints, tenants, API keys and the log's signing keys."""
 
 from __future__ import annotations
 
@@ -87,6 +87,21 @@ class Body(Base):
     event: Mapped[str] = mapped_column(Text)  # RFC 8785 canonical JSON
     salt: Mapped[bytes] = mapped_column(LargeBinary)
     content_sha256: Mapped[bytes] = mapped_column(LargeBinary)  # idempotency comparison
+
+
+class DeliveryBody(Base):
+    """A request body exactly as received (a platform's webhook delivery, or an API
+    request), kept so that the original message can be produced: the leaf's
+    ``source.delivery_sha256`` names it. Written in the transaction of the events it
+    produced; the same bytes again store nothing. Holds personal data (docs/api.md)."""
+
+    __tablename__ = "delivery_bodies"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))  # the leaf's source.channel
+    content_type: Mapped[str | None] = mapped_column(String(200))  # as the sender declared it
+    received_at: Mapped[str] = mapped_column(String(32))  # of the first entry it produced
+    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Node(Base):
@@ -184,6 +199,8 @@ class Hook(Base):
     platform: Mapped[str] = mapped_column(String(32))
     client_id: Mapped[str | None] = mapped_column(String(200))
     window_seconds: Mapped[int] = mapped_column(Integer)
+    networks: Mapped[str | None] = mapped_column(Text)  # allowed source CIDRs, space-separated
+    query: Mapped[str | None] = mapped_column(String(2000))  # e签宝: the registered query string
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

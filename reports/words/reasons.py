@@ -2,8 +2,8 @@
 
 ``verifier`` reports in English (what ``ledger-verify`` prints). The Chinese edition
 translates every reason whose pattern is known here, keyed by check name (the patterns
-follow verifier/bundle.py, verifier/merkle.py, verifier/checkpoint.py and
-verifier/canonical.py); ``translate`` answers None for any other, and the edition then
+follow verifier/bundle.py, verifier/entry.py, verifier/anchors.py, verifier/merkle.py,
+verifier/checkpoint.py, verifier/ijson.py and verifier/leaf.py); ``translate`` answers None for any other, and the edition then
 shows the English original, marked as such.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from reports.words.terms import CHECKS
 from verifier.report import VerificationReport
 
 _Rule = tuple[re.Pattern[str], str]
@@ -173,6 +174,33 @@ _BY_CHECK: dict[str, tuple[_Rule, ...]] = {
         (r"the latest checkpoint is of another log", "最新检查点属于另一个账本"),
         (r"the latest checkpoint is smaller than the anchored one", "最新检查点小于已锚定的检查点"),
     ),
+    # verifier.plausibility.Flag.describe(), reported as warnings
+    "time plausibility": _rules(
+        *(
+            (
+                rf"the platform time is {duration} after the ledger received the event: "
+                r"the platform's clock or its report is wrong",
+                f"平台时间比账本接收该事件的时间晚 {zh}：平台的时钟或其报告有误",
+            )
+            for duration, zh in (
+                (r"(?P<h>\d+) h (?P<m>\d+) min", "{h} 小时 {m} 分钟"),
+                (r"(?P<m>\d+) min (?P<s>\d+) s", "{m} 分 {s} 秒"),
+                (r"(?P<s>\d+) s", "{s} 秒"),
+            )
+        ),
+        (
+            r"the platform time is before the envelope was sent \(seq (?P<n>\d+)\)",
+            "平台时间早于信封发送时间（序号 {n}）",
+        ),
+        (
+            r"the envelope was completed before a signer signed \(seq (?P<n>\d+)\)",
+            "信封在一位签署人签署之前即已完成（序号 {n}）",
+        ),
+        (
+            r"the platform time is after the envelope was completed \(seq (?P<n>\d+)\)",
+            "平台时间晚于信封完成时间（序号 {n}）",
+        ),
+    ),
 }
 
 _CLAIM = re.compile(
@@ -224,11 +252,25 @@ def bottom_line(report: VerificationReport, reason: str, check: str, original: s
     erased = report.count("erased")
     if erased:
         text += f"；{erased} 个条目的内容已删除"
+    text += _warned(report, original)
     if report.pending:
         reasons = dict.fromkeys(c.reason for c in report.checks if c.status == "pending")
         text += "；" + "；".join(_each(reasons, original))
         return f"待锚定：{text}"
     return f"有效：{text}"
+
+
+def _warned(report: VerificationReport, original: str) -> str:
+    """The Chinese of the bottom line's warnings (``verifier.report``): how many, and the
+    first (empty without warnings)."""
+    warnings = report.warnings
+    if not warnings:
+        return ""
+    first = warnings[0]
+    said = translate(first.name, first.reason) or original.format(text=first.reason)
+    where = f"（序号 {first.seq}）" if first.seq is not None else ""
+    head = "1 项警示：" if len(warnings) == 1 else f"{len(warnings)} 项警示，第一项："
+    return f"；{head}{CHECKS.get(first.name, first.name)}{where}：{said}"
 
 
 def _each(reasons: Sequence[str] | dict[str, None], original: str) -> list[str]:

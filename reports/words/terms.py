@@ -56,6 +56,7 @@ STATUSES: dict[str, dict[str, str]] = {
         "erased": "content erased",
         "pending": "pending",
         "skipped": "skipped",
+        "warning": "warning",
     },
     "zh": {
         "pass": "通过",
@@ -63,6 +64,7 @@ STATUSES: dict[str, dict[str, str]] = {
         "erased": "内容已删除",
         "pending": "待定",
         "skipped": "跳过",
+        "warning": "警示",
     },
 }
 
@@ -78,6 +80,7 @@ CHECKS: dict[str, str] = {
     "anchor token": "锚定时间戳",
     "anchor covers checkpoint": "锚定覆盖检查点",
     "consistency to latest": "与最新检查点一致",
+    "time plausibility": "时间合理性",
 }
 
 # Recipient roles as platforms name them (DocuSign recipient types, Adobe Acrobat Sign

@@ -151,7 +151,14 @@ def test_one_term_for_each_concept_as_the_glossary_lists() -> None:
         r.split("|")[1:-1] for r in section.splitlines() if r.startswith("| ") and "---" not in r
     ]
     assert len(rows) > 20
-    words = " ".join([*ZH.values(), *terms.EVENT_TYPES["zh"].values(), *terms.CHECKS.values()])
+    words = " ".join(
+        [
+            *ZH.values(),
+            *terms.EVENT_TYPES["zh"].values(),
+            *terms.CHECKS.values(),
+            *terms.STATUSES["zh"].values(),
+        ]
+    )
     concepts = set()
     for english, chinese, not_used in rows[1:]:
         concepts.add(english.strip())

@@ -5,6 +5,7 @@ English and marked; the bottom line is Chinese in every verdict."""
 from __future__ import annotations
 
 from reports.texts import Texts
+from verifier.plausibility import AFTER_RECEIPT, OUT_OF_ORDER, Flag
 from verifier.report import Check, VerificationReport
 
 ZH = Texts("zh")
@@ -77,3 +78,35 @@ def test_the_bottom_line_is_chinese_in_every_verdict() -> None:
         "无效：哈希链（chain）（序号 7）：链值不等于 HASH(0x02 || prev_chain || 叶子哈希)"
         "（另有 1 项失败）"
     )
+
+
+def test_time_warnings_are_translated_and_counted_in_the_bottom_line() -> None:
+    flags = [
+        Flag(2, AFTER_RECEIPT, "after_receipt", seconds=7 * 3600 + 45 * 60),
+        Flag(3, AFTER_RECEIPT, "after_receipt", seconds=12 * 60 + 3),
+        Flag(4, AFTER_RECEIPT, "after_receipt", seconds=45),
+        Flag(5, OUT_OF_ORDER, "before_sent", other=1),
+        Flag(6, OUT_OF_ORDER, "completed_before_signed", other=8),
+        Flag(8, OUT_OF_ORDER, "after_completed", other=6),
+    ]
+    warnings = [Check("time plausibility", "warning", f.seq, f.describe()) for f in flags]
+    details = [ZH.detail(w) for w in warnings]
+    assert details[0].startswith("平台时间比账本接收该事件的时间晚 7 小时 45 分钟")
+    assert "12 分 3 秒" in details[1]
+    assert "45 秒" in details[2]
+    assert details[3:] == [
+        "平台时间早于信封发送时间（序号 1）",
+        "信封在一位签署人签署之前即已完成（序号 8）",
+        "平台时间晚于信封完成时间（序号 6）",
+    ]
+    report = VerificationReport(
+        (Check("chain", "pass", 0, "chain ab"), *warnings), "envelope ENV-1", CLAIM
+    )
+    assert report.valid
+    bottom = ZH.bottom_line(report)
+    assert bottom.startswith("有效：")
+    assert bottom.endswith(
+        "；6 项警示，第一项：时间合理性（序号 2）："
+        "平台时间比账本接收该事件的时间晚 7 小时 45 分钟：平台的时钟或其报告有误"
+    )
+    assert "warning" not in bottom

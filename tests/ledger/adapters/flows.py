@@ -594,12 +594,12 @@ def esignglobal_flow() -> list[Step]:
                     "envelopeId": e4,
                     "envelopeStatus": 3,
                     **start,
-                    "envelopeEndTime": "1797649200000",
+                    "envelopeEndTime": "1795316400000",  # three days after the start
                 },
             },
             "envelope.expired",
             e4,
-            "2026-12-19T11:00:00+08:00",
+            "2026-11-22T11:00:00+08:00",
         ),
     ]
 
@@ -724,7 +724,7 @@ def documenso_flow() -> list[Step]:
             ),
             "envelope.created",
             e1,
-            "2026-11-19T11:44:44+00:00",
+            "2026-11-19T11:44:43.341000+00:00",
         ),
         Step(
             documenso("DOCUMENT_SENT", e1, "2026-11-19T11:45:00.100Z", "PENDING", fresh),
@@ -743,14 +743,14 @@ def documenso_flow() -> list[Step]:
             documenso("DOCUMENT_SIGNED", e1, "2026-11-19T12:02:06.412Z", "PENDING", signed_one),
             "recipient.signed",
             e1,
-            "2026-11-19T12:02:06.412000+00:00",
+            "2026-11-19T12:02:05.688000+00:00",
             zhang,
         ),
         Step(
             documenso("DOCUMENT_SIGNED", e1, "2026-11-19T12:30:01.000Z", "PENDING", signed_two),
             "recipient.signed",
             e1,
-            "2026-11-19T12:30:01+00:00",
+            "2026-11-19T12:30:00+00:00",
             {"name": LI["name"]},
         ),
         Step(
@@ -862,7 +862,7 @@ def docuseal_flow() -> list[Step]:
             },
             "envelope.created",
             "501",
-            "2026-11-19T10:00:00.120000+00:00",
+            "2026-11-19T10:00:00.101000+00:00",
         ),
         Step(
             {
@@ -874,7 +874,7 @@ def docuseal_flow() -> list[Step]:
             },
             "recipient.viewed",
             "501",
-            "2026-11-19T10:01:12.310000+00:00",
+            "2026-11-19T10:01:12.300000+00:00",
             person,
         ),
         Step(
@@ -892,7 +892,7 @@ def docuseal_flow() -> list[Step]:
             },
             "recipient.signed",
             "501",
-            "2026-11-19T10:02:32.044000+00:00",
+            "2026-11-19T10:02:31.512000+00:00",
             person,
         ),
         Step(
@@ -920,7 +920,7 @@ def docuseal_flow() -> list[Step]:
             },
             "recipient.declined",
             "502",
-            "2026-11-19T11:00:00+00:00",
+            "2026-11-19T10:59:59+00:00",
             {"name": LI["name"]},
         ),
         Step(

@@ -37,6 +37,16 @@ AUTHENTICATED = {
     "opensign": "hmac",
 }
 ESIGN_APP_ID = "7439000001"
+# Where each platform's body names its event (the platform's own event name).
+EVENT_NAME = {
+    "docusign": "event",
+    "adobesign": "event",
+    "esign": "action",
+    "esignglobal": "event",
+    "documenso": "event",
+    "docuseal": "event_type",
+    "opensign": "event",
+}
 
 
 def hmac256(key: str, message: bytes) -> bytes:
@@ -176,12 +186,21 @@ def service(app: Flask) -> Ledger:
 
 
 def make_hook(
-    app: Flask, platform: str, secret: str, tenant: str = "acme", window: int | None = None
+    app: Flask,
+    platform: str,
+    secret: str,
+    tenant: str = "acme",
+    window: int | None = None,
+    query: str | None = None,
+    networks: tuple[str, ...] = (),
 ) -> Hook:
-    """A hook of ``tenant`` configured as the platform's fixtures expect."""
+    """A hook of ``tenant`` configured as the platform's fixtures expect (e签宝 and
+    eSignGlobal registered with ``query``, when their URL has one)."""
     with service(app).db.writing() as conn:
         if platform == "adobesign":
-            made = hooks.create_hook(conn, tenant, platform, now=clock.now(), client_id=secret)
+            made = hooks.create_hook(
+                conn, tenant, platform, now=clock.now(), client_id=secret, networks=networks
+            )
         else:
             client_id = ESIGN_APP_ID if platform == "esign" else None
             made = hooks.create_hook(
@@ -192,6 +211,8 @@ def make_hook(
                 secret=secret,
                 client_id=client_id,
                 window=window,
+                query=query,
+                networks=networks,
             )
     return Hook(platform, made.id, secret)
 

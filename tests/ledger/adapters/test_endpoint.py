@@ -17,6 +17,7 @@ from ledger import clock, hooks
 from tests.conftest import Keys
 from tests.ledger.adapters.flows import FLOWS
 from tests.ledger.adapters.senders import (
+    EVENT_NAME,
     PLATFORMS,
     TIMESTAMPED,
     compact,
@@ -31,15 +32,6 @@ from tests.ledger.adapters.senders import (
 SECRET = "the platform's key: 5b2e9f0c7d4a"  # noqa: S105  keys are used as text
 HMAC_PLATFORMS = tuple(p for p in PLATFORMS if p != "adobesign")
 BODY_SIGNED = tuple(p for p in HMAC_PLATFORMS if p != "documenso")
-EVENT_NAME = {
-    "docusign": "event",
-    "adobesign": "event",
-    "esign": "action",
-    "esignglobal": "event",
-    "documenso": "event",
-    "docuseal": "event_type",
-    "opensign": "event",
-}
 UNKNOWN = {
     "docusign": ("envelope-corrected", "x-docusign.envelope-corrected"),
     "adobesign": ("AGREEMENT_VAULTED", "x-adobesign.agreement_vaulted"),

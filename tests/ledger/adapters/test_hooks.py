@@ -119,3 +119,19 @@ def test_list_rotate_and_delete(app: Flask, client: FlaskClient, keys: Keys) -> 
     assert code != 0
     assert "no hook" in out
     assert tree_size(client) == 2
+
+
+def test_the_registered_query_is_set_and_shown_by_the_cli(app: Flask, keys: Keys) -> None:
+    args = ["hook", "create", "--tenant", "acme", "--secret", "k3y", "--query"]
+    code, out = run(app, *args, "?orderNo=001&belong=pinjie", "--platform", "esign")
+    assert code == 0, out
+    hook_id = out.strip().splitlines()[-1]
+    assert f"POST /v1/hooks/esign/{hook_id}?orderNo=001&belong=pinjie" in out
+    listed = run(app, "hook", "list", "--tenant", "acme")[1]
+    assert "?orderNo=001&belong=pinjie" in listed
+    # Only the platforms whose signature covers the query take one.
+    code, out = run(app, *args, "a=1", "--platform", "docusign")
+    assert code != 0
+    assert "only esign, esignglobal hooks take a query string" in out
+    code, out = run(app, *args, "a=1 b", "--platform", "esignglobal")
+    assert code != 0

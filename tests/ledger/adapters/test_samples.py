@@ -1,5 +1,6 @@
 """The shared sample deliveries (tests/data/webhooks/): every valid one appends exactly one
-event of the expected type, envelope and time, every refused one appends nothing.
+event of the expected type, envelope and time (as revised since the research: see
+``revised``), every refused one appends nothing.
 
 First each adapter alone, judged at the fixture's ``received_at`` with the exact bytes
 and headers (the original signatures); then over HTTP through the app, with the signed
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 from ledger import clock
 from ledger.adapters import ADAPTERS, Credentials, Delivery
 from ledger.errors import LedgerError
+from ledger.pseudonyms import PseudonymKey
 from tests.conftest import Keys
 from tests.ledger.adapters.senders import (
     AUTHENTICATED,
@@ -28,16 +30,49 @@ from tests.ledger.adapters.senders import (
     make_hook,
     restamp,
     samples,
+    service,
     tree_size,
 )
 from verifier.event import validate_event
 
+KEY = PseudonymKey(b"samples pseudonym key, tests only")
 
-def credentials(platform: str, data: dict[str, Any]) -> Credentials:
+
+def credentials(platform: str, data: dict[str, Any], query: str) -> Credentials:
+    """The hook the sample was sent to: its secret, client or app id, and the query
+    string of its URL (e签宝 and eSignGlobal sign it, and take only the registered one)."""
     config = data.get("config") or {}
     secrets = () if platform == "adobesign" else (data["secret"],)
     client_id = config.get("client_id") or config.get("app_id")
-    return Credentials(secrets, client_id, ADAPTERS[platform].default_window)
+    return Credentials(secrets, client_id, ADAPTERS[platform].default_window, query)
+
+
+def revised(platform: str, expected: dict[str, Any], ids: PseudonymKey) -> dict[str, Any]:
+    """The sample's expected event as the adapters now make it: the files are unchanged
+    copies of the research (tests/data/webhooks/README.md, "Revised since"), made before
+    two decisions. ``occurred_at`` is the time of the act itself, not of the delivery
+    (issue 13); ids carry an e-mail address or a person's platform id only as a keyed
+    pseudonym (issue 14), whose value depends on the deployment's key."""
+    envelope = expected["envelope_id"]
+    changes: dict[str, dict[str, Any]] = {
+        "docusign": {"occurred_at": "2026-11-19T08:05:10.917000+00:00"},  # signedDateTime
+        "documenso": {"occurred_at": "2026-11-19T12:02:05.688000+00:00"},  # signedAt
+        "docuseal": {"occurred_at": "2026-11-19T10:02:31.512000+00:00"},  # completed_at
+        "esign": {
+            "event_id": f"esign:{envelope}:SIGN_MISSON_COMPLETE:1795080031359:"
+            + ids.pseudonym(envelope, "f8f0849e03a4150daa0f3b6c1ee96fda")
+        },
+        "esignglobal": {
+            "event_id": f"esignglobal:{envelope}:ENVELOPE_SIGNER_SIGNED:1:"
+            + ids.pseudonym(envelope, "chen.jing@example.hk")
+        },
+        "opensign": {
+            "event_id": f"opensign:{envelope}:signed:"
+            + ids.pseudonym(envelope, "peter.mark@example.com")
+            + ":2026-11-19T16:18:34+05:30"
+        },
+    }
+    return expected | changes.get(platform, {})
 
 
 def same_instant(a: str, b: str) -> bool:
@@ -50,20 +85,23 @@ def test_adapter_judges_each_sample_at_its_received_at(platform: str) -> None:
     adapter = ADAPTERS[platform]
     for delivery in data["deliveries"]:
         expected = delivery["expected"]
+        query = urlsplit(delivery["path_query"]).query
         received = Delivery.received(
             delivery["method"],
             delivery["headers"].items(),
             delivery["body"].encode("utf-8"),
-            urlsplit(delivery["path_query"]).query,
+            query,
             datetime.fromisoformat(delivery["received_at"]),
+            KEY,
         )
         if not expected["accepted"]:
             with pytest.raises(LedgerError) as refused:
-                adapter.authenticate(received, credentials(platform, data))
+                adapter.authenticate(received, credentials(platform, data, query))
             assert refused.value.status == 401
             assert refused.value.code == expected["reason"]
             continue
-        how = adapter.authenticate(received, credentials(platform, data))
+        expected = revised(platform, expected, KEY)
+        how = adapter.authenticate(received, credentials(platform, data, query))
         assert how == AUTHENTICATED[platform]
         (event,) = adapter.parse(received)
         assert validate_event(event) is event
@@ -79,10 +117,14 @@ def test_adapter_judges_each_sample_at_its_received_at(platform: str) -> None:
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_samples_over_http(app: Flask, client: FlaskClient, keys: Keys, platform: str) -> None:
     data = samples(platform)
-    hook = make_hook(app, platform, data["secret"])
+    query = urlsplit(data["deliveries"][0]["path_query"]).query
+    hook = make_hook(app, platform, data["secret"], query=query or None)
+    ids = service(app).pseudonyms
     receipts: dict[int, Any] = {}
     for i, delivery in enumerate(data["deliveries"]):
         expected, before = delivery["expected"], tree_size(client)
+        if expected["accepted"]:
+            expected = revised(platform, expected, ids)
         body = delivery["body"].encode("utf-8")
         response = client.open(
             hook.url(urlsplit(delivery["path_query"]).query),
@@ -113,6 +155,13 @@ def test_samples_over_http(app: Flask, client: FlaskClient, keys: Keys, platform
         assert leaf.source.channel == platform
         assert leaf.source.authenticated == AUTHENTICATED[platform]
         assert leaf.source.delivery_sha256 == hashlib.sha256(body).hexdigest()
+        # The delivery itself is kept, as received, for the tenant (docs/api.md).
+        kept = client.get(
+            f"/v1/deliveries/{leaf.source.delivery_sha256}", headers=keys.header("read")
+        )
+        assert kept.get_data() == body
+        assert kept.headers["Content-Type"] == delivery["headers"]["Content-Type"]
+        assert kept.headers["X-Delivery-Channel"] == platform
         assert leaf.event.type == expected["type"]
         assert leaf.event.envelope_id == expected["envelope_id"]
         assert leaf.event.event_id == expected["event_id"]

@@ -58,6 +58,25 @@ REFUSALS: list[tuple[str, bytes | None, str | None, str]] = [
     ("unknown field", json.dumps(event(1, colour="red")).encode(), "ingest", "application/json"),
     ("bad type", json.dumps(event(1, type="x")).encode(), "ingest", "application/json"),
     ("too large", json.dumps(event(1, data={"pad": BIG})).encode(), "ingest", "application/json"),
+    # Platform times no platform can have recorded (verifier.plausibility): 400 occurred_at.
+    (
+        "year 2099",
+        json.dumps(event(1, occurred_at="2099-01-01T00:00:00Z")).encode(),
+        "ingest",
+        "application/json",
+    ),
+    (
+        "year 1",
+        json.dumps(event(1, occurred_at="0001-01-01T00:00:00+08:00")).encode(),
+        "ingest",
+        "application/json",
+    ),
+    (
+        "before 1990",
+        json.dumps(event(1, occurred_at="1989-12-31T23:59:59Z")).encode(),
+        "ingest",
+        "application/json",
+    ),
     ("empty body", b"", "ingest", "application/json"),
 ]
 

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from ledger.anchoring.devtsa import DevTSA
 from ledger.app import create_app
 from tests.conftest import Keys, event
 from verifier.event import ID_MAX
+from verifier.plausibility import implausible, parse_time
 
 AnyCase = Case[Any]
 CHECKS = [
@@ -70,6 +72,7 @@ EXAMPLES: dict[tuple[str, str], tuple[int, int, int]] = {
     ("GET", "/v1/envelopes/{envelope_id}"): (20, 20, 10),
     ("GET", "/v1/envelopes/{envelope_id}/evidence"): (10, 10, 5),
     ("GET", "/v1/envelopes/{envelope_id}/certificate.pdf"): (10, 10, 5),
+    ("GET", "/v1/deliveries/{sha256}"): (10, 10, 5),
     ("POST", "/v1/log/anchors"): (5, 0, 10),
     # Platforms' webhooks: no API key to negate (each platform's own scheme).
     ("POST", "/v1/hooks/{platform}/{hook_id}"): (15, 15, 0),
@@ -126,6 +129,15 @@ def unique_event_ids(case: AnyCase) -> None:
         seen.add(event_id)
 
 
+def implausible_event(case: AnyCase) -> bool:
+    """A posted event whose occurred_at the description allows by its form but the
+    ledger refuses by its time (more than 24 h after now, or before 1990 in UTC)."""
+    body: Any = case.body
+    events = body.get("events", [body]) if isinstance(body, dict) else []
+    now = datetime.now(UTC)
+    return any(implausible(parse_time(e["occurred_at"]), now) for e in events)
+
+
 def expected_positive(case: AnyCase, size: int) -> set[int]:
     """What data the description allows must get, given a log of ``size`` entries."""
     query, label = case.query or {}, f"{case.method} {case.path}"
@@ -136,8 +148,12 @@ def expected_positive(case: AnyCase, size: int) -> set[int]:
         return {200, 403, 404}
     if case.path.startswith("/v1/hooks/"):
         return {404}  # this log has no hooks: every generated hook id is unknown
+    if case.path == "/v1/deliveries/{sha256}":
+        return {404}  # generated hashes name no body the seeded requests sent
     if label == "POST /v1/log/anchors":
         return {200, 201}  # anchored now, or already anchored at this size
+    if case.method == "POST" and implausible_event(case):
+        return {400}  # a platform time the ledger refuses (verifier.plausibility)
     if case.method == "POST":
         return {200, 201, 409}  # new, already there, or the same event_id with other content
     if case.path == "/v1/log/entries/{seq}":

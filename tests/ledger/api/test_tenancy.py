@@ -41,6 +41,7 @@ CALLERS = VALID + INVALID
 
 ACME_EVENT = event("acme", actor={"name": "张三", "email": "zhang@example.com"})
 GLOBEX_EVENT = event("globex", actor={"name": "Jane Roe", "email": "jane@globex.example"})
+ACME_BODY = json.dumps(ACME_EVENT, ensure_ascii=False).encode()  # kept as received
 PERSONAL = ("张三", "zhang@example.com", "Jane Roe", "jane@globex.example")
 
 
@@ -81,7 +82,8 @@ def world(app: Flask, client: FlaskClient, keys: Keys) -> World:
         assert client.get("/v1/log/checkpoint", headers=bearer(key)).status_code == 200
         with service(app).db.writing() as conn:
             assert access.revoke_key(conn, key) == 1
-    first = client.post("/v1/events", json=ACME_EVENT, headers=keys.header("ingest"))
+    sent = keys.header("ingest") | {"Content-Type": "application/json"}
+    first = client.post("/v1/events", data=ACME_BODY, headers=sent)
     second = client.post("/v1/events", json=GLOBEX_EVENT, headers=keys.header("other_ingest"))
     assert (first.status_code, second.status_code) == (201, 201)
     assert (first.get_json()["seq"], second.get_json()["seq"]) == (0, 1)
@@ -169,6 +171,14 @@ ENDPOINTS = [
         "/v1/envelopes/{envelope_id}/certificate.pdf",
         "/v1/envelopes/env-1/certificate.pdf?tenant=acme",
         statuses(200, ("read", "admin", "other_read")),
+    ),
+    # A request body as received: the tenant's read key, the admin naming the tenant;
+    # another tenant's read key looks in its own tenant's bodies (404), audit never.
+    Endpoint(
+        "GET",
+        "/v1/deliveries/{sha256}",
+        f"/v1/deliveries/{hashlib.sha256(ACME_BODY).hexdigest()}?tenant=acme",
+        statuses(200, ("read", "admin")) | {"other_read": frozenset({404})},
     ),
     Endpoint("GET", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORS_READ, READERS)),
     Endpoint("POST", "/v1/log/anchors", "/v1/log/anchors", statuses(ANCHORING, ("admin",))),
