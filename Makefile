@@ -2,28 +2,37 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+SERVICE := $(VENV)/.service
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run test lint bench clean system-deps verifier-dist
 
 # Debian packages the tests and certificates need: poppler (pdftotext, pdfsig, pdftoppm),
-# a CJK TrueType font to embed, openssl for the development TSA, wrk for make bench.
-SYSTEM_PACKAGES := poppler-utils fonts-wqy-microhei openssl
+# a CJK TrueType font to embed, openssl for the development TSA, curl for the auditor
+# guide's commands (tests/ledger/test_auditor_guide.py runs them), wrk for make bench.
+SYSTEM_PACKAGES := poppler-utils fonts-wqy-microhei openssl curl
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
+# `make run` installs the service alone; `make test` and the rest add the development tools.
+$(SERVICE): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(SERVICE)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(SERVICE) $(STAMP)
 
-run: $(STAMP) system-deps
+run: $(SERVICE) system-deps
 	$(VENV)/bin/ledger init
 	$(VENV)/bin/ledger quickstart
 	exec $(VENV)/bin/ledger serve
 
 system-deps:
-	@if ! command -v pdftotext >/dev/null || ! command -v openssl >/dev/null || [ ! -f $(CJK_FONT) ]; then \
+	@if ! command -v pdftotext >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null || [ ! -f $(CJK_FONT) ]; then \
 		echo "installing $(SYSTEM_PACKAGES) (Debian)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
@@ -41,5 +50,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_FLAGS)
 
+# The auditor's verifier alone (dist-verifier/pyproject.toml): its wheel, into dist/.
+verifier-dist:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist ./dist-verifier
+	@ls dist/evidence_ledger_verify-*.whl
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

@@ -46,8 +46,9 @@ from config.settings import load
 from ledger import access
 from ledger.appender import Source, Submission
 from ledger.service import Ledger as Service
-from verifier.canonical import canonicalize, parse_json
 from verifier.event import validate_event
+from verifier.ijson import parse_json
+from verifier.jcs import canonicalize
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from ledger.cli import main; main()"]

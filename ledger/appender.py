@@ -27,10 +27,10 @@ from ledger.receipts import Receipt, original_receipt
 from ledger.storage.db import BODIES, DELIVERY_BODIES, ENTRIES, NODES, Database, Head, Seen
 from ledger.storage.nodes import split_hashes
 from verifier import merkle
-from verifier.canonical import SALT_SIZE, leaf_bytes_many
 from verifier.checkpoint import format_checkpoint, sign_note
 from verifier.compact import CompactRange
 from verifier.hashing import HashAlgorithm
+from verifier.leaf import SALT_SIZE, leaf_bytes_many
 from verifier.merkle import NodeID
 
 

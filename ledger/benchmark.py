@@ -21,7 +21,7 @@ from ledger.storage.migrate import upgrade
 from ledger.storage.models import Log
 from ledger.storage.nodes import NodeReader
 from verifier import merkle
-from verifier.canonical import canonicalize
+from verifier.jcs import canonicalize
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from sqlalchemy import Connection, select
 from ledger.storage.models import Checkpoint, Entry, Log, Node, Tenant
 from ledger.storage.nodes import split_hashes
 from verifier import checkpoint as notes
-from verifier.canonical import parse_leaf
 from verifier.compact import CompactRange
 from verifier.errors import VerificationError
 from verifier.hashing import HashAlgorithm
+from verifier.leaf import parse_leaf
 
 CHUNK = 10_000
 

@@ -19,9 +19,9 @@ from sqlalchemy import Connection, insert, select, update
 from ledger import clock
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage.models import Anchor, Checkpoint, Entry, Log, Node, SigningKey, Tenant
-from verifier.canonical import parse_leaf
 from verifier.compact import CompactRange
 from verifier.hashing import algorithm
+from verifier.leaf import parse_leaf
 from verifier.merkle import NodeID
 
 CHUNK = 5_000

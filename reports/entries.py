@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from verifier.canonical import Leaf, parse_leaf
 from verifier.errors import VerificationError
 from verifier.hashing import HashAlgorithm
+from verifier.leaf import Leaf, parse_leaf
 
 READ_ERRORS = (VerificationError, KeyError, TypeError, ValueError, IndexError, AttributeError)
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from reports.entries import READ_ERRORS, Actor, Entry, read_entry, text_or
 from verifier import checkpoint as notes
 from verifier import timestamp
-from verifier.bundle import is_development
+from verifier.anchors import is_development
 from verifier.checkpoint import Checkpoint, VerifierKey
 from verifier.errors import VerificationError
 from verifier.hashing import SHA256, HashAlgorithm, algorithm
@@ -182,8 +182,10 @@ def _signing_key(note: str, vkeys: Sequence[str]) -> LogKey | None:
 
 
 def _signed_text(note: str) -> str | None:
-    split = note.rfind("\n\n")
-    return note[: split + 1] if split >= 0 else None
+    try:
+        return notes.signed_text(note)
+    except VerificationError:
+        return None
 
 
 def _anchor(data: object, note: str, roots: Sequence[bytes]) -> Anchor:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import secrets
 import shutil
+import subprocess
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -27,10 +28,10 @@ from typing import Any
 from ledger.anchoring.devtsa import DevTSA, flip_signature_byte
 from ledger.anchoring.stamper import timestamp_request
 from verifier import merkle
-from verifier.canonical import commitment, leaf_bytes, new_salt
-from verifier.checkpoint import NoteSigner, format_checkpoint, sign_note
+from verifier.checkpoint import NoteSigner, format_checkpoint, sign_note, signed_text
 from verifier.compact import MemoryTree
 from verifier.hashing import SHA256
+from verifier.leaf import commitment, leaf_bytes, new_salt
 from verifier.timestamp import token_of, verify
 
 ORIGIN = "test.example/evidence-ledger"
@@ -41,11 +42,6 @@ SOURCE = {"channel": "api", "delivery_sha256": "ab" * 32, "authenticated": "api-
 
 def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
-
-
-def signed_text(note: str) -> str:
-    """EVIDENCE-FORMAT §5: the note up to and including the newline before the last blank line."""
-    return note[: note.rindex("\n\n") + 1]
 
 
 def event(envelope_id: str, n: int, **extra: Any) -> dict[str, Any]:
@@ -259,6 +255,19 @@ def stamper(name: str = "trusted") -> Iterator[Stamper]:
     tsa = DevTSA.create(_ROOT / name)
     with tsa:
         yield Stamper(tsa)
+
+
+def zero_serial_root(directory: Path) -> bytes:
+    """A self-signed root (PEM) with serial number 0, as some operating systems still ship
+    (Debian's ca-certificates.crt holds several): openssl makes it, cryptography refuses to."""
+    subprocess.run(  # noqa: S603
+        ["openssl", "req", "-x509", "-set_serial", "0", "-newkey", "ec",  # noqa: S607
+         "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(directory / "key.pem"),
+         "-out", str(directory / "cert.pem"), "-subj", "/CN=Zero Serial Root", "-days", "2"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return (directory / "cert.pem").read_bytes()
 
 
 # --- big exports, fast -------------------------------------------------------------------

@@ -322,14 +322,25 @@ def _parse_signature_line(line: str) -> NoteSignature:
     return NoteSignature(name, raw[:4], raw[4:])
 
 
-def _split_note(note: object) -> tuple[str, list[NoteSignature]]:
-    """The text (with its final newline) and the signature lines of a signed note."""
-    note = _check_text(note, "note")
-    # signed-note: the text is separated from the signatures by the *last* blank line.
+def signed_text(note: str) -> str:
+    """The text a note's signatures sign: the note up to and including the newline before
+    its *last* blank line (signed-note "Format"). An anchor time-stamps exactly this text
+    (EVIDENCE-FORMAT §5). ``CheckpointError`` if the note has no blank line.
+
+    Only the split: ``open_note`` also checks the note against the format's rules.
+    """
+    note = _check_str(note, "note", CheckpointError)
     split = note.rfind("\n\n")
     if split < 0:
         raise CheckpointError("note has no blank line before its signatures")
-    text, block = note[: split + 1], note[split + 2 :]
+    return note[: split + 1]
+
+
+def _split_note(note: object) -> tuple[str, list[NoteSignature]]:
+    """The text (with its final newline) and the signature lines of a signed note."""
+    note = _check_text(note, "note")
+    text = signed_text(note)
+    block = note[len(text) + 1 :]
     if not block:
         raise CheckpointError("note has no signature lines after its last blank line")
     lines = block[:-1].split("\n")  # not splitlines(): U+0085, U+2028 are not newlines here

@@ -2,26 +2,29 @@
 
 Subcommands:
 
+- ``receipt FILE|-``: a receipt (the answer to an append) in one step: its leaf hash, its
+  checkpoint's signature with the log's verifier keys (``--log-key``, repeatable) and its
+  inclusion proof (``verifier.receipt``);
 - ``checkpoint``, ``inclusion``, ``consistency``: one signed checkpoint or one RFC 9162
   proof (EVIDENCE-FORMAT §3-4);
-- ``bundle FILE|-``: an ``evidence-bundle/1`` (§6), with the log's verifier keys
-  (``--log-key``, repeatable) and the TSA trust roots (``--tsa-root``, PEM files,
-  repeatable); ``--at-time`` checks the TSA chains at another time than each genTime;
+- ``bundle FILE|-``: an ``evidence-bundle/1`` (§6), with the log's verifier keys and the
+  TSA trust roots (``--tsa-root``, PEM or DER files, bundles allowed, repeatable);
+  ``--at-time`` checks the TSA chains at another time than each genTime;
   ``--clock-skew`` (default 300 s) is how far a platform time may be after the ledger's
   receipt before it is reported as a warning (docs/evidence-format.md);
-- ``log --export FILE|-``: a whole-log audit of a ``log-export/1`` file (two passes,
-  O(log n) memory) or of stdin (one pass, 64 bytes per leaf); ``--signatures
-  essential`` verifies only the checkpoint signatures that carry weight (see
-  ``verifier.audit.LogAudit``); ``log --url URL --key
-  API_KEY`` fetches the same records from a running ledger (``GET /v1/log/anchors``,
-  ``GET /v1/log/checkpoint``, then ``GET /v1/log/leaves`` in pages of 10,000) with
-  ``Authorization: Bearer API_KEY``;
-- ``pdf FILE``: a certificate of evidence (docs/certificate.md): its PAdES signature
-  (``--issuer-root``, PEM, repeatable), time-stamps and validation data, then the
-  ``evidence-bundle.json`` it carries, as ``bundle`` checks it (``--log-key``,
-  ``--tsa-root``); ``--extract-bundle OUT`` saves the bundle. This one subcommand needs
-  pyHanko: it runs ``reports.validation``, loaded only here, so that ``verifier`` itself
-  stays free of it (tests/test_layering.py).
+- ``log --export FILE|-``: a whole-log audit of a ``log-export/1`` file (two passes, on
+  every core) or of stdin (one pass, 64 bytes per leaf); ``--signatures essential``
+  verifies only the checkpoint signatures that carry weight (see
+  ``verifier.audit.checkpoints``); ``log --url URL --key API_KEY`` fetches the same records
+  from a running ledger (``verifier.remote``).
+
+Other packages add commands through the entry-point group ``ledger_verify.commands``
+(``PLUGINS``): the service package adds ``pdf``, which checks a certificate of evidence
+with pyHanko. Such a command is loaded only when it is run.
+
+A certificate of a trust-root file that cannot be used (a bundle such as
+``/etc/ssl/certs/ca-certificates.crt`` holds some) is skipped with a warning on stderr
+naming it (``verifier.trust``).
 
 Output: the verdict in one line (``VALID``, ``PENDING``, ``INVALID``), then every check
 that did not pass (failures, then warnings, erased, pending and skipped checks), naming
@@ -34,93 +37,142 @@ failed and what was expected), 2 the input cannot be read or evaluated (unreadab
 malformed file, bad key or trust root, unreachable URL). A ``PENDING`` bundle or log
 (valid, but its newest entries not yet anchored by a TSA) exits 0: nothing is wrong,
 and the bottom line says it is pending; ``--require-anchor`` makes it exit 1.
+
+Each command imports what it needs when it runs, so that ``ledger-verify log`` starts
+without the RFC 3161, PDF or HTTP code.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
-from verifier import audit, bundle, checkpoint, merkle
 from verifier.errors import MalformedError, VerificationError
 from verifier.plausibility import DEFAULT_SKEW
 from verifier.report import VerificationReport
 
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from verifier.trust import TrustRoots
+
 VALID, INVALID, UNREADABLE = 0, 1, 2
-PAGE = 10_000  # leaves per GET /v1/log/leaves
-TIMEOUT = 60.0  # seconds per HTTP request
 SHOWN = 20  # failures listed in the human output (--json lists every reported one)
+PLUGINS = "ledger_verify.commands"
+"""Entry points of commands other packages add: ``name = "module:register"``, where
+``register(subparsers)`` adds the command's parser (see ``add_trust_options``) with a
+``report`` default that returns a ``VerificationReport`` or raises ``Unreadable``."""
+BUILTIN = ("receipt", "checkpoint", "inclusion", "consistency", "bundle", "log")
+ELSEWHERE = {
+    "pdf": "ledger-verify pdf checks a certificate of evidence with pyHanko and comes with "
+    "the service package (evidence-ledger), not with the verifier alone; the bundle a "
+    "certificate carries is checked by ledger-verify bundle (docs/auditor-guide.md)",
+}
+"""Commands that another package adds, and what to say when it is not installed."""
 
 
-class _Unreadable(Exception):
+class Unreadable(Exception):
     """The input could not be read; main() turns it into exit code 2."""
 
 
-def _read_text(name: str) -> str:
+# --- reading the inputs (also for commands other packages add) -------------------------------
+
+
+def read_text(name: str) -> str:
+    """A file's text, or stdin's for ``-``."""
     try:
         return sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise _Unreadable(f"cannot read {name}: {e}") from e
+        raise Unreadable(f"cannot read {name}: {e}") from e
 
 
-def _read_bytes(name: str) -> bytes:
+def read_document(name: str, read: Callable[[BinaryIO], bytes]) -> bytes:
+    """A JSON document from a file, or stdin for ``-``, through ``read`` (which refuses it
+    as it streams when it passes a limit)."""
+    try:
+        if name == "-":
+            return read(sys.stdin.buffer)
+        with Path(name).open("rb") as f:
+            return read(f)
+    except OSError as e:
+        raise Unreadable(f"cannot read {name}: {e}") from e
+
+
+def read_bytes(name: str) -> bytes:
+    """A file's bytes, or stdin's for ``-``."""
     try:
         return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as e:
-        raise _Unreadable(f"cannot read {name}: {e}") from e
+        raise Unreadable(f"cannot read {name}: {e}") from e
+
+
+def trust_roots(paths: Sequence[str]) -> TrustRoots:
+    """The trust roots in these files; a certificate that cannot be used is skipped with a
+    warning on stderr naming it."""
+    from verifier.trust import load_roots
+
+    roots = load_roots([read_bytes(path) for path in paths], names=list(paths))
+    for reason in roots.skipped:
+        print(f"warning: {reason}", file=sys.stderr)
+    return roots
+
+
+def at_time(value: str | None) -> datetime | None:
+    """An ``--at-time`` value: ISO 8601 with a UTC offset."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise Unreadable(f"--at-time {value!r} is not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        raise Unreadable(f"--at-time {value!r} has no UTC offset (add Z or +hh:mm)")
+    return when
 
 
 def _hash(value: str) -> bytes:
     try:
         return bytes.fromhex(value)
     except ValueError as e:
-        raise _Unreadable(f"not a hex hash: {value!r}") from e
+        raise Unreadable(f"not a hex hash: {value!r}") from e
+
+
+# --- the commands ----------------------------------------------------------------------------
 
 
 def _check_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
-    cp = checkpoint.verify(_read_text(args.note), args.key)
+    from verifier import checkpoint
+
+    cp = checkpoint.verify(read_text(args.note), args.key)
     return {"origin": cp.origin, "size": cp.size, "root": cp.root.hex()}
 
 
 def _check_inclusion(args: argparse.Namespace) -> dict[str, Any]:
+    from verifier import merkle
+
     proof = [_hash(h) for h in args.proof]
     merkle.verify_inclusion(_hash(args.leaf_hash), args.index, args.size, proof, _hash(args.root))
     return {"index": args.index, "size": args.size}
 
 
 def _check_consistency(args: argparse.Namespace) -> dict[str, Any]:
+    from verifier import merkle
+
     proof = [_hash(h) for h in args.proof]
     merkle.verify_consistency(args.size1, args.size2, proof, _hash(args.root1), _hash(args.root2))
     return {"size1": args.size1, "size2": args.size2}
 
 
-# --- bundle and log: reports ------------------------------------------------------------
+def _check_receipt(args: argparse.Namespace) -> VerificationReport:
+    from verifier.receipt import read_receipt, verify_receipt
 
-
-def _tsa_roots(paths: list[str]) -> list[bytes]:
-    return [_read_bytes(path) for path in paths]
-
-
-def _at_time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise _Unreadable(f"--at-time {value!r} is not an ISO 8601 time") from None
-    if when.tzinfo is None:
-        raise _Unreadable(f"--at-time {value!r} has no UTC offset (add Z or +hh:mm)")
-    return when
+    return verify_receipt(read_document(args.file, read_receipt), args.log_key)
 
 
 def _seconds(value: str) -> int:
@@ -130,35 +182,39 @@ def _seconds(value: str) -> int:
 
 
 def _check_bundle(args: argparse.Namespace) -> VerificationReport:
-    data = _read_bytes(args.file)
-    roots = _tsa_roots(args.tsa_root)
-    skew = timedelta(seconds=args.clock_skew)
-    return bundle.verify_bundle(data, args.log_key, roots, _at_time(args.at_time), skew)
+    from verifier.bundle import read_bundle, verify_bundle
+
+    data = read_document(args.file, read_bundle)
+    roots, when = trust_roots(args.tsa_root), at_time(args.at_time)
+    return verify_bundle(data, args.log_key, roots, when, timedelta(seconds=args.clock_skew))
 
 
-def _check_pdf(args: argparse.Namespace) -> VerificationReport:
-    try:  # not an import statement: verifier does not depend on reports (see the doc)
-        validation = importlib.import_module("reports.validation")
-    except ImportError as e:
-        raise _Unreadable(
-            f"ledger-verify pdf needs the reports package and pyHanko ({e}): "
-            "pip install evidence-ledger"
-        ) from e
-    data = _read_bytes(args.file)
-    result = validation.verify_pdf(
-        data,
-        args.log_key,
-        _tsa_roots(args.tsa_root),
-        _tsa_roots(args.issuer_root),
-        _at_time(args.at_time),
-    )
-    if args.extract_bundle and result.bundle is not None:
+def _check_log(args: argparse.Namespace) -> VerificationReport:
+    from verifier import audit
+
+    if args.url is not None and not args.key:
+        raise Unreadable("--url needs --key (an API key that may read the log)")
+    roots, when = trust_roots(args.tsa_root), at_time(args.at_time)
+    bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    options: dict[str, Any] = {"at_time": when, "progress": bar, "signatures": args.signatures}
+    options["full_leaves"] = args.full_leaves
+    try:
+        if args.url is not None:
+            from verifier.remote import audit_url
+
+            return audit_url(args.url, args.key, args.hash, args.log_key, roots, **options)
+        if args.export == "-":
+            from verifier.audit.reader import bounded_lines
+
+            log = audit.LogAudit(None, None, args.log_key, roots, **options)
+            return log.audit_lines(bounded_lines(sys.stdin.buffer))
         try:
-            Path(args.extract_bundle).write_bytes(result.bundle)
+            return audit.audit_file(args.export, args.log_key, roots, **options)
         except OSError as e:
-            raise _Unreadable(f"cannot write {args.extract_bundle}: {e}") from e
-    report: VerificationReport = result.report
-    return report
+            raise Unreadable(f"cannot read {args.export}: {e}") from e
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 class _ProgressBar:
@@ -194,127 +250,7 @@ class _ProgressBar:
             self.stream.flush()
 
 
-def _progress() -> _ProgressBar | None:
-    return _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-
-
-def _check_log(args: argparse.Namespace) -> VerificationReport:
-    if args.url is not None and not args.key:
-        raise _Unreadable("--url needs --key (an API key that may read the log)")
-    roots = _tsa_roots(args.tsa_root)
-    at_time = _at_time(args.at_time)
-    bar = _progress()
-    try:
-        if args.url is not None:
-            return _audit_url(args, roots, at_time, bar)
-        options: dict[str, Any] = {"at_time": at_time, "progress": bar}
-        options |= {"full_leaves": args.full_leaves, "signatures": args.signatures}
-        if args.export == "-":
-            log = audit.LogAudit(None, None, args.log_key, roots, **options)
-            return log.audit_lines(sys.stdin.buffer)
-        try:
-            return audit.audit_file(args.export, args.log_key, roots, **options)
-        except OSError as e:
-            raise _Unreadable(f"cannot read {args.export}: {e}") from e
-    finally:
-        if bar is not None:
-            bar.close()
-
-
-# --- log --url: the same records from a running ledger -----------------------------------
-
-
-def _get(url: str, key: str) -> bytes:
-    request = urllib.request.Request(  # noqa: S310  the auditor's own URL, http(s) only
-        url, headers={"Authorization": f"Bearer {key}", "User-Agent": "ledger-verify"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            return bytes(response.read())
-    except urllib.error.HTTPError as e:
-        raise _Unreadable(f"GET {url}: HTTP {e.code} {e.reason}") from e
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        raise _Unreadable(f"GET {url}: {e}") from e
-
-
-def _get_json(url: str, key: str) -> Any:
-    try:
-        return json.loads(_get(url, key))
-    except ValueError as e:
-        raise _Unreadable(f"GET {url}: not JSON: {e}") from e
-
-
-def _listing(value: Any, key: str, url: str) -> list[Any]:
-    items = value.get(key) if isinstance(value, dict) else None
-    if not isinstance(items, list):
-        raise _Unreadable(f"GET {url}: no {key!r} list in the answer")
-    return items
-
-
-def _leaf_pages(base: str, key: str, size: int) -> Iterator[dict[str, Any]]:
-    """Leaves 0..size-1 as log-export/1 leaf records, a page of up to 10,000 at a time."""
-    start = 0
-    while start < size:
-        end = min(size, start + PAGE)
-        url = f"{base}/v1/log/leaves?start={start}&end={end}"
-        leaves = _listing(_get_json(url, key), "leaves", url)
-        if not leaves:
-            return  # the audit reports the missing seqs
-        for leaf in leaves:
-            yield {"type": "leaf", **leaf} if isinstance(leaf, dict) else {"type": "leaf"}
-        start += len(leaves)
-
-
-def _audit_url(
-    args: argparse.Namespace,
-    roots: list[bytes],
-    at_time: datetime | None,
-    bar: _ProgressBar | None,
-) -> VerificationReport:
-    base = args.url.rstrip("/")
-    if urllib.parse.urlsplit(base).scheme not in ("http", "https"):
-        raise _Unreadable(f"--url {args.url!r} is not an http(s) URL")
-    anchors_url = f"{base}/v1/log/anchors"
-    anchors = _listing(_get_json(anchors_url, args.key), "anchors", anchors_url)
-    note = _get(f"{base}/v1/log/checkpoint", args.key).decode("utf-8", "replace")
-    head = _head(note)
-    anchor_sizes = {a.get("size") for a in anchors if isinstance(a, dict)}
-    log = audit.LogAudit(
-        head.origin,
-        args.hash,
-        args.log_key,
-        roots,
-        checkpoint_sizes=(),
-        anchor_sizes={s for s in anchor_sizes if isinstance(s, int)},
-        at_time=at_time,
-        progress=bar,
-        full_leaves=args.full_leaves,
-        signatures=args.signatures,
-    )
-    header = {"type": "log", "format": audit.FORMAT, "origin": head.origin, "hash": args.hash}
-    log.feed(header | {"vkeys": [], "from": 0, "size": head.size})
-    # checkpoints first: each waits for the leaves to reach its size
-    log.feed({"type": "checkpoint", "size": head.size, "note": note})
-    for anchor in anchors:
-        if isinstance(anchor, dict) and "checkpoint" in anchor and "size" in anchor:
-            log.feed({"type": "checkpoint", "size": anchor["size"], "note": anchor["checkpoint"]})
-    for record in _leaf_pages(base, args.key, head.size):
-        log.feed(record)
-    for anchor in anchors:
-        if isinstance(anchor, dict):
-            log.feed({"type": "anchor"} | {k: v for k, v in anchor.items() if k != "checkpoint"})
-    return log.finish()
-
-
-def _head(note: str) -> checkpoint.Checkpoint:
-    """The newest checkpoint's origin and size (its signature is checked by the audit)."""
-    try:
-        return checkpoint.parse_checkpoint(note[: note.rfind("\n\n") + 1])
-    except VerificationError as e:
-        raise _Unreadable(f"GET /v1/log/checkpoint: not a checkpoint: {e}") from e
-
-
-# --- the parser ---------------------------------------------------------------------------
+# --- the parser ------------------------------------------------------------------------------
 
 
 def _json_flag(parser: argparse.ArgumentParser) -> None:
@@ -322,12 +258,20 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
 
-def _trust_options(parser: argparse.ArgumentParser) -> None:
+def _log_keys(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-key", action="append", required=True, help="the log's verifier key (repeatable)"
     )
+
+
+def add_trust_options(parser: argparse.ArgumentParser) -> None:
+    """``--log-key``, ``--tsa-root``, ``--at-time``, ``--require-anchor`` and ``--json``."""
+    _log_keys(parser)
     parser.add_argument(
-        "--tsa-root", action="append", default=[], help="TSA trust root, PEM file (repeatable)"
+        "--tsa-root",
+        action="append",
+        default=[],
+        help="TSA trust root, PEM or DER file, bundles allowed (repeatable)",
     )
     parser.add_argument(
         "--at-time", help="check TSA chains at this ISO 8601 time (default genTime)"
@@ -338,10 +282,12 @@ def _trust_options(parser: argparse.ArgumentParser) -> None:
     _json_flag(parser)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ledger-verify", description=__doc__.split("\n")[0])
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _builtin(sub: Any) -> None:
+    rec = sub.add_parser("receipt", help="verify a receipt: leaf, checkpoint, inclusion")
+    rec.add_argument("file", help="the receipt (JSON), or - for stdin")
+    _log_keys(rec)
+    _json_flag(rec)
+    rec.set_defaults(report=_check_receipt, require_anchor=False)
 
     cp = sub.add_parser("checkpoint", help="verify a signed checkpoint (C2SP signed note)")
     cp.add_argument("note", help="file with the signed note, or - for stdin")
@@ -376,7 +322,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a platform time may be after the ledger's receipt before it is a "
         "warning (default %(default)s, as the ledger's LEDGER_CLOCK_SKEW)",
     )
-    _trust_options(bun)
+    add_trust_options(bun)
     bun.set_defaults(report=_check_bundle)
 
     log = sub.add_parser("log", help="audit a whole log: leaves, chain, tree, checkpoints, anchors")
@@ -395,24 +341,35 @@ def _parser() -> argparse.ArgumentParser:
         help="verify every checkpoint signature (default), or only the newest, the anchored "
         "and the inconsistent ones (much faster when the log signed one per append)",
     )
-    _trust_options(log)
+    add_trust_options(log)
     log.set_defaults(report=_check_log)
 
-    pdf = sub.add_parser("pdf", help="verify a certificate of evidence (PDF) and its bundle")
-    pdf.add_argument("file", help="the certificate (PDF), or - for stdin")
-    pdf.add_argument(
-        "--issuer-root",
-        action="append",
-        default=[],
-        help="trust root of the PDF signer (the issuer's CA), PEM file (repeatable)",
-    )
-    pdf.add_argument("--extract-bundle", help="write the embedded evidence-bundle.json here")
-    _trust_options(pdf)
-    pdf.set_defaults(report=_check_pdf)
+
+def _plugins() -> dict[str, EntryPoint]:
+    from importlib import metadata  # only when a command may come from another package
+
+    return {ep.name: ep for ep in metadata.entry_points(group=PLUGINS) if ep.name not in BUILTIN}
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def _parser(argv: Sequence[str], plugins: dict[str, EntryPoint]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ledger-verify", description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _builtin(sub)
+    command = _command(argv)
+    for name, entry in plugins.items():
+        if name == command:
+            entry.load()(sub)
+        else:  # listed by name only: loaded when it is the command run
+            sub.add_parser(name, help=f"(added by {entry.dist.name if entry.dist else name})")
     return parser
 
 
-# --- output ------------------------------------------------------------------------------
+# --- output ----------------------------------------------------------------------------------
 
 
 def _emit(as_json: bool, result: dict[str, Any]) -> None:
@@ -444,7 +401,7 @@ def _run_report(args: argparse.Namespace) -> int:
     make: Callable[[argparse.Namespace], VerificationReport] = args.report
     try:
         report = make(args)
-    except (_Unreadable, VerificationError) as e:
+    except (Unreadable, VerificationError) as e:
         # VerificationError here is MalformedError: the evidence cannot be evaluated
         reason = str(e)
         if args.json:
@@ -459,15 +416,25 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _command(argv)
+    # a built-in command looks up no other package's code, let alone loads it
+    plugins = {} if command in BUILTIN else _plugins()
+    if command in ELSEWHERE and command not in plugins:
+        print(f"CANNOT EVALUATE: {ELSEWHERE[command]}")
+        return UNREADABLE
+    args = _parser(argv, plugins).parse_args(argv)
     if hasattr(args, "report"):
         return _run_report(args)
+    if not hasattr(args, "check"):
+        print(f"CANNOT EVALUATE: {args.command}: its package is installed but gave no command")
+        return UNREADABLE
     check: Callable[[argparse.Namespace], dict[str, Any]] = args.check
     result: dict[str, Any] = {"check": args.command}
     try:
         result |= {"valid": True, "facts": check(args)}
         code = VALID
-    except (_Unreadable, MalformedError) as e:
+    except (Unreadable, MalformedError) as e:
         result |= {"valid": False, "reason": str(e), "error": "unreadable"}
         code = UNREADABLE
     except VerificationError as e:

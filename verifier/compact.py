@@ -57,17 +57,50 @@ class CompactRange:
 
     def append(self, leaf_hash: bytes, visit: NodeVisitor | None = None) -> None:
         """Add leaf ``size``; merge equal-sized subtrees as a binary counter carries."""
-        node, value, size = NodeID(0, self._size), leaf_hash, self._size
         if visit is not None:
-            visit(node, value)
+            self._append_visiting(leaf_hash, visit)
+            return
+        value, size, hashes, node_hash = leaf_hash, self._size, self._hashes, self.alg.node_hash
+        while size & 1:
+            value = node_hash(hashes.pop(), value)
+            size >>= 1
+        hashes.append(value)
+        self._size += 1
+
+    def _append_visiting(self, leaf_hash: bytes, visit: NodeVisitor) -> None:
+        node, value, size = NodeID(0, self._size), leaf_hash, self._size
+        visit(node, value)
         while size & 1:
             value = self.alg.node_hash(self._hashes.pop(), value)
             node = NodeID(node.level + 1, node.index >> 1)
             size >>= 1
-            if visit is not None:
-                visit(node, value)
+            visit(node, value)
         self._hashes.append(value)
         self._size += 1
+
+    def append_subtree(self, level: int, value: bytes) -> None:
+        """Add the perfect subtree of ``2**level`` leaves that starts at ``size``, given its
+        root: the step of merging an adjacent compact range, node by node
+        (transparency-dev/merkle ``compact.Range.AppendRange``)."""
+        if self._size & ((1 << level) - 1):
+            raise MalformedError(f"a subtree of 2^{level} leaves cannot start at {self._size}")
+        size, hashes, node_hash = self._size >> level, self._hashes, self.alg.node_hash
+        while size & 1:
+            value = node_hash(hashes.pop(), value)
+            size >>= 1
+        hashes.append(value)
+        self._size += 1 << level
+
+    def append_range(self, end: int, hashes: Sequence[bytes]) -> None:
+        """Merge the compact range ``[size, end)``: the hashes of ``range_nodes(size, end)``."""
+        nodes = range_nodes(self._size, end)
+        if len(nodes) != len(hashes):
+            raise MalformedError(
+                f"the compact range [{self._size}, {end}) has {len(nodes)} hashes, "
+                f"got {len(hashes)}"
+            )
+        for node, value in zip(nodes, hashes, strict=True):
+            self.append_subtree(node.level, value)
 
     def extend(self, leaf_hashes: Iterable[bytes], visit: NodeVisitor | None = None) -> None:
         for leaf_hash in leaf_hashes:

@@ -77,3 +77,10 @@ class TimestampMalformedError(TimestampError, MalformedError):
     """The bytes are not a readable RFC 3161 TimeStampToken or TimeStampResp."""
 
     code = "timestamp_malformed"
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of a foreign library's message, cut short: enough to say why, and
+    never a page of someone else's text in a report."""
+    text = str(error).strip().split("\n")[0]
+    return text if len(text) <= 120 else text[:120] + "..."

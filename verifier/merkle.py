@@ -19,6 +19,10 @@ from verifier.hashing import NODE_PREFIX, SHA256, HashAlgorithm
 
 MAX_SIZE = 2**64 - 1
 """Tree sizes and indexes are unsigned 64-bit numbers, as in every RFC 9162 log."""
+MAX_INCLUSION = 64
+"""The most hashes an inclusion proof has, in a tree of at most ``MAX_SIZE`` leaves."""
+MAX_CONSISTENCY = MAX_INCLUSION + 1
+"""The most hashes a consistency proof has (its seed, then at most 64)."""
 
 
 @dataclass(frozen=True, order=True, slots=True)

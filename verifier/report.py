@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 Status = Literal["pass", "fail", "erased", "pending", "skipped", "warning"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "erased", "pending", "skipped", "warning")
+SHOWN = 80
+"""Characters of an untrusted value a reason quotes (``show``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +145,23 @@ def _warned(warnings: tuple[Check, ...]) -> str:
     if len(warnings) == 1:
         return f"; 1 warning: {first}"
     return f"; {len(warnings)} warnings, the first: {first}"
+
+
+# --- the words of reasons and claims --------------------------------------------------------
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 entry``, ``2,000 entries``: a count and its noun, as reports write them."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+def show(value: object) -> str:
+    """An untrusted value in a reason: its ``repr``, cut after ``SHOWN`` characters so that
+    a huge input gives a short message."""
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN] + "..."
+
+
+def utc_text(when: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``, as the evidence formats write times."""
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")

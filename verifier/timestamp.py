@@ -55,10 +55,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
-from verifier.errors import MalformedError, TimestampError, TimestampMalformedError
+from verifier.errors import MalformedError, TimestampError, TimestampMalformedError, first_line
+from verifier.trust import TrustRoots, certificate_errors, load_roots, parse_certificate
 
 SIGNED_DATA = "1.2.840.113549.1.7.2"  # RFC 5652 §5.1 id-signedData
 TST_INFO = "1.2.840.113549.1.9.16.1.4"  # RFC 3161 §2.4.2 id-ct-TSTInfo
@@ -92,15 +92,6 @@ _UNDERSTOOD = {
 # What asn1crypto (a pure-Python BER/DER parser) raises on bytes it cannot read.
 _ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 _E = TypeVar("_E", bound=x509.ExtensionType)
-# What cryptography raises, besides ValueError, on certificates it cannot read; the
-# warning is raised where warnings are errors (as under pytest), else only shown.
-_CERT_ERRORS = (
-    x509.InvalidVersion,
-    x509.DuplicateExtension,
-    x509.UnsupportedGeneralNameType,
-    UnsupportedAlgorithm,
-    CryptographyDeprecationWarning,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,18 +180,13 @@ class _TstInfo:
     critical_extensions: tuple[str, ...]
 
 
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().split("\n")[0]
-    return text if len(text) <= 120 else text[:120] + "..."
-
-
 @contextlib.contextmanager
 def _reading(what: str) -> Iterator[None]:
     """Turns asn1crypto's exceptions into ``TimestampMalformedError`` naming ``what``."""
     try:
         yield
     except _ASN1_ERRORS as e:
-        raise TimestampMalformedError(f"{what} is not valid DER: {_first_line(e)}") from None
+        raise TimestampMalformedError(f"{what} is not valid DER: {first_line(e)}") from None
 
 
 def token_of(data: bytes) -> bytes:
@@ -410,26 +396,10 @@ def _check_arguments(token: object, digest: object, at_time: object, nonce: obje
         raise MalformedError("nonce must be an int")
 
 
-def load_trust_roots(trust_roots: Sequence[bytes]) -> list[x509.Certificate]:
-    """Certificates from PEM (one or a bundle) or DER bytes; ``MalformedError`` if not."""
-    return _load_roots(trust_roots)
-
-
-def _load_roots(trust_roots: object) -> list[x509.Certificate]:
-    if isinstance(trust_roots, bytes | str) or not isinstance(trust_roots, list | tuple):
-        raise MalformedError("trust_roots must be a list of PEM or DER bytes")
-    roots: list[x509.Certificate] = []
-    for n, data in enumerate(trust_roots):
-        if not isinstance(data, bytes):
-            raise MalformedError(f"trust root {n} must be bytes, not {type(data).__name__}")
-        try:
-            if b"-----BEGIN" in data:
-                pems = x509.load_pem_x509_certificates(data)
-                roots += [_certificate(c.public_bytes(serialization.Encoding.DER)) for c in pems]
-            else:
-                roots.append(_certificate(data))
-        except ValueError as e:
-            raise MalformedError(f"trust root {n} is not a PEM or DER certificate: {e}") from None
+def load_trust_roots(trust_roots: Sequence[bytes] | TrustRoots) -> list[x509.Certificate]:
+    """The usable certificates of ``trust_roots`` (``verifier.trust.load_roots``), or
+    ``MalformedError`` if there are none."""
+    roots = list(load_roots(trust_roots).certificates)
     if not roots:
         raise MalformedError("no trust roots: a token can only be trusted against a root")
     return roots
@@ -501,11 +471,13 @@ def _der(cert: x509.Certificate) -> bytes:
 
 
 def _extensions(cert: x509.Certificate) -> x509.Extensions:
+    # a duplicate or undecodable extension
+    malformed: tuple[type[BaseException], ...] = (ValueError, *certificate_errors())
     try:
         return cert.extensions
-    except (ValueError, *_CERT_ERRORS) as e:  # a duplicate or undecodable extension
+    except malformed as e:
         raise TimestampError(
-            f"certificate {_subject(cert)} has malformed extensions: {_first_line(e)}"
+            f"certificate {_subject(cert)} has malformed extensions: {first_line(e)}"
         ) from None
 
 
@@ -520,27 +492,6 @@ def _subject(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string()
 
 
-def _certificate(der: bytes) -> x509.Certificate:
-    """A certificate whose fields ``verify`` reads are parsed (cryptography parses lazily).
-
-    Raises ``ValueError`` if it is malformed, or has a serial number that is not positive
-    (RFC 5280 §4.1.2.2; cryptography 50 only warns of those, with a warning that
-    becomes an exception where warnings are errors, as under pytest).
-    """
-    try:
-        cert = x509.load_der_x509_certificate(der)
-        if cert.serial_number <= 0:
-            raise ValueError("its serial number is not positive (RFC 5280 §4.1.2.2)")
-        for name in (cert.subject, cert.issuer):
-            name.public_bytes()
-        if cert.not_valid_before_utc > cert.not_valid_after_utc:
-            raise ValueError("its validity ends before it starts")
-        len(cert.extensions)
-    except _CERT_ERRORS as e:  # ValueError passes through as it is
-        raise ValueError(_first_line(e)) from None
-    return cert
-
-
 def _load_embedded(token: _Token) -> list[x509.Certificate]:
     if len(token.certificates) > MAX_CERTIFICATES:
         raise TimestampMalformedError(
@@ -549,10 +500,10 @@ def _load_embedded(token: _Token) -> list[x509.Certificate]:
     certs = []
     for n, der in enumerate(token.certificates):
         try:
-            certs.append(_certificate(der))
+            certs.append(parse_certificate(der))
         except ValueError as e:
             raise TimestampMalformedError(
-                f"embedded certificate {n} is not a valid certificate: {_first_line(e)}"
+                f"embedded certificate {n} is not a valid certificate: {first_line(e)}"
             ) from None
     return certs
 
@@ -694,7 +645,7 @@ def _check_signature(
     try:
         key = signer.public_key()
     except (ValueError, UnsupportedAlgorithm) as e:
-        raise TimestampError(f"the signer's public key cannot be used: {_first_line(e)}") from None
+        raise TimestampError(f"the signer's public key cannot be used: {first_line(e)}") from None
     data = si.attributes.der if si.attributes is not None else b""
     try:
         if isinstance(key, rsa.RSAPublicKey) and scheme in ("rsa", "pss"):
@@ -779,7 +730,7 @@ def _check_issuer(issuer: x509.Certificate, child: x509.Certificate) -> None:
     except (ValueError, TypeError, UnsupportedAlgorithm) as e:
         raise TimestampError(
             f"cannot check the signature of {_subject(issuer)} on {_subject(child)}: "
-            f"{_first_line(e)}"
+            f"{first_line(e)}"
         ) from None
     bc = _extension(issuer, x509.BasicConstraints)
     if bc is None or not bc.value.ca:
@@ -803,7 +754,7 @@ def _check_certificate(cert: x509.Certificate, when: datetime, anchor: bool) -> 
     try:
         algorithm = cert.signature_hash_algorithm
     except (UnsupportedAlgorithm, ValueError) as e:
-        raise TimestampError(f"certificate {_subject(cert)}: {_first_line(e)}") from None
+        raise TimestampError(f"certificate {_subject(cert)}: {first_line(e)}") from None
     if algorithm is not None and algorithm.name in _WEAK:
         raise TimestampError(
             f"certificate {_subject(cert)} is signed with {algorithm.name}, too weak for evidence"
@@ -948,7 +899,7 @@ def _tsa_text(tst: _TstInfo, signer: x509.Certificate) -> str | None:
 def verify(
     token: bytes,
     digest: bytes,
-    trust_roots: list[bytes],
+    trust_roots: Sequence[bytes] | TrustRoots,
     at_time: datetime | None = None,
     *,
     nonce: int | None = None,
@@ -956,8 +907,9 @@ def verify(
     """The facts of an RFC 3161 ``token`` over ``digest``, once every check passes.
 
     ``token`` is a DER TimeStampToken or TimeStampResp; ``trust_roots`` PEM (bundles
-    allowed) or DER certificates; ``at_time`` (aware) when the chain must be valid,
-    default the token's genTime; ``nonce``, if given, must be the token's nonce.
+    allowed) or DER certificates, or ``TrustRoots`` loaded once for many tokens;
+    ``at_time`` (aware) when the chain must be valid, default the token's genTime;
+    ``nonce``, if given, must be the token's nonce.
     """
     _check_arguments(token, digest, at_time, nonce)
     roots = load_trust_roots(trust_roots)

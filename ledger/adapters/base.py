@@ -27,9 +27,9 @@ from typing import Any, Protocol
 
 from ledger.errors import InvalidInput, Unauthorized
 from ledger.pseudonyms import PseudonymKey
-from verifier.canonical import parse_json
 from verifier.errors import CanonicalJSONError
 from verifier.event import ID_MAX
+from verifier.ijson import parse_json
 
 Event = dict[str, Any]
 
@@ -153,7 +153,7 @@ def check_age(stamp: datetime, now: datetime, window: int, ahead: int) -> None:
 
 
 def json_object(body: bytes) -> dict[str, Any]:
-    """The body as strict I-JSON (verifier.canonical.parse_json); it must be an object."""
+    """The body as strict I-JSON (verifier.ijson.parse_json); it must be an object."""
     try:
         value = parse_json(body)
     except CanonicalJSONError as e:

@@ -27,6 +27,7 @@ from ledger.metrics import ANCHOR_FAILURES, ANCHORS
 from ledger.outbound.outbox import enqueue_anchored
 from ledger.storage.db import Database
 from ledger.storage.models import Anchor, AnchorAttempt, Checkpoint, Lease, Log
+from verifier.checkpoint import signed_text
 from verifier.errors import VerificationError
 from verifier.timestamp import TimestampFacts, token_of, verify
 
@@ -55,11 +56,6 @@ class AnchorRecord:
             "size": self.size,
             "development_tsa": development,
         }
-
-
-def signed_text(note: str) -> str:
-    """The note body up to and including its last newline before the blank line."""
-    return note[: note.rindex("\n\n") + 1]
 
 
 def lease_name(log_id: int) -> str:

@@ -11,8 +11,8 @@ from flask import current_app, g, request
 from ledger.access import Principal, authenticate_cached
 from ledger.errors import InvalidInput, UnsupportedMediaType
 from ledger.service import Ledger
-from verifier.canonical import parse_json
 from verifier.errors import CanonicalJSONError
+from verifier.ijson import parse_json
 
 
 def ledger() -> Ledger:

@@ -28,7 +28,7 @@ from ledger.errors import LedgerError
 from ledger.metrics import answered
 from ledger.receipts import receipts_json
 from ledger.service import Ledger
-from verifier.canonical import parse_json
+from verifier.ijson import parse_json
 
 PATH = "/v1/events"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -26,8 +26,8 @@ from ledger.api.schemas import ERROR, json_response
 from ledger.appender import Source, Submission
 from ledger.errors import InvalidInput, NotFound
 from ledger.metrics import APPENDED
-from verifier.canonical import canonicalize
 from verifier.event import EventError, validate_event
+from verifier.jcs import canonicalize
 
 bp = Blueprint("hooks", __name__)
 

@@ -16,8 +16,8 @@ from ledger.errors import InvalidInput
 from ledger.metrics import APPENDED
 from ledger.receipts import Receipt, receipts_json
 from ledger.service import Ledger
-from verifier.canonical import canonicalize
 from verifier.event import EventError, validate_event
+from verifier.jcs import canonicalize
 from verifier.plausibility import implausible, parse_time
 
 bp = Blueprint("ingest", __name__)

@@ -91,7 +91,7 @@ def event_schema() -> dict[str, Any]:
 
 
 SAFE = 2**53 - 1
-# An I-JSON value (verifier.canonical.parse_json): numbers of magnitude above 2**53-1 are
+# An I-JSON value (verifier.ijson.parse_json): numbers of magnitude above 2**53-1 are
 # refused up to 1e21, from where RFC 8785 writes them with an exponent.
 VALUE = {
     "anyOf": [

@@ -338,12 +338,17 @@ WORDS: dict[str, str] = {
         "service publishes them at /v1/log/key and /v1/log/tsa-roots), not from this PDF, "
         "and the issuer's CA certificate for the PDF signature."
     ),
-    "v_howto_ledger": "With ledger-verify (pip install evidence-ledger):",
+    "v_howto_ledger": (
+        "With ledger-verify. In a checkout of the Evidence Ledger repository, pip install "
+        "./dist-verifier installs the verifier alone (or pip install the "
+        "evidence_ledger_verify wheel that make verifier-dist builds); its pdf command comes "
+        "with the service package: pip install . (docs/auditor-guide.md):"
+    ),
     "v_howto_openssl": "With openssl alone, for any entry:",
     "v_step_pdf": (
         "ledger-verify pdf certificate.pdf --log-key '<verifier key>' --tsa-root tsa-root.pem "
-        "--issuer-root issuer-ca.pem — checks this PDF's signature and time-stamps, extracts "
-        "the bundle and verifies every proof in it."
+        "--issuer-root issuer-ca.pem (service package) — checks this PDF's signature and "
+        "time-stamps, extracts the bundle and verifies every proof in it."
     ),
     "v_step_bundle": (
         "pdfdetach -save 1 -o evidence-bundle.json certificate.pdf, then ledger-verify bundle "

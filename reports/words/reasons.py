@@ -2,9 +2,9 @@
 
 ``verifier`` reports in English (what ``ledger-verify`` prints). The Chinese edition
 translates every reason whose pattern is known here, keyed by check name (the patterns
-follow verifier/bundle.py, verifier/merkle.py, verifier/checkpoint.py and
-verifier/canonical.py); ``translate`` answers None for any other, and the edition then
-shows the English original, marked as such.
+follow verifier/bundle.py, verifier/entry.py, verifier/anchors.py, verifier/merkle.py,
+verifier/checkpoint.py, verifier/ijson.py and verifier/leaf.py); ``translate`` answers
+None for any other, and the edition then shows the English original, marked as such.
 """
 
 from __future__ import annotations

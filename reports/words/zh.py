@@ -301,11 +301,17 @@ WORDS: dict[str, str] = {
         "请从运营者处（服务在 /v1/log/key 和 /v1/log/tsa-roots 公布）而非从本 PDF 获取账本验证"
         "密钥和时间戳服务机构根证书，并获取签发者的 CA 根证书以验证 PDF 签名。"
     ),
-    "v_howto_ledger": "使用 ledger-verify（pip install evidence-ledger）：",
+    "v_howto_ledger": (
+        "使用 ledger-verify。在 Evidence Ledger 仓库的检出目录中，pip install ./dist-verifier "
+        "单独安装验证器（或 pip install 运营者提供的 "
+        "evidence_ledger_verify-<版本>-py3-none-any.whl）；其 pdf 命令随服务包提供："
+        "pip install .（docs/auditor-guide.md）："
+    ),
     "v_howto_openssl": "仅使用 openssl，对任一条目：",
     "v_step_pdf": (
         "ledger-verify pdf certificate.pdf --log-key '<验证密钥>' --tsa-root tsa-root.pem "
-        "--issuer-root issuer-ca.pem——检查本 PDF 的签名和时间戳，提取证据包并验证其中每个证明。"
+        "--issuer-root issuer-ca.pem（服务包）——检查本 PDF 的签名和时间戳，提取证据包并验证其中"
+        "每个证明。"
     ),
     "v_step_bundle": (
         "pdfdetach -save 1 -o evidence-bundle.json certificate.pdf，然后 ledger-verify bundle "

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.bundles import Log, event, stamper
-from verifier import cli
+from tests.bundles import Log, event, stamper, zero_serial_root
+from verifier import cli, remote
 from verifier.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -288,7 +288,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/v1/log/leaves":
             query = urllib.parse.parse_qs(url.query)
             start, end = int(query["start"][0]), int(query["end"][0])
-            page = self.server.leaves[start : min(end, start + cli.PAGE)]
+            page = self.server.leaves[start : min(end, start + remote.PAGE)]
             self._send(200, {"start": start, "end": start + len(page), "leaves": page})
         else:
             self._send(404, {"error": {"code": "not_found"}})
@@ -331,12 +331,13 @@ def test_a_log_audited_over_http_in_pages(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli, "PAGE", 64)  # five pages for 300 leaves
+    monkeypatch.setattr(remote, "PAGE", 64)  # five pages for 300 leaves
     argv = ["log", "--url", url_of(ledger), "--key", API_KEY, *world.trust()]
     code, out = run(capsys, *argv)
     assert code == 0, out
     assert out.startswith(f"VALID: log {world.log.origin}: 300 entries (seq 0 to 299)")
-    assert "3 signed checkpoints agree" in out  # the newest and the two anchored ones
+    # the anchored ones at 12 and 300; the newest is the one at 300, fed twice but counted once
+    assert "2 signed checkpoints agree" in out
     assert "anchored by 2 tokens" in out
 
 
@@ -398,3 +399,51 @@ def test_checkpoint_inclusion_and_consistency_still_work(
         capsys, "consistency", "--size1", "20", "--size2", "20", "--root1", "zz", "--root2", "zz"
     )
     assert code == 2
+
+
+# --- receipt, trust-root bundles, commands of other packages -----------------------------------
+
+
+def test_a_receipt_in_one_step(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = world.log.entry(5, SIZE)
+    note = world.log.checkpoint(SIZE)
+    receipt = {k: entry[k] for k in ("seq", "leaf", "leaf_hash", "chain", "inclusion")}
+    received = json.loads(base64.b64decode(entry["leaf"]))["received_at"]
+    receipt |= {"received_at": received, "checkpoint": note}
+    path = world.write("receipt.json", receipt)
+    code, out = run(capsys, "receipt", path, "--log-key", world.log.vkey)
+    assert code == 0, out
+    assert out.startswith("VALID: entry 5 (")
+    tampered = world.write("receipt-bad.json", receipt | {"inclusion": receipt["inclusion"][1:]})
+    code, out = run(capsys, "receipt", tampered, "--log-key", world.log.vkey)
+    assert code == 1
+    assert out.startswith("INVALID: inclusion at seq 5: ")
+    code, out = run(capsys, "receipt", world.write("junk.json", "{"), "--log-key", world.log.vkey)
+    assert code == 2
+    assert out.startswith("CANNOT EVALUATE: ")
+
+
+def test_a_trust_root_bundle_with_an_unusable_certificate_warns_and_verifies(
+    world: World, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "ca-certificates.crt"
+    bundle.write_bytes(zero_serial_root(tmp_path) + world.root_pem.read_bytes())
+    path = world.write("b-roots.json", world.bundle)
+    code = main(["bundle", path, "--log-key", world.log.vkey, "--tsa-root", str(bundle)])
+    out, err = capsys.readouterr()
+    assert code == 0, out
+    assert out.startswith("VALID: ")
+    assert err == (
+        f"warning: trust root 0 ({bundle}): certificate 0 (CN=Zero Serial Root) skipped: its "
+        "serial number is not positive (RFC 5280 §4.1.2.2)\n"
+    )
+
+
+def test_a_command_of_a_package_not_installed_says_where_it_comes_from(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_plugins", dict)  # the verifier alone, as its wheel installs it
+    code, out = run(capsys, "pdf", "certificate.pdf", "--log-key", world.log.vkey)
+    assert code == 2
+    assert out.startswith("CANNOT EVALUATE: ledger-verify pdf checks a certificate of evidence")
+    assert "comes with the service package (evidence-ledger)" in out

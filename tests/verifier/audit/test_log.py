@@ -1,9 +1,10 @@
 """The whole-log audit: a real export of a few thousand entries, and every tamper pinpointed.
 
-Each case runs three ways that must agree: ``audit_file`` (two passes, checkpoints
-interleaved with the leaves), ``LogAudit.audit_lines`` (one pass, every perfect subtree
-kept) and the strict path alone (leaf lines whose keys are reordered, so that no line
-takes the fast path).
+Each case runs four ways that must agree: ``audit_file`` (two passes, one process),
+``audit_file`` hashing the leaves in worker processes a small region at a time (the
+regions around a tamper are read again by the main process), ``LogAudit.audit_lines``
+(one pass, every perfect subtree kept) and the strict path alone (leaf lines whose keys
+are reordered, so that no line takes the fast path).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from verifier.hashing import SHA256
 from verifier.report import Check, VerificationReport
 
 SIZE = 3000
+CHUNK = 40_000  # bytes of leaf lines per worker task: about 50 regions in an export
 CHECKPOINTS = [1, 7, 1000, 1024, 2048, 2999, SIZE]
 ANCHORED = (1000, SIZE)
 
@@ -91,7 +93,9 @@ def audit_all(
     roots = options.pop("roots", [world.root])
     path = tmp_path / "export.jsonl"
     path.write_bytes(b"".join(lines))
-    from_file = audit_file(path, keys, roots, **options)
+    from_file = audit_file(path, keys, roots, jobs=1, **options)
+    parallel = audit_file(path, keys, roots, jobs=2, chunk_bytes=CHUNK, **options)
+    assert parallel.to_dict() == from_file.to_dict()
     in_memory = LogAudit(None, None, keys, roots, **options).audit_lines(lines)
     strict = LogAudit(None, None, keys, roots, **options).audit_lines(
         [reordered(line) for line in lines]

@@ -1,0 +1,98 @@
+"""Leaves hashed in worker processes (verifier.audit.parallel): their results are used when
+they start where the audit is, and the report is exactly the one process's, tamper or not
+(every tamper case of test_log.py also runs both ways)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.bundles import write_export
+from verifier.audit import audit_file, leaves, parallel
+from verifier.audit.leaves import Hashed, Leaves
+from verifier.audit.reader import scan
+from verifier.checkpoint import NoteSigner
+
+N = 5_000
+CHUNK = 50_000
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
+    path = tmp_path_factory.mktemp("parallel") / "log.jsonl"
+    return path, write_export(path, N, checkpoints=N // 76)
+
+
+def merges(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What ``Leaves.merge`` answers, in the main process."""
+    seen: list[bool] = []
+    merge = Leaves.merge
+
+    def spy(self: Leaves, run: Hashed) -> bool:
+        seen.append(merge(self, run))
+        return seen[-1]
+
+    monkeypatch.setattr(Leaves, "merge", spy)
+    return seen
+
+
+def test_workers_hash_the_regions_and_the_report_is_one_processs(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, signer = export
+    one = audit_file(path, [signer.vkey], [], jobs=1)
+    seen = merges(monkeypatch)
+    two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
+    assert two.to_dict() == one.to_dict()
+    assert two.valid
+    with path.open("rb") as f:
+        regions = len(scan(f, CHUNK).regions)
+    assert regions > 50
+    assert seen == [True] * regions  # every region from a worker, none read again
+
+
+def test_a_region_that_does_not_start_where_the_audit_is_is_read_again(
+    export: tuple[Path, NoteSigner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, signer = export
+    lines = path.read_bytes().splitlines(keepends=True)
+    value = json.loads(lines[1 + 2_500])
+    leaf = base64.b64decode(value["leaf"]).replace(b'"env-bench"', b'"env-bench!"')
+    value["leaf"] = base64.b64encode(leaf).decode()
+    lines[1 + 2_500] = json.dumps(value, separators=(",", ":")).encode() + b"\n"
+    del lines[1 + 4_000]  # and a missing seq: every later region starts elsewhere
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_bytes(b"".join(lines))
+    one = audit_file(tampered, [signer.vkey], [], jobs=1)
+    seen = merges(monkeypatch)
+    two = audit_file(tampered, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
+    assert two.to_dict() == one.to_dict()
+    assert [(c.name, c.seq) for c in two.failures][:3] == [
+        ("leaf", 2_500),
+        ("chain", 2_500),
+        ("seq", 4_000),
+    ]
+    assert True in seen  # the regions before the tamper came from the workers
+    assert False in seen  # the ones after it were read again
+
+
+def test_a_worker_takes_its_chain_from_the_line_before_its_region(
+    export: tuple[Path, NoteSigner],
+) -> None:
+    path, _ = export
+    with path.open("rb") as f:
+        found = scan(f, CHUNK)
+    fragment = leaves.log_fragment("test.example/evidence-ledger")
+    parallel._start(str(path), fragment, "sha-256", sorted(found.checkpoint_sizes))
+    second = found.regions[1]
+    run = parallel.hash_region(second.offset, second.length, None)
+    assert run is not None
+    before = path.read_bytes()[: second.offset].splitlines()[-1]
+    assert run.prev_chain.hex() == json.loads(before)["chain"]
+    assert run.first_seq == json.loads(before)["seq"] + 1
+    assert run.ranges[-1][0] == run.first_seq + run.leaves
+    damaged = parallel.hash_region(second.offset + 1, second.length - 1, None)
+    assert damaged is None  # not at a line's start: read by the main process

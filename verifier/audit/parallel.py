@@ -1,0 +1,126 @@
+"""Hashing the leaves of a file on every core (the audit's second pass, in parallel).
+
+Each worker process takes a region of leaf lines (``verifier.audit.reader.Region``) and
+runs the same fast path as a single process (``scan_leaves``), starting from the chain
+value the region's first line states. It hands back, for a region whose every line
+passed, the seqs it covered, the first leaf hash and stated chain (the one step it could
+not check), and the compact ranges of its leaves between the checkpoint sizes that fall
+in it (``verifier.compact``), so that the main process merges the tree in O(log n) per
+checkpoint and keeps the roots the checkpoints need.
+
+The main process accepts a region's result only if it starts where the audit is (the
+expected seq, the tree's size) and its first chain step holds from the audit's chain
+value; anything else (a damaged line, a seq out of place, a foreign layout) makes the
+main process audit that region itself, line by line, so the report is exactly the one a
+single process writes and the first bad seq is still named.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from bisect import bisect_left, bisect_right
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import NamedTuple
+
+from verifier import merkle
+from verifier.audit.leaves import LAYOUTS, Hashed, scan_leaves
+from verifier.audit.reader import Region, split_lines
+from verifier.hashing import HashAlgorithm, algorithm
+from verifier.merkle import range_nodes
+
+
+class _Job(NamedTuple):
+    path: str
+    fragment: bytes
+    alg: HashAlgorithm
+    sizes: list[int]  # the checkpoint sizes, sorted
+
+
+_JOB: _Job | None = None  # set in each worker by _start
+_BEFORE = 256  # bytes before a region: the end of the line before it, with its chain
+
+
+def _start(path: str, fragment: bytes, alg_name: str, sizes: list[int]) -> None:
+    global _JOB  # the one job of this worker process
+    _JOB = _Job(path, fragment, algorithm(alg_name), sizes)
+
+
+def hash_region(offset: int, length: int, prev: bytes | None) -> Hashed | None:
+    """In a worker: the region's leaves, or None if any line needs the strict path.
+
+    ``prev`` is the chain value before the region, if the caller knows it; else the chain
+    the line before the region states is taken, and the caller checks it is its own."""
+    job = _JOB
+    assert job is not None  # noqa: S101  set by _start
+    with open(job.path, "rb") as f:
+        before = b""
+        if prev is None and offset:
+            f.seek(max(0, offset - _BEFORE))
+            before = f.read(min(offset, _BEFORE))
+        f.seek(offset)
+        lines = split_lines(f.read(length))
+    layout = next((x for x in LAYOUTS if lines and x.first_seq(lines[0]) is not None), None)
+    if layout is None:
+        return None
+    seq = layout.first_seq(lines[0])
+    if prev is None:
+        prev = layout.chain_before(before, job.alg.size)
+    if seq is None or prev is None:
+        return None
+    hashes: list[bytes] = []
+    end, last = scan_leaves(lines, 0, seq, prev, layout, job.fragment, job.alg, hashes)
+    if end != len(lines):
+        return None
+    return Hashed(seq, len(hashes), prev, last, _ranges(seq, hashes, job.sizes, job.alg))
+
+
+def _ranges(
+    begin: int, hashes: list[bytes], sizes: list[int], alg: HashAlgorithm
+) -> list[tuple[int, list[bytes]]]:
+    """The compact ranges of the leaves, cut at each checkpoint size inside them."""
+    end = begin + len(hashes)
+    cuts = [*sizes[bisect_right(sizes, begin) : bisect_left(sizes, end)], end]
+    out, start = [], begin
+    for cut in cuts:
+        nodes = range_nodes(start, cut)
+        out.append(
+            (cut, [merkle.root(hashes[n.begin - begin : n.end - begin], alg) for n in nodes])
+        )
+        start = cut
+    return out
+
+
+def workers(jobs: int | None) -> int:
+    """How many processes to hash with: ``jobs``, or the cores this process may use."""
+    if jobs is not None:
+        return max(1, jobs)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Pool:
+    """Worker processes hashing the regions of one file, a few regions ahead."""
+
+    def __init__(
+        self, path: str, fragment: bytes, alg: HashAlgorithm, sizes: list[int], jobs: int
+    ) -> None:
+        # fork starts a worker in milliseconds with the verifier already imported; it is
+        # safe here, where the workers only read a file and hash.
+        method = "fork" if sys.platform == "linux" else "spawn"
+        self.executor = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start,
+            initargs=(path, fragment, alg.name, sorted(sizes)),
+        )
+        self.ahead = 2 * jobs + 1
+
+    def submit(self, region: Region, prev: bytes | None) -> Future[Hashed | None]:
+        return self.executor.submit(hash_region, region.offset, region.length, prev)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
