@@ -16,8 +16,8 @@ from ledger.cli import cli
 from ledger.service import Ledger
 from tests.conftest import Keys
 from verifier import checkpoint, merkle
-from verifier.canonical import parse_leaf
 from verifier.hashing import SHA256
+from verifier.leaf import parse_leaf
 
 
 def vkeys(client: FlaskClient) -> list[str]:

@@ -17,8 +17,9 @@ from tests import reference
 from tests.conftest import Keys, event
 from tests.ledger.helpers import check_receipt, post, vkeys
 from verifier import checkpoint, merkle
-from verifier.canonical import canonicalize, parse_leaf
 from verifier.hashing import SHA256
+from verifier.jcs import canonicalize
+from verifier.leaf import parse_leaf
 
 
 def test_receipt_verifies_with_the_verifier_alone(client: FlaskClient, keys: Keys) -> None:

@@ -21,7 +21,7 @@ from ledger.storage.models import DeliveryBody
 from tests.conftest import Keys, event
 from tests.ledger.adapters.senders import service
 from tests.ledger.helpers import run
-from verifier.canonical import parse_leaf
+from verifier.leaf import parse_leaf
 
 # Not how the ledger would write it: spacing, escapes and key order are the client's.
 ODD = '{ "type":"recipient.signed", "event_id" : "evt-odd", "envelope_id":"env-1",\n'

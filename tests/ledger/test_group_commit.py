@@ -21,7 +21,7 @@ from ledger.service import Ledger
 from tests.conftest import Keys, event
 from tests.ledger.helpers import check_receipt, log_held, run, vkeys, wait_for
 from verifier import checkpoint
-from verifier.canonical import canonicalize
+from verifier.jcs import canonicalize
 
 
 def queued(appender: Appender) -> int:

@@ -22,7 +22,7 @@ from werkzeug.test import TestResponse
 
 from ledger import clock, hooks
 from ledger.service import Ledger
-from verifier.canonical import Leaf, parse_leaf
+from verifier.leaf import Leaf, parse_leaf
 
 DATA = Path(__file__).parent.parent.parent / "data" / "webhooks"
 PLATFORMS = ("docusign", "adobesign", "esign", "esignglobal", "documenso", "docuseal", "opensign")

@@ -24,7 +24,8 @@ from ledger import access
 from ledger.service import Ledger
 from tests.conftest import Keys, event
 from verifier import checkpoint
-from verifier.canonical import canonicalize, parse_leaf
+from verifier.jcs import canonicalize
+from verifier.leaf import parse_leaf
 
 ROLES = ("ingest", "read", "audit", "admin")
 VALID = ("ingest", "read", "audit", "admin", "other_ingest", "other_read")

@@ -18,8 +18,8 @@ from typing import Any
 from tests.conftest import event
 from tests.server import Client, LedgerServer
 from verifier import checkpoint, merkle
-from verifier.canonical import parse_leaf
 from verifier.hashing import SHA256
+from verifier.leaf import parse_leaf
 
 TOTAL = 20_000
 THREADS = 8
