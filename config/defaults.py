@@ -40,4 +40,7 @@ DEFAULTS: dict[str, str] = {
     "ISSUER_KEY": "",  # PEM private key (ECDSA P-256 recommended), unencrypted
     "ISSUER_VERIFY_URL": "",  # empty: http://<BIND>/verify
     "ISSUER_RETENTION_YEARS": "10",
+    # The console (docs/console.md): set to 1 behind a TLS-terminating proxy that sends
+    # X-Forwarded-Proto, so that session cookies get Secure.
+    "CONSOLE_TRUST_PROXY": "",
 }

@@ -62,6 +62,7 @@ class Settings:
     webhook_backoff_max: int
     webhook_max_attempts: int
     issuer: IssuerSettings
+    console_trust_proxy: bool = False  # honour X-Forwarded-Proto: https (docs/console.md)
 
     @property
     def keys_dir(self) -> Path:
@@ -200,4 +201,5 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         webhook_backoff_max=_int("WEBHOOK_BACKOFF_MAX", raw["WEBHOOK_BACKOFF_MAX"], 0, 7 * 86400),
         webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", raw["WEBHOOK_MAX_ATTEMPTS"], 1, 100),
         issuer=_issuer(raw, base or Path.cwd()),
+        console_trust_proxy=raw["CONSOLE_TRUST_PROXY"] not in ("", "0"),
     )
