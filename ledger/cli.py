@@ -560,6 +560,11 @@ def user() -> None:
     """Console users (docs/console.md): people who sign in at /console/."""
 
 
+def _password(from_stdin: bool) -> str:
+    """The first line of standard input, or a generated password."""
+    return sys.stdin.readline().rstrip("\r\n") if from_stdin else users.new_password()
+
+
 @user.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(users.ROLES))
@@ -571,10 +576,7 @@ def user() -> None:
 )
 def user_create(email: str, role: str, tenant: str | None, password_stdin: bool) -> None:
     """Create a console user."""
-    if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
-    else:
-        password = users.new_password()
+    password = _password(password_stdin)
     with _service().db.writing() as conn:
         made = users.create_user(conn, email, role, tenant, password)
     owner = f"tenant {made.tenant}" if made.tenant else "every tenant"
@@ -626,10 +628,7 @@ def user_enable(email: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="read it from standard input")
 def user_password(email: str, password_stdin: bool) -> None:
     """Set a user's password (generated and printed once unless --password-stdin)."""
-    if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
-    else:
-        password = users.new_password()
+    password = _password(password_stdin)
     with _service().db.writing() as conn:
         users.set_password(conn, email, password)
     click.echo(f"password of {email} set; their sessions ended")

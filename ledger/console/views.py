@@ -38,7 +38,7 @@ from ledger.console import search, sessions, users
 from ledger.errors import LedgerError, NotFound
 from ledger.service import Ledger
 from ledger.storage.console import FsckRun
-from ledger.storage.models import AnchorAttempt, Checkpoint, Entry, Log, Tenant
+from ledger.storage.models import Anchor, AnchorAttempt, Checkpoint, Entry, Log, Tenant
 from reports.texts import zones
 from verifier.plausibility import parse_time
 
@@ -313,8 +313,6 @@ def _sources(conn: Any, log_id: int, tenant_id: int, envelope_id: str) -> dict[i
 
 def _proof(conn: Any, log_id: int, newest_seq: int) -> dict[str, Any]:
     """Pending, or anchored: the first anchored checkpoint that covers the envelope."""
-    from ledger.storage.models import Anchor
-
     size = conn.execute(
         select(Anchor.size)
         .where(Anchor.log_id == log_id, Anchor.size > newest_seq)
@@ -411,7 +409,12 @@ def log() -> tuple[str, int]:
             .order_by(Checkpoint.size.desc())
             .limit(10)
         ).all()
-        anchors = list_anchors(conn, log_id)[:10]
+        anchors = conn.execute(
+            select(Anchor.size, Anchor.tsa, Anchor.gen_time)
+            .where(Anchor.log_id == log_id)
+            .order_by(Anchor.size.desc(), Anchor.id.desc())
+            .limit(10)
+        ).all()
         attempts = (
             conn.execute(
                 select(AnchorAttempt)
@@ -419,13 +422,11 @@ def log() -> tuple[str, int]:
                 .order_by(AnchorAttempt.id.desc())
                 .limit(10)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         keys = s.keys.listing(conn)
         fsck = conn.execute(
             select(FsckRun).where(FsckRun.log_id == log_id).order_by(FsckRun.id.desc()).limit(1)
-        ).scalar()
+        ).first()
     return page(
         "log.html",
         origin=s.log.origin,
