@@ -28,7 +28,7 @@ from ledger.errors import InvalidInput
 from ledger.evidence import stamp
 from ledger.storage.console import ConsoleEnvelope, ConsoleIndex, ConsoleTerm
 from ledger.storage.db import Database
-from ledger.storage.models import Body, Entry, Tenant
+from ledger.storage.models import Body, Entry, Log, Tenant
 from verifier.plausibility import parse_time
 
 BATCH = 2_000
@@ -197,6 +197,10 @@ def _index_batch(conn: Connection, log_id: int) -> int:
 def catch_up(db: Database, log_id: int, seconds: float | None = CATCH_UP_SECONDS) -> int:
     """Index what the log gained, a batch per transaction, for at most ``seconds`` (None:
     until done); returns how many entries it read."""
+    with db.reading() as conn:  # most searches find nothing new: no write lock then
+        size = conn.execute(select(Log.size).where(Log.id == log_id)).scalar_one()
+        if behind(conn, log_id, int(size)) <= 0:
+            return 0
     done, started = 0, time.monotonic()
     while seconds is None or time.monotonic() - started < seconds:
         with db.writing() as conn:
