@@ -270,12 +270,10 @@ def _day(value: str, field: str) -> str:
         raise InvalidInput(f"{field} is a date, YYYY-MM-DD", field=field) from None
 
 
-def search(conn: Connection, who: Principal, q: Query) -> Page:
-    """The envelopes ``who`` may see that match ``q``, newest first, ``PAGE`` a page.
-
-    A read user sees its tenant only; audit and admin users every tenant (or ``q.tenant``).
-    Signer and document searches read event bodies, so audit users may not make them.
-    """
+def _where(who: Principal, q: Query) -> list[Any]:
+    """The conditions of ``q`` for ``who``: a read user sees its tenant only; audit and
+    admin users every tenant (or ``q.tenant``). Signer and document searches read event
+    bodies, so audit users may not make them."""
     env, ten = ConsoleEnvelope, Tenant
     where: list[Any] = []
     if who.role == "read":
@@ -296,16 +294,14 @@ def search(conn: Connection, who: Principal, q: Query) -> Page:
         where.append(env.first_at >= _day(q.date_from, "from"))
     if q.date_to:
         where.append(env.first_at < _day(q.date_to, "to") + "T99")  # the whole day
-    for kind, value, exact in _term_filters(q):
+    for kinds, value, exact in _term_filters(q):
         term = select(ConsoleTerm.envelope_id).where(
             ConsoleTerm.tenant_id == env.tenant_id,
             ConsoleTerm.envelope_id == env.envelope_id,
         )
         if exact:
-            term = term.where(
-                or_(*[and_(ConsoleTerm.kind == k, ConsoleTerm.value == value) for k in kind])
-            )
-        else:
+            term = term.where(ConsoleTerm.kind.in_(kinds), ConsoleTerm.value == value)
+        else:  # a signer: the whole e-mail address, or part of a name
             term = term.where(
                 or_(
                     and_(ConsoleTerm.kind == "email", ConsoleTerm.value == value),
@@ -316,7 +312,14 @@ def search(conn: Connection, who: Principal, q: Query) -> Page:
                 )
             )
         where.append(term.exists())
-    base = select(env).join(ten, ten.id == env.tenant_id).where(*where)
+    return where
+
+
+def search(conn: Connection, who: Principal, q: Query) -> Page:
+    """The envelopes ``who`` may see that match ``q``, newest first, ``PAGE`` a page."""
+    env, ten = ConsoleEnvelope, Tenant
+    where = _where(who, q)
+    base = select(env.envelope_id).join(ten, ten.id == env.tenant_id).where(*where)
     total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar_one())
     pages = max(1, -(-total // PAGE))
     page = min(max(1, q.page), pages)
@@ -337,6 +340,20 @@ def search(conn: Connection, who: Principal, q: Query) -> Page:
         .offset((page - 1) * PAGE)
     ).all()
     return Page([Found(*row) for row in rows], total, page, pages)
+
+
+def matching(conn: Connection, who: Principal, q: Query, limit: int) -> list[tuple[str, str]]:
+    """Every (tenant, envelope id) of the search, not only a page, oldest first: at most
+    ``limit`` + 1, so that a caller sees when there are more than it takes."""
+    env, ten = ConsoleEnvelope, Tenant
+    rows = conn.execute(
+        select(ten.name, env.envelope_id)
+        .join(ten, ten.id == env.tenant_id)
+        .where(*_where(who, q))
+        .order_by(env.first_at, ten.name, env.envelope_id)
+        .limit(limit + 1)
+    ).all()
+    return [(row.name, row.envelope_id) for row in rows]
 
 
 def _term_filters(q: Query) -> list[tuple[tuple[str, ...], str, bool]]:
