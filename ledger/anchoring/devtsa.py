@@ -34,7 +34,6 @@ import argparse
 import contextlib
 import hashlib
 import json
-import os
 import re
 import secrets
 import shutil
@@ -53,13 +52,14 @@ from typing import Literal, Self, get_args
 from asn1crypto import cms, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-DEV_TSA_LABEL = "Evidence Ledger development TSA — NOT FOR EVIDENCE"
-DEV_ROOT_LABEL = "Evidence Ledger development root CA — NOT FOR EVIDENCE"
-DEV_ORGANIZATION = "Evidence Ledger (development, untrusted)"
+from ledger import devpki
+
+DEV_TSA_LABEL = devpki.DEV_TSA_LABEL
+DEV_ROOT_LABEL = devpki.DEV_TSA_ROOT_LABEL
+DEV_ORGANIZATION = devpki.DEV_ORGANIZATION
 DEV_POLICY_OID = "2.999.3161.1"  # under joint-iso-itu-t example(999): never a real policy
 TST_INFO_OID = "1.2.840.113549.1.9.16.1.4"
 HEADER = "X-Development-TSA"  # HTTP headers are Latin-1: the label without its em dash
@@ -70,8 +70,9 @@ REPLY_TYPE = "application/timestamp-reply"
 MAX_QUERY_BYTES = 64 * 1024  # a query is about 60 bytes; extensions add little
 OPENSSL_TIMEOUT = 10.0
 
-KeyType = Literal["rsa", "ec"]
-Eku = Literal["critical", "noncritical", "none"]
+KeyType = devpki.KeyType
+Eku = devpki.Eku
+PrivateKey = devpki.PrivateKey
 Mode = Literal[
     "ok",  # answer with what openssl made
     "slow",  # sleep ``delay`` seconds first
@@ -84,8 +85,6 @@ Mode = Literal[
 ]
 MODES: tuple[str, ...] = get_args(Mode)
 
-ROOT_DAYS = 20 * 365
-TSA_DAYS = 10 * 365
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_./+-]+")  # nothing openssl.cnf would expand or cut
 
 
@@ -103,121 +102,20 @@ class _Options:
 # --- files -----------------------------------------------------------------------------
 
 
-def _new_key(key_type: KeyType) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
-    if key_type == "rsa":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    if key_type == "ec":
-        return ec.generate_private_key(ec.SECP256R1())
-    raise DevTSAError(f"key_type must be 'rsa' or 'ec', not {key_type!r}")
-
-
-def _name(common_name: str, instance: str) -> x509.Name:
-    """O and CN say "development"; OU tells one generated TSA (or CA) from another."""
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORGANIZATION),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"instance {instance}"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
-def _write_secret(path: Path, data: bytes) -> None:
-    """Write a private key readable by its owner only (0600 from the start, no window)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to an existing file
-
-
-def make_root(
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, now: datetime
-) -> x509.Certificate:
+def make_root(key: PrivateKey, now: datetime) -> x509.Certificate:
     """A self-signed root CA: basicConstraints cA (path length 0), keyCertSign and cRLSign."""
-    name = _name(DEV_ROOT_LABEL, secrets.token_hex(4))
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=ROOT_DAYS))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    return devpki.make_ca(key, DEV_ROOT_LABEL, now)
 
 
 def make_tsa_certificate(
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    key: PrivateKey,
     root: x509.Certificate,
-    root_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    root_key: PrivateKey,
     now: datetime,
     eku: Eku = "critical",
 ) -> x509.Certificate:
     """The TSA certificate: keyUsage digitalSignature, EKU timeStamping as ``eku`` says."""
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(DEV_TSA_LABEL, secrets.token_hex(4)))
-        .issuer_name(root.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=TSA_DAYS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
-            critical=False,
-        )
-    )
-    if eku != "none":
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
-            critical=eku == "critical",
-        )
-    return builder.sign(root_key, hashes.SHA256())
+    return devpki.issue_certificate(key, root, root_key, DEV_TSA_LABEL, "tsa", now, eku=eku)
 
 
 def _openssl_config(directory: Path) -> str:
@@ -326,7 +224,7 @@ class DevTSA:
     def create(
         cls,
         directory: Path,
-        key_type: KeyType = "rsa",
+        key_type: KeyType = "ec",
         *,
         eku: Eku = "critical",
         ca: Path | None = None,
@@ -538,7 +436,7 @@ def _generate(directory: Path, options: _Options, ca_dir: Path | None) -> None:
     if options.key_type not in get_args(KeyType):
         raise DevTSAError(f"key_type must be 'rsa' or 'ec', not {options.key_type!r}")
     if ca_dir is None:
-        root_key = _new_key(key_type)
+        root_key = devpki.new_key(key_type)
         root = make_root(root_key, now)
     else:
         try:
@@ -551,13 +449,13 @@ def _generate(directory: Path, options: _Options, ca_dir: Path | None) -> None:
         if not isinstance(loaded, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise DevTSAError(f"the CA key in {ca_dir} is neither RSA nor EC")
         root_key = loaded
-    key = _new_key(key_type)
+    key = devpki.new_key(key_type)
     eku: Eku = "noncritical" if options.eku == "noncritical" else "critical"
     cert = make_tsa_certificate(key, root, root_key, now, "none" if options.eku == "none" else eku)
-    (directory / "root.pem").write_bytes(_pem(root))
-    _write_secret(directory / "root.key", _key_pem(root_key))
-    (directory / "tsa.pem").write_bytes(_pem(cert))
-    _write_secret(directory / "tsa.key", _key_pem(key))
+    (directory / "root.pem").write_bytes(devpki.pem(root))
+    devpki.write_secret(directory / "root.key", devpki.key_pem(root_key))
+    (directory / "tsa.pem").write_bytes(devpki.pem(cert))
+    devpki.write_secret(directory / "tsa.key", devpki.key_pem(key))
     (directory / "serial").write_text("01\n", encoding="ascii")
     (directory / "tsa.cnf").write_text(_openssl_config(directory), encoding="utf-8")
     (directory / "README.txt").write_text(_readme(), encoding="utf-8")
@@ -702,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=Path("var/devtsa"), help="its files")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--key-type", choices=get_args(KeyType), default="rsa")
+    parser.add_argument("--key-type", choices=get_args(KeyType), default="ec")
     parser.add_argument("--mode", choices=MODES, default="ok")
     args = parser.parse_args(argv)
     try:

@@ -88,7 +88,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def tsa(base: Path) -> Iterator[DevTSA]:
-    with DevTSA.create(base / "rsa") as running:
+    with DevTSA.create(base / "rsa", "rsa") as running:
         yield running
 
 
@@ -128,7 +128,7 @@ def test_create_is_idempotent(base: Path) -> None:
     after = {p.name: p.read_bytes() for p in second.directory.iterdir() if p.name != "serial"}
     assert before == after
     with pytest.raises(DevTSAError, match="use another directory"):
-        DevTSA.create(base / "again", "ec")
+        DevTSA.create(base / "again", "rsa")
     with pytest.raises(DevTSAError, match="use another directory"):
         DevTSA.create(base / "again", eku="none")
 
