@@ -18,9 +18,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ledger import devpki
-from ledger.anchoring.devtsa import refused_url
 from reports.signing import revocation_counts
 from reports.validation import verify_pdf
+from tests.faulty_tsa import refused_url
 from tests.reports.conftest import World, flat, pdftotext, served
 from tests.reports.etsi import baseline
 
