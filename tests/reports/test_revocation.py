@@ -21,7 +21,7 @@ from ledger import devpki
 from reports.signing import revocation_counts
 from reports.validation import verify_pdf
 from tests.faulty_tsa import refused_url
-from tests.reports.conftest import World, flat, pdftotext, served
+from tests.reports.conftest import World, flat, pdftotext, poppler, served
 from tests.reports.etsi import baseline
 
 ENVELOPE = "ENV-REVOCATION"
@@ -86,6 +86,10 @@ def _says_b_t(world: World, pdf: bytes, headers: dict[str, str], issuer_root: Pa
     assert "PAdES level reached: B-LTA" not in text
     assert "PAdES B-T: ECDSA P-256 with SHA-256" in text  # the algorithms table
     assert revocation_counts(pdf)[1:] == (0, 0)
+    report = poppler("pdfsig", path)  # one signature, the last revision: the whole file
+    assert "Signature Validation: Signature is Valid." in report
+    assert "Total document signed" in report
+    assert "Signature #2" not in report
     found = baseline(pdf, [issuer_root, world.tsa_root])
     assert found.level == "PAdES-BASELINE-T"
     assert found.indication.startswith("INDETERMINATE/")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,30 @@ def test_pdfsig_finds_the_signature_valid_and_the_file_covered(
     assert stamp[0][0] == 0
     assert stamp[1][1] == size
     assert issuer[1][1] < stamp[0][1]  # the issuer's revision is inside the time-stamped one
+
+
+def test_pdfsig_with_the_development_roots_trusted_finds_the_signer_trusted(
+    world: World, pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    # An NSS database trusting the development issuer's CA and TSA root (certutil, from
+    # libnss3-tools): pdfsig then trusts the issuer. It names no PAdES level, and poppler
+    # 22 cannot check the document time-stamp ("Signature has not yet been verified").
+    assert world.tsa_root is not None
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    database = f"sql:{nss}"
+    subprocess.run(["certutil", "-N", "-d", database, "--empty-password"], check=True)  # noqa: S603, S607
+    for name, root in (("issuer-ca", world.issuer_ca), ("tsa-root", world.tsa_root)):
+        subprocess.run(  # noqa: S603
+            ["certutil", "-A", "-d", database, "-n", name, "-t", "C,C,C", "-i", str(root)],  # noqa: S607
+            check=True,
+        )
+    report = poppler("pdfsig", "-nssdir", database, pdfs["en"])  # no OCSP URL to ask
+    issuer, stamp = report.split("Signature #2:")
+    assert "Signature Validation: Signature is Valid." in issuer
+    assert "Certificate Validation: Certificate is Trusted." in issuer
+    assert "Signature Field Name: DocumentTimeStamp" in stamp
+    assert "Total document signed" in stamp
 
 
 def test_a_certificate_without_tsa_is_b_b_and_pdfsig_sees_it_whole(
