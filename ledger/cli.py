@@ -81,7 +81,7 @@ def init() -> None:
         click.echo(f"verifier key: {service.keys.listing(conn)[0].vkey}")
     settings = service.settings
     if settings.issuer.cert is None:
-        from ledger.certificates import ensure_dev_issuer  # reportlab, pyHanko: slow imports
+        from ledger.devpki import ensure_dev_issuer
 
         made = ensure_dev_issuer(settings.issuer_dir)
         click.echo(
@@ -437,8 +437,8 @@ def certificate_command(
     path = Path(output or f"certificate-{issued.certificate_id}-{lang}.pdf")
     path.write_bytes(issued.pdf)
     click.echo(f"{path}: certificate {issued.certificate_id}, PAdES {issued.level}")
-    if issued.failure:
-        click.echo(f"TSA not used: {issued.failure}")
+    if issued.level_reason:
+        click.echo(f"not B-LTA: {issued.level_reason}")
     click.echo(
         f"render {issued.render_seconds * 1000:.0f} ms, sign {issued.sign_seconds * 1000:.0f} ms"
         f", TSA {issued.tsa_seconds * 1000:.0f} ms ({issued.tsa_requests} requests)"

@@ -1,9 +1,11 @@
-"""The certificate of evidence of an envelope (EVIDENCE-FORMAT §7, docs/certificate.md).
+"""The certificate of evidence of an envelope (docs/design/EVIDENCE-FORMAT.md §7,
+docs/certificate.md).
 
 ``GET /v1/envelopes/<id>/certificate.pdf?lang=en|zh&tz=<IANA zone>``: the same callers
 as the evidence bundle (a read key for its own tenant, an admin key with ``?tenant=``).
 The PDF is signed with PAdES by the issuer; ``X-PAdES-Level`` says which level it
-reached (B-LTA with a TSA, B-B without) and ``X-Certificate-Id`` its id.
+reached (B-LTA, B-T or B-B), ``X-PAdES-Level-Reason`` why not B-LTA, and
+``X-Certificate-Id`` its id.
 
 ``ledger.certificates`` (reportlab, pyHanko: 0.4 s of imports) is imported by the first
 request that needs it, not with the app.
@@ -40,8 +42,16 @@ def certificate_pdf(envelope_id: str) -> Response:
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     response.headers["X-Certificate-Id"] = issued.certificate_id
     response.headers["X-PAdES-Level"] = issued.level
+    if issued.level_reason:
+        response.headers["X-PAdES-Level-Reason"] = _header_text(issued.level_reason)
     response.headers["Cache-Control"] = "no-store"  # personal data
     return response
+
+
+def _header_text(text: str, limit: int = 500) -> str:
+    """Printable ASCII on one line (HTTP headers are Latin-1; names carry em dashes)."""
+    flat = " ".join(text.replace("\u2014", "-").split())
+    return flat.encode("ascii", "replace").decode("ascii")[:limit]
 
 
 def openapi_paths() -> dict[str, Any]:
@@ -55,8 +65,10 @@ def openapi_paths() -> dict[str, Any]:
                 "description": (
                     "The evidence bundle rendered for a court (docs/certificate.md), with the "
                     "bundle attached as evidence-bundle.json. X-PAdES-Level says which level "
-                    "the signature reached (B-LTA with a TSA, B-B without); X-Certificate-Id "
-                    "its id. Verify with ledger-verify pdf."
+                    "the signature reached (B-LTA with a TSA and the revocation data of the "
+                    "issuer's and the TSA's chains; B-T with a TSA without that data; B-B "
+                    "without a TSA that works) and X-PAdES-Level-Reason why not B-LTA; "
+                    "X-Certificate-Id its id. Verify with ledger-verify pdf."
                 ),
                 "parameters": [
                     ENVELOPE_ID,
@@ -80,7 +92,11 @@ def openapi_paths() -> dict[str, Any]:
                     "200": {
                         "description": "the signed certificate",
                         "headers": {
-                            "X-PAdES-Level": {"schema": {"enum": ["B-LTA", "B-B"]}},
+                            "X-PAdES-Level": {"schema": {"enum": ["B-LTA", "B-T", "B-B"]}},
+                            "X-PAdES-Level-Reason": {
+                                "description": "why not B-LTA (absent at B-LTA)",
+                                "schema": {"type": "string"},
+                            },
                             "X-Certificate-Id": {"schema": {"type": "string"}},
                         },
                         "content": {
