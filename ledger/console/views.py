@@ -501,3 +501,51 @@ def users_change(user_id: int, action: str) -> Response:
         else:
             users.enable_user(conn, user.email)
     return redirect(url_for("console.users_page"), 303)
+
+
+# --- API keys (admin) ------------------------------------------------------------------
+
+
+@bp.get("/keys")
+@signed_in("admin")
+def keys_page(
+    created: tuple[str, str, str] | None = None, message: str = "", code: int = 200
+) -> tuple[str, int]:
+    with service().db.reading() as conn:
+        listing = access.list_keys(conn)
+        tenants = list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+    return page(
+        "keys.html",
+        code,
+        keys=listing[::-1],
+        tenants=tenants,
+        roles=access.ROLES,
+        tenant_roles=access.TENANT_ROLES,
+        created=created,
+        message=message,
+    )
+
+
+@bp.post("/keys")
+@signed_in("admin")
+def keys_create() -> tuple[str, int]:
+    role = request.form.get("role", "")
+    tenant = request.form.get("tenant") or None
+    try:
+        with service().db.writing() as conn:
+            key = access.create_key(conn, role, tenant if role in access.TENANT_ROLES else None)
+    except LedgerError as e:
+        return keys_page.__wrapped__(message=e.message, code=400)  # type: ignore[attr-defined]
+    owner = tenant if role in access.TENANT_ROLES and tenant else "no tenant"
+    return keys_page.__wrapped__(created=(role, owner, key), code=201)  # type: ignore[attr-defined]
+
+
+@bp.post("/keys/<prefix>/revoke")
+@signed_in("admin")
+def keys_revoke(prefix: str) -> Response:
+    if len(prefix) != 12:
+        abort(404)
+    with service().db.writing() as conn:
+        if not access.revoke_key(conn, prefix):
+            abort(404)
+    return redirect(url_for("console.keys_page"), 303)

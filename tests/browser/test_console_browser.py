@@ -84,6 +84,9 @@ def test_admin_signs_in_searches_reads_downloads_and_signs_out(
     page.get_by_role("link", name="Users", exact=True).click()
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
     check_page(page, "users")
+    page.get_by_role("link", name="API keys", exact=True).click()
+    expect(page.get_by_role("heading", name="API keys")).to_be_visible()
+    check_page(page, "keys")
     expect(page.get_by_role("link", name="Verify", exact=True)).to_have_attribute("href", "/verify")
 
     page.get_by_role("button", name="Sign out").click()

@@ -328,3 +328,25 @@ def test_pages_send_security_headers(seeded: FlaskClient) -> None:
     with seeded.get("/console/static/console.css") as css:
         assert css.status_code == 200
         assert "text/css" in css.headers["Content-Type"]
+
+
+def test_admin_makes_and_revokes_api_keys(app: Flask, seeded: FlaskClient) -> None:
+    sign_in(seeded, "boss@example.com")
+    page = seeded.get("/console/keys")
+    token = form_token(page.text)
+    assert seeded.post("/console/keys", data={"role": "read", "tenant": "acme"}).status_code == 400
+    made = seeded.post("/console/keys", data={"role": "read", "tenant": "acme", "csrf": token})
+    assert made.status_code == 201
+    key = made.text.split('<code class="secret wrap">')[1].split("<")[0]
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert seeded.get("/v1/envelopes/env-acme-1", headers=bearer).status_code == 200
+    assert key not in seeded.get("/console/keys").text  # shown once
+    refused = seeded.post("/console/keys", data={"role": "ingest", "csrf": token})
+    assert refused.status_code == 400
+    assert "needs a tenant" in refused.text
+    revoked = seeded.post(f"/console/keys/{key[:12]}/revoke", data={"csrf": token})
+    assert revoked.status_code == 303
+    assert seeded.get("/v1/envelopes/env-acme-1", headers=bearer).status_code == 401
+    reader = app.test_client()
+    sign_in(reader, "reader@acme.example")
+    assert reader.get("/console/keys").status_code == 404
