@@ -98,13 +98,14 @@ def quickstart(name: str) -> None:
     the console's first admin user (printed once)."""
     service = _service()
     bind = service.settings.bind
-    _console_admin(service, bind)
+    console = _console_admin(service, bind)
     with service.db.writing() as conn:
         if conn.execute(select(Tenant.id)).first():
             click.echo(
                 "tenants exist: keys were printed at the first run; make more with "
                 "`ledger key create --tenant T --role R`"
             )
+            click.echo(console)
             return
         access.create_tenant(conn, name)
         ingest = access.create_key(conn, "ingest", name)
@@ -123,24 +124,25 @@ Try it:
          "occurred_at": "2026-11-22T17:03:04+08:00"}}'
   curl -s http://{bind}/v1/log/key
 """)
+    click.echo(console)
 
 
-def _console_admin(service: Ledger, bind: str) -> None:
-    """The console's URL, and its first admin user when there is none (printed once)."""
+def _console_admin(service: Ledger, bind: str) -> str:
+    """What to print about the console: its URL, and its first admin user when there is
+    none (created now; the password is shown this once)."""
     url = f"http://{bind}/console/"
     with service.db.writing() as conn:
         if users.has_admin(conn):
-            click.echo(f"console: {url} (sign in as one of `ledger user list`)")
-            return
+            return f"Console: {url} (sign in as one of `ledger user list`)"
         password = users.new_password()
         email = QUICKSTART_ADMIN
         if any(u.email == email for u in users.list_users(conn)):
             email = f"admin-{secrets.token_hex(3)}@localhost"
         users.create_user(conn, email, "admin", None, password)
-    click.echo(f"""
-Console: {url}
+    return f"""Console: {url}
   sign in as {email} with password {password}
-  (shown once; make more users with `ledger user create`)""")
+  (shown once; make more users with `ledger user create`)
+"""
 
 
 @cli.group()

@@ -350,3 +350,27 @@ def test_admin_makes_and_revokes_api_keys(app: Flask, seeded: FlaskClient) -> No
     reader = app.test_client()
     sign_in(reader, "reader@acme.example")
     assert reader.get("/console/keys").status_code == 404
+
+
+def test_the_timeline_shows_time_plausibility_flags(
+    app: Flask, client: FlaskClient, keys: Keys
+) -> None:
+    ahead = (clock.now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    events = [
+        {"event_id": "f-1", "type": "envelope.sent", "occurred_at": ahead, "envelope_id": "late"},
+        {
+            "event_id": "f-2",
+            "type": "recipient.signed",
+            "occurred_at": "2026-11-01T00:00:00Z",
+            "envelope_id": "late",
+        },
+    ]
+    response = client.post(
+        "/v1/events/batch", json={"events": events}, headers=keys.header("ingest")
+    )
+    assert response.status_code == 201
+    make_user(app, "reader@acme.example", "read", "acme")
+    sign_in(client, "reader@acme.example")
+    page = client.get("/console/envelopes/acme/late").text
+    assert page.count(">platform_time_after_receipt<") == 1
+    assert page.count(">out_of_order<") == 1
