@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.access import Principal
@@ -67,6 +67,7 @@ _FINAL = {
 }
 _RANK_OF = {status: rank for status, rank in _RANK.values()} | {"other": 0}
 TERM_KINDS = ("email", "name", "sha256")
+UPDATED = ("platform", "status", "first_at", "last_at", "last_received", "events", "last_seq")
 
 
 def status_after(status: str, event_type: str) -> str:
@@ -176,14 +177,20 @@ def _index_batch(conn: Connection, log_id: int) -> int:
     inserts = [known[k] for k in new]
     if inserts:
         conn.execute(table.insert(), inserts)
-    for key, env in known.items():
-        if key not in new:
-            conn.execute(
-                update(table)
-                .where(table.c.tenant_id == key[0], table.c.envelope_id == key[1])
-                .values({k: v for k, v in env.items() if k not in ("tenant_id", "envelope_id")})
+    changed = [
+        {f"b_{k}": v for k, v in env.items()} for key, env in known.items() if key not in new
+    ]
+    if changed:  # one executemany
+        conn.execute(
+            update(table)
+            .where(
+                table.c.tenant_id == bindparam("b_tenant_id"),
+                table.c.envelope_id == bindparam("b_envelope_id"),
             )
-    if terms:
+            .values({k: bindparam(f"b_{k}") for k in UPDATED}),
+            changed,
+        )
+    if terms:  # executemany: compiled once (psycopg pipelines it)
         values = [
             dict(zip(("tenant_id", "kind", "value", "envelope_id"), t, strict=True)) for t in terms
         ]
@@ -295,10 +302,11 @@ def _where(who: Principal, q: Query) -> list[Any]:
     if q.date_to:
         where.append(env.first_at < _day(q.date_to, "to") + "T99")  # the whole day
     for kinds, value, exact in _term_filters(q):
-        term = select(ConsoleTerm.envelope_id).where(
-            ConsoleTerm.tenant_id == env.tenant_id,
-            ConsoleTerm.envelope_id == env.envelope_id,
-        )
+        # Not correlated: the terms that match, then the envelopes among them (a
+        # correlated EXISTS with an OR made SQLite scan the terms once per envelope).
+        term = select(ConsoleTerm.tenant_id, ConsoleTerm.envelope_id)
+        if who.role == "read":
+            term = term.where(ConsoleTerm.tenant_id == who.tenant_id)
         if exact:
             term = term.where(ConsoleTerm.kind.in_(kinds), ConsoleTerm.value == value)
         else:  # a signer: the whole e-mail address, or part of a name
@@ -311,7 +319,7 @@ def _where(who: Principal, q: Query) -> list[Any]:
                     ),
                 )
             )
-        where.append(term.exists())
+        where.append(tuple_(env.tenant_id, env.envelope_id).in_(term))
     return where
 
 
