@@ -1,16 +1,10 @@
-"""Certificates of evidence for the service: settings → issuer and signer, bundle → PDF.
-
-``certificate(service, tenant, envelope_id, lang=, tz=)`` reads the envelope's
-``evidence-bundle/1`` (``ledger.evidence``), verifies it with the log's keys and the
-configured TSA roots (``verifier.bundle``), and has ``reports`` render and sign it. The
-API (``GET /v1/envelopes/<id>/certificate.pdf``) and ``ledger certificate`` call it.
+"""The issuer of certificates: its settings, its files and its signer.
 
 The issuer's certificate and key come from ``LEDGER_ISSUER_CERT``/``LEDGER_ISSUER_KEY``.
 Without them the development issuer is used: an ECDSA P-256 CA and issuer certificate
 under ``<data dir>/issuer/`` that ``ledger init`` makes (or the first certificate, if
 init did not), whose subjects say "NOT FOR EVIDENCE". The loaded signer is kept per
-process (reloading keys per PDF is what makes signing slow, CEILINGS pitfall 4), and
-so is one time-stamper per TSA URL.
+process (reloading keys per PDF is what makes signing slow, CEILINGS pitfall 4).
 """
 
 from __future__ import annotations
@@ -22,7 +16,6 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,15 +23,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from config.settings import Settings
-from ledger import evidence
-from ledger.anchoring.setup import trust_roots
-from ledger.errors import InvalidInput, Unavailable
-from ledger.service import Ledger
+from ledger.errors import Unavailable
 from reports.certificate import IssuerInfo
-from reports.issuing import Issued, issue
-from reports.signing import IssuerSigner, SigningSetupError, TimedTimeStamper
-from reports.texts import LANGS, Lang, zones
-from verifier.bundle import verify_bundle
+from reports.signing import IssuerSigner, SigningSetupError
 
 DEV_ISSUER_LABEL = "Evidence Ledger development issuer — NOT FOR EVIDENCE"
 DEV_CA_LABEL = "Evidence Ledger development issuer CA — NOT FOR EVIDENCE"
@@ -220,92 +207,10 @@ def issuer_info(settings: Settings, signer: IssuerSigner, development: bool) -> 
         person_title=issuer.person_title,
         certificate=signer.certificate,
         development=development,
-        verify_url=issuer.verify_url,
+        verify_url=settings.verify_url,
         retention_years=issuer.retention_years,
         backend="SQLite" if settings.is_sqlite else "PostgreSQL",
         max_skew=settings.tsa_max_skew,
-    )
-
-
-# --- TSAs ---------------------------------------------------------------------------
-
-
-_stampers: dict[tuple[str, float, tuple[tuple[str, str], ...]], TimedTimeStamper] = {}
-_stampers_lock = threading.Lock()
-
-
-def timestampers(settings: Settings) -> list[TimedTimeStamper]:
-    """One pyHanko time-stamper per configured TSA URL, in order, kept per process."""
-    found = []
-    with _stampers_lock:
-        for url in settings.tsa_urls:
-            headers = settings.tsa_headers.get(url) or {}
-            key = (url, float(settings.tsa_timeout), tuple(sorted(headers.items())))
-            if key not in _stampers:
-                _stampers[key] = TimedTimeStamper(url, settings.tsa_timeout, headers or None)
-            found.append(_stampers[key])
-    return found
-
-
-def tsa_roots(settings: Settings) -> list[bytes]:
-    """The configured TSA trust roots; none when no TSA was ever set up (no anchors)."""
-    try:
-        return trust_roots(settings)
-    except Unavailable:
-        if settings.tsa_urls or settings.tsa_trust_roots:
-            raise
-        return []  # no TSA and no development TSA yet: nothing can be anchored
-
-
-# --- parameters ---------------------------------------------------------------------
-
-
-def parse_lang(raw: str | None) -> Lang:
-    if raw is None or raw == "en":
-        return "en"
-    if raw == "zh":
-        return "zh"
-    raise InvalidInput(f"lang takes {' or '.join(LANGS)}", field="lang")
-
-
-def parse_tz(raw: str | None) -> ZoneInfo | None:
-    if raw is None:
-        return None
-    if raw not in zones():
-        raise InvalidInput("tz takes an IANA time zone name such as Asia/Shanghai", field="tz")
-    return ZoneInfo(raw)
-
-
-# --- the certificate ------------------------------------------------------------------
-
-
-def certificate(
-    service: Ledger,
-    tenant: tuple[int, str],
-    envelope_id: str,
-    *,
-    lang: Lang = "en",
-    tz: ZoneInfo | None = None,
-) -> Issued:
-    """The signed certificate of evidence of one envelope of ``tenant``."""
-    settings = service.settings
-    signer, files = issuer_signer(settings)
-    roots = tsa_roots(settings)
-    with service.db.reading() as conn:
-        vkeys = [k.vkey for k in service.keys.listing(conn)]
-        log = service.log
-        bundle = evidence.bundle(
-            conn, log.id, log.origin, log.alg, vkeys, tenant, envelope_id, settings.tsa_dev
-        )
-    report = verify_bundle(bundle, vkeys, roots)
-    return issue(
-        bundle,
-        report,
-        issuer_info(settings, signer, files.development),
-        signer,
-        lang=lang,
-        tz=tz,
-        timestampers=timestampers(settings),
-        tsa_roots=roots,
-        tsa_development=settings.tsa_dev,
+        clock_skew=settings.clock_skew,
+        public=bool(settings.public_url),
     )
