@@ -214,3 +214,17 @@ def issuer_info(settings: Settings, signer: IssuerSigner, development: bool) -> 
         clock_skew=settings.clock_skew,
         public=bool(settings.public_url),
     )
+
+
+def issuer_roots(settings: Settings) -> list[bytes]:
+    """The roots that certificates of this issuer chain to (PEM), as a verifier passes
+    them to ``ledger-verify pdf --issuer-root``: the development CA, or the self-signed
+    certificates of the configured chain (its last certificate if none is)."""
+    files = issuer_files(settings)
+    path = files.ca if files.ca is not None else files.cert
+    try:
+        certs = x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError) as e:
+        raise Unavailable(f"cannot read the issuer's certificates {path}: {e}") from e
+    roots = [c for c in certs if c.subject == c.issuer] or certs[-1:]
+    return [c.public_bytes(serialization.Encoding.PEM) for c in roots]
