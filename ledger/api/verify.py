@@ -132,10 +132,8 @@ def page(certificate_id: str) -> Response:
     settings = ledger().settings
     issuer = settings.issuer
     w = WORDS[lang]
-    if issuer.cert is None:
-        shown_issuer = w["dev_issuer"]
-    else:
-        shown_issuer = issuer.name or w["issuer_unnamed"]
+    development = issuer.cert is None
+    shown_issuer = w["dev_issuer"] if development else issuer.name or w["issuer_unnamed"]
     levels = ", ".join(dict.fromkeys(e.pades_level for e in found))
     return _page(
         "certificate.html",
@@ -181,8 +179,13 @@ def upload() -> Response:
         return _message(lang, 413, "too_large")
     request.max_content_length = MAX_UPLOAD + MULTIPART_SLACK
     try:
-        sent = request.files.get("file")
-        data = sent.read(MAX_UPLOAD + 1) if sent is not None else b""
+        data = b""
+        for name, sent in request.files.items(multi=True):
+            try:  # werkzeug spools a large part to a temporary file: closed here
+                if name == "file" and not data:
+                    data = sent.read(MAX_UPLOAD + 1)
+            finally:
+                sent.close()
     except RequestEntityTooLarge:
         return _message(lang, 413, "too_large")
     if len(data) > MAX_UPLOAD:
@@ -362,7 +365,11 @@ def openapi_paths() -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": {"description": "the certificate's page", "content": HTML},
-                    "404": {"description": "no such certificate", "content": HTML},
+                    "404": {
+                        "description": "no such certificate (the page; JSON for a path "
+                        "that no route takes, such as one with a newline)",
+                        "content": {**HTML, "application/json": {"schema": {"type": "object"}}},
+                    },
                 },
             }
         },

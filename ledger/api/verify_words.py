@@ -157,7 +157,9 @@ ZH: dict[str, str] = {
     "col_detail": "说明",
     "check_another": "检查其他文件",
     "not_found": "无此证书",
-    "not_found_text": "本账本未签发编号为 {id} 的证书。请与证书上印制的编号核对，或在下方上传文件进行检查。",
+    "not_found_text": (
+        "本账本未签发编号为 {id} 的证书。请与证书上印制的编号核对，或在下方上传文件进行检查。"
+    ),
     "too_large": "文件过大",
     "too_large_text": "文件超过 20 MB：证书或证据包不会这么大。",
     "no_file": "未选择文件",
