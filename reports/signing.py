@@ -3,7 +3,8 @@
 ``IssuerSigner.load(cert_file, key_file)`` reads the issuer's certificate chain and key
 once; keep the object (``ledger.certificates`` caches it per process): pyHanko's
 ``SimpleSigner`` parses its key again for every signature, twice per PDF, which costs
-45 ms for RSA (CEILINGS pitfall 4), so this signer keeps the parsed key. ECDSA P-256 is
+45 ms for RSA (docs/design/CEILINGS.md, pitfall 4), so this signer keeps the parsed key. ECDSA
+P-256 is
 the recommended key; RSA works; Ed25519 is refused, because poppler cannot verify
 Ed25519 PDF signatures (pitfall 5).
 

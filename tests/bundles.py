@@ -1,6 +1,6 @@
 """Real evidence without the service: an in-memory log, signed checkpoints, RFC 3161 tokens.
 
-``Log`` appends events the way the ledger does (EVIDENCE-FORMAT §2: salt, commitment,
+``Log`` appends events the way the ledger does (docs/design/EVIDENCE-FORMAT.md §2: salt, commitment,
 canonical leaf, leaf hash, chain, RFC 9162 tree), signs checkpoints with a real Ed25519
 ``NoteSigner`` and builds ``evidence-bundle/1`` documents and ``log-export/1`` lines
 exactly as docs/evidence-format.md describes them. ``Stamper`` gets real tokens from the

@@ -1,4 +1,5 @@
-"""HTTP API (EVIDENCE-FORMAT §7): one blueprint per area; errors become JSON in one place."""
+"""HTTP API (docs/design/EVIDENCE-FORMAT.md §7): one blueprint per area; errors become JSON in one
+place."""
 
 from __future__ import annotations
 

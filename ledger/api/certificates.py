@@ -1,4 +1,5 @@
-"""The certificate of evidence of an envelope (EVIDENCE-FORMAT §7, docs/certificate.md).
+"""The certificate of evidence of an envelope (docs/design/EVIDENCE-FORMAT.md §7,
+docs/certificate.md).
 
 ``GET /v1/envelopes/<id>/certificate.pdf?lang=en|zh&tz=<IANA zone>``: the same callers
 as the evidence bundle (a read key for its own tenant, an admin key with ``?tenant=``).

@@ -4,7 +4,8 @@ The issuer's certificate and key come from ``LEDGER_ISSUER_CERT``/``LEDGER_ISSUE
 Without them the development issuer is used: an ECDSA P-256 CA and issuer certificate
 under ``<data dir>/issuer/`` that ``ledger init`` makes (or the first certificate, if
 init did not), whose subjects say "NOT FOR EVIDENCE". The loaded signer is kept per
-process (reloading keys per PDF is what makes signing slow, CEILINGS pitfall 4).
+process (reloading keys per PDF is what makes signing slow, docs/design/CEILINGS.md,
+pitfall 4).
 """
 
 from __future__ import annotations

@@ -151,7 +151,8 @@ class SigningKey(Base):
 
 
 class Anchor(Base):
-    """A validated RFC 3161 token over a checkpoint's signed text (EVIDENCE-FORMAT §5)."""
+    """A validated RFC 3161 token over a checkpoint's signed text (docs/design/EVIDENCE-FORMAT.md
+    §5)."""
 
     __tablename__ = "anchors"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,4 +1,4 @@
-"""Each of the 28 points of ../shared/design/CERTIFICATE.md, read back from the PDF.
+"""Each of the 28 points of docs/design/CERTIFICATE.md, read back from the PDF.
 
 The certificates are issued by the real service (tests/reports/conftest.py: a 20-event
 envelope, anchored by the development TSA, the reader's zone Asia/Shanghai) and read

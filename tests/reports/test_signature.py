@@ -62,7 +62,7 @@ def signed_ranges(report: str) -> list[list[tuple[int, int]]]:
 def test_pdfsig_finds_the_signature_valid_and_the_file_covered(
     pdfs: dict[str, Path], lang: str
 ) -> None:
-    # pdfsig exits 0 whatever it finds (CEILINGS pitfall 6): read what it says.
+    # pdfsig exits 0 whatever it finds (docs/design/CEILINGS.md, pitfall 6): read what it says.
     report = poppler("pdfsig", pdfs[lang])
     first = report.split("Signature #2:")[0]
     assert "Signature Validation: Signature is Valid." in first

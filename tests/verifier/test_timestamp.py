@@ -58,7 +58,8 @@ DIGEST = hashlib.sha256(b"an Evidence Ledger checkpoint\n").digest()
 
 
 def query(digest: bytes, nonce: int) -> bytes:
-    """A TimeStampReq made by rfc3161ng: SHA-256 imprint, nonce, certReq (EVIDENCE-FORMAT §5)."""
+    """A TimeStampReq made by rfc3161ng: SHA-256 imprint, nonce, certReq
+    (docs/design/EVIDENCE-FORMAT.md §5)."""
     request = rfc3161ng.make_timestamp_request(
         digest=digest, hashname="sha256", include_tsa_certificate=True, nonce=nonce
     )
@@ -98,7 +99,8 @@ def openssl_verify(
     attime: datetime | None = None,
     queryfile: bytes | None = None,
 ) -> OpenSSL:
-    """``openssl ts -verify`` as EVIDENCE-FORMAT §5 runs it (``-digest``), or ``-queryfile``."""
+    """``openssl ts -verify`` as docs/design/EVIDENCE-FORMAT.md §5 runs it (``-digest``), or
+    ``-queryfile``."""
     name = secrets.token_hex(4)
     token_file = tmp / f"{name}.der"
     token_file.write_bytes(token)
@@ -338,7 +340,8 @@ def test_dev_tsa_tokens_verify_over_http(
     assert verify(got.reply, DIGEST, got.roots) == facts
     # The nonce the service sent may be checked here.
     assert verify(got.token, DIGEST, got.roots, nonce=got.nonce) == facts
-    # openssl agrees, on the token (as EVIDENCE-FORMAT §5 runs it) and on the response.
+    # openssl agrees, on the token (as docs/design/EVIDENCE-FORMAT.md §5 runs it) and on the
+    # response.
     root_file = tsa.root_pem
     assert openssl_verify(got.token, DIGEST, root_file, tmp_path).ok
     assert openssl_verify(got.reply, DIGEST, root_file, tmp_path, token_in=False).ok

@@ -175,7 +175,8 @@ def test_reply_over_http(tsa: DevTSA) -> None:
 
 
 def test_rfc3161ng_client_interoperates(tsa: DevTSA) -> None:
-    """rfc3161ng's own client gets a token; it checks only the RSA signature (CEILINGS)."""
+    """rfc3161ng's own client gets a token; it checks only the RSA signature
+    (docs/design/CEILINGS.md)."""
     stamper = rfc3161ng.RemoteTimestamper(
         tsa.url,
         certificate=tsa.tsa_pem.read_bytes(),

@@ -1,4 +1,5 @@
-"""Who may call what (EVIDENCE-FORMAT §7, ``ledger.access``), on SQLite and PostgreSQL.
+"""Who may call what (docs/design/EVIDENCE-FORMAT.md §7, ``ledger.access``), on SQLite and
+PostgreSQL.
 
 Every endpoint is called with every kind of caller: the four roles of tenant acme's
 keys (ingest, read) and the operator's (audit, admin), tenant globex's keys, no key, an
