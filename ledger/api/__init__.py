@@ -19,6 +19,7 @@ def modules() -> tuple[ModuleType, ...]:
         log,
         mirror,
         ops,
+        verify,
     )
 
-    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks)
+    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks, verify)

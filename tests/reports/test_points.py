@@ -306,7 +306,7 @@ def test_point_21_verification_result_check_by_check_with_date(
 def test_point_22_qr_code_and_verification_url(
     en: str, pdfs: dict[str, Path], tmp_path: Path
 ) -> None:
-    match = re.search(r"https://verify\.keeping\.example/c/(ELC-[0-9A-F-]{19})", en)
+    match = re.search(r"https://verify\.keeping\.example/verify/(ELC-[0-9A-F-]{19})", en)
     assert match is not None
     url = match.group(0)
     assert f"Scan the QR code on the first page, or open {url}" in en
