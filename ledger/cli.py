@@ -115,6 +115,9 @@ Try it:
     -d '{{"event_id": "evt-1", "type": "envelope.sent", "envelope_id": "env-1",
          "occurred_at": "2026-11-22T17:03:04+08:00"}}'
   curl -s http://{bind}/v1/log/key
+  curl -s -H 'Authorization: Bearer {read}' -o certificate.pdf \\
+    http://{bind}/v1/envelopes/env-1/certificate.pdf
+Its QR code opens the verification page, {service.settings.verify_url}/<certificate id>.
 """)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,18 @@ def test_render_timeout_is_503_with_retry_after(w: World, monkeypatch: pytest.Mo
     assert int(response.headers["Retry-After"]) > 0
     with w.service.db.reading() as conn:
         assert registry.listing(conn) == []  # nothing recorded
+
+
+def test_the_certificate_states_the_configured_clock_skew(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'ledger.db'}"
+    with world(url, tmp_path, clock_skew="900") as found:
+        found.append(1)
+        pdf = found.download().data
+    path = tmp_path / "c.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(  # noqa: S603
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],  # noqa: S607
+        capture_output=True,
+        check=True,
+    )
+    assert "(allowed clock skew 900 s)" in " ".join(done.stdout.decode().split())
