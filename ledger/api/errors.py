@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ledger.errors import LedgerError
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+def error_document(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    """The body of every refusal, the app's and the HTTP server's (``ledger/serving.py``)."""
     body: dict[str, object] = {"code": code, "message": message}
     if field is not None:
         body["field"] = field
-    response = jsonify({"error": body})
+    return {"error": body}
+
+
+def status_code_name(status: int) -> str:
+    """The ``code`` of a refusal that has no code of its own: its reason phrase, in snake case."""
+    return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_")
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    response = jsonify(error_document(code, message, field))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="evidence-ledger"'
