@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from config.settings import Settings
 from ledger.service import Ledger
@@ -214,3 +218,52 @@ def test_the_http_servers_refusals_are_json_and_slow_bodies_get_408(tmp_path: Pa
         head = head.replace(b"Content-Length: 100", f"Content-Length: {len(whole)}".encode())
         status, body, _ = _raw(port, head + whole[:10], pause=1.0, then=whole[10:])
         assert status == 201, body
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_answers_requests_in_flight_without_tracebacks(
+    sig: signal.Signals, tmp_path: Path
+) -> None:
+    """SIGTERM to gunicorn's master (systemd, docker stop), or SIGINT to the whole process
+    group (Ctrl-C in a terminal): the appends in flight are answered, connections still
+    being read are closed, the server exits 0, and nothing but log lines reaches stderr."""
+    db_url = f"sqlite:///{tmp_path / 'var' / 'ledger.db'}"
+    settings = make_settings(db_url, tmp_path / "var")
+    server = LedgerServer(db_url, tmp_path / "var", workers=2)
+    server.start()
+    try:
+        results: list[Any] = [None] * 4
+        idle = socket.create_connection(("127.0.0.1", server.port))  # a request never sent
+
+        def send(i: int) -> None:
+            with Client(server.port, server.ingest_key) as http:
+                results[i] = http.post("/v1/events", event(f"stop-{i}"))
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(results))]
+        with log_held(settings):
+            for t in threads:
+                t.start()
+            time.sleep(1.5)  # every append is in a worker, waiting for the log
+            assert server.proc is not None
+            if sig == signal.SIGINT:
+                os.killpg(server.proc.pid, sig)
+            else:
+                server.proc.send_signal(sig)
+            time.sleep(1.0)
+        for t in threads:
+            t.join(30)
+        assert [r[0] for r in results] == [201] * len(results)
+        assert server.proc.wait(15) == 0
+        assert idle.recv(100) == b""  # closed, unanswered
+        idle.close()
+    finally:
+        server.stop()
+    log = server.log_path.read_text(errors="replace")
+    assert "Traceback" not in log, log
+    assert "Error" not in log, log
+    service = Ledger(settings)
+    try:
+        with service.db.reading() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM entries").scalar_one() == 4
+    finally:
+        service.close()
