@@ -12,7 +12,11 @@ a socket timeout of the same deadline, and the connection is handed back to the 
 be closed (a FIN, then the client's leftovers drained for up to 2 s, RFC 9112 §9.6).
 
 So a slow or idle client costs a socket and its buffered bytes, never a thread: the
-threads only ever run complete requests. Why this and not a reverse proxy in front, or
+threads only ever run complete requests. Both are bounded per worker: at most
+``worker_connections`` (gunicorn's, 1,000) connections being read, the oldest dropped for
+a new one, and at most 64 MiB (or four bodies of ``LEDGER_MAX_BODY_BYTES``) buffered, the
+oldest refused with 408 beyond that. A body declared larger than the limit is not read:
+the app refuses it from its ``Content-Length`` (413). Why this and not a reverse proxy in front, or
 gunicorn's gthread worker: docs/architecture.md ("Slow clients").
 
 What it keeps from the worker it replaced (``bench/sync_threads.py``, sync workers run by
@@ -55,6 +59,7 @@ from ledger.api.errors import error_document, status_code_name
 WAKE_SECONDS = 1.0  # the reader's longest sleep: it tells the master it is alive
 LINGER_SECONDS = 2.0  # after the response: draining what the client still sends
 HEADER_BYTES = 64 * 1024  # a request line and headers larger than this: 431
+BUFFER_BYTES = 64 * 1024 * 1024  # at most this much (or 4 bodies) buffered by one worker
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 READ = selectors.EVENT_READ
 
@@ -151,6 +156,8 @@ class BufferedThreads(SyncWorker):  # type: ignore[misc]  # gunicorn has no type
         settings = load(os.environ)
         self.client_timeout = float(settings.client_timeout)
         self.body_max = settings.max_body_bytes  # a larger body is not buffered: the app refuses it
+        self.buffer_max = max(BUFFER_BYTES, 4 * self.body_max)
+        self.buffered = 0  # bytes held by the connections being read
         super().init_process()
 
     # -- signals ---------------------------------------------------------------------------
@@ -257,6 +264,12 @@ class BufferedThreads(SyncWorker):  # type: ignore[misc]  # gunicorn has no type
             self._close(conn)
             return
         conn.data += data
+        self.buffered += len(data)
+        while self.buffered > self.buffer_max and self.reading:
+            oldest = next(iter(self.reading.values()))  # it has had longest
+            if oldest is conn:
+                break
+            self._refuse(oldest, 408)
         self._advance(conn)
 
     def _advance(self, conn: _Reading) -> None:
@@ -332,6 +345,7 @@ class BufferedThreads(SyncWorker):  # type: ignore[misc]  # gunicorn has no type
     def _forget(self, conn: _Reading) -> None:
         if self.reading.pop(conn.sock, None) is not None:
             self.selector.unregister(conn.sock)
+            self.buffered -= len(conn.data)
 
     def _close(self, conn: _Reading) -> None:
         self._forget(conn)
