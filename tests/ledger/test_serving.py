@@ -225,6 +225,25 @@ def test_the_http_servers_refusals_are_json_and_slow_bodies_get_408(tmp_path: Pa
         head = head.replace(b"Content-Length: 100", f"Content-Length: {len(whole)}".encode())
         status, body, _ = _raw(port, head + whole[:10], pause=1.0, then=whole[10:])
         assert status == 201, body
+        # Expect: 100-continue is answered once, before the body is sent.
+        whole = json.dumps(event(3)).encode()
+        expecting = head.split(b"Content-Length")[0] + (
+            b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(whole)
+        )
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(expecting)
+            assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+            sock.sendall(whole)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 201 "), answer[:200]
+        # A chunked body, read to its last chunk.
+        whole = json.dumps(event(4)).encode()
+        chunked = head.split(b"Content-Length")[0] + b"Transfer-Encoding: chunked\r\n\r\n"
+        pieces = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (whole[:7], whole[7:]))
+        status, body, _ = _raw(port, chunked + pieces, pause=0.5, then=b"0\r\n\r\n")
+        assert status == 201, body
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
