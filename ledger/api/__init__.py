@@ -13,6 +13,7 @@ def modules() -> tuple[ModuleType, ...]:
         certificates,
         deliveries,
         envelopes,
+        exports,
         hooks,
         ingest,
         log,
@@ -20,4 +21,15 @@ def modules() -> tuple[ModuleType, ...]:
         ops,
     )
 
-    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks)
+    return (
+        ingest,
+        log,
+        mirror,
+        anchors,
+        envelopes,
+        certificates,
+        exports,
+        deliveries,
+        ops,
+        hooks,
+    )

@@ -72,10 +72,38 @@ class Entry(Base):
     leaf: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
     chain: Mapped[bytes] = mapped_column(LargeBinary)
+    # For analytics (ledger.analytics, migration 0008): the leaf's occurred_at in UTC
+    # microseconds since 1970 and its source.channel (the platform, or "api").
+    occurred_us: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (
         UniqueConstraint("log_id", "tenant_id", "event_id", name="uq_entries_event"),
-        Index("ix_entries_envelope", "tenant_id", "envelope_id"),
+        # Covering for an envelope's facts (type, time); still the envelope lookup.
+        Index("ix_entries_envelope", "tenant_id", "envelope_id", "type", "occurred_us"),
+        # Covering for a tenant's events in a time range (per day, per platform).
+        Index("ix_entries_tenant_time", "tenant_id", "occurred_us", "type", "channel"),
     )
+
+
+class Export(Base):
+    """An evidence export (``ledger.exports``): envelopes chosen, progress, the ZIP."""
+
+    __tablename__ = "exports"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    selection: Mapped[str] = mapped_column(Text)  # JSON: {"envelopes": [...]} or {"from", "to"}
+    envelopes: Mapped[str] = mapped_column(Text)  # JSON list of the envelope ids, in order
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_exports_tenant", "tenant_id", "created_at"),)
 
 
 class Body(Base):
