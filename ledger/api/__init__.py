@@ -9,6 +9,7 @@ def modules() -> tuple[ModuleType, ...]:
     """The blueprint modules, in the order they are registered: each has ``bp`` and
     ``openapi_paths()`` (its part of /openapi.json)."""
     from ledger.api import (
+        analytics,
         anchors,
         certificates,
         deliveries,
@@ -29,6 +30,7 @@ def modules() -> tuple[ModuleType, ...]:
         envelopes,
         certificates,
         exports,
+        analytics,
         deliveries,
         ops,
         hooks,

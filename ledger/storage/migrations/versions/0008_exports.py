@@ -7,7 +7,7 @@ progress (done/total), and the ZIP's size and SHA-256 once written under
 ``entries.occurred_us`` (the leaf's ``occurred_at`` as microseconds of its UTC instant)
 and ``entries.channel`` (the leaf's ``source.channel``) let ``ledger.analytics`` compute
 in SQL, on both databases, from two covering indexes: ``ix_entries_envelope`` widened to
-(tenant, envelope, type, time) and ``ix_entries_tenant_time`` (tenant, time, type,
+(tenant, envelope, type, time, channel) and ``ix_entries_tenant_time`` (tenant, time, type,
 channel). Existing entries are filled from their leaves.
 
 Revision ID: 0008_exports
@@ -98,7 +98,9 @@ def upgrade() -> None:
     _backfill()
     op.drop_index("ix_entries_envelope", table_name="entries")
     op.create_index(
-        "ix_entries_envelope", "entries", ["tenant_id", "envelope_id", "type", "occurred_us"]
+        "ix_entries_envelope",
+        "entries",
+        ["tenant_id", "envelope_id", "type", "occurred_us", "channel"],
     )
     op.create_index(
         "ix_entries_tenant_time", "entries", ["tenant_id", "occurred_us", "type", "channel"]
