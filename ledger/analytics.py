@@ -68,9 +68,10 @@ VOIDED = "envelope.voided"
 # (The SQL below is built from constants of this module only, never from input.)
 _FACTS = f"""
 cohort AS (
-    SELECT DISTINCT envelope_id FROM entries
+    SELECT envelope_id FROM entries
     WHERE tenant_id = :tenant AND occurred_us >= :start AND occurred_us < :end
       AND type = '{SENT}'
+    GROUP BY envelope_id
 ),
 facts AS (
     SELECT e.envelope_id,
@@ -89,24 +90,12 @@ facts AS (
     HAVING MIN(CASE WHEN e.type = '{SENT}' THEN e.occurred_us END) >= :start
 )"""  # noqa: S608
 
-SUMMARY = text(
-    f"""WITH {_FACTS}
-SELECT COUNT(*) AS sent,
-    COALESCE(SUM(CASE WHEN viewed IS NOT NULL OR signed IS NOT NULL
-                      OR completed IS NOT NULL THEN 1 ELSE 0 END), 0) AS viewed,
-    COALESCE(SUM(CASE WHEN signed IS NOT NULL OR completed IS NOT NULL
-                      THEN 1 ELSE 0 END), 0) AS signed,
-    COALESCE(SUM(CASE WHEN completed IS NOT NULL THEN 1 ELSE 0 END), 0) AS completed,
-    COALESCE(SUM(declined), 0) AS declined,
-    COALESCE(SUM(expired), 0) AS expired,
-    COALESCE(SUM(voided), 0) AS voided
-FROM facts"""  # noqa: S608
-)
-
-# The rows a median and a 90th percentile need, per duration: the ((n+1)/2)-th and
-# (n/2+1)-th smallest (one row when n is odd) and the ceil(0.9 n)-th, n/2 etc. in
-# integer division (both databases divide integers so).
-PERCENTILES = text(
+# One pass over the cohort's facts: per channel of the first envelope.sent, the count of
+# envelopes that reached each step and of those declined, expired, voided (kind
+# "channel"); and the rows a median and a 90th percentile need, per duration: the
+# ((n+1)/2)-th and (n/2+1)-th smallest (one row when n is odd) and the ceil(0.9 n)-th,
+# in integer division, which both databases use for integers (kind "rank").
+ENVELOPES = text(
     f"""WITH {_FACTS},
 durations AS (
     SELECT 'sent_to_completed' AS metric, completed - sent AS value
@@ -120,33 +109,28 @@ ranked AS (
         COUNT(*) OVER (PARTITION BY metric) AS n
     FROM durations
 )
-SELECT metric, rn, n, value FROM ranked
-WHERE rn = (n + 1) / 2 OR rn = n / 2 + 1 OR rn = (9 * n + 9) / 10
-ORDER BY metric, rn"""  # noqa: S608
+SELECT 'channel' AS kind, COALESCE(channel, '') AS name,
+    COUNT(*) AS a,
+    SUM(CASE WHEN viewed IS NOT NULL OR signed IS NOT NULL OR completed IS NOT NULL
+             THEN 1 ELSE 0 END) AS b,
+    SUM(CASE WHEN signed IS NOT NULL OR completed IS NOT NULL THEN 1 ELSE 0 END) AS c,
+    SUM(CASE WHEN completed IS NOT NULL THEN 1 ELSE 0 END) AS d,
+    SUM(declined) AS e, SUM(expired) AS f, SUM(voided) AS g
+FROM facts GROUP BY COALESCE(channel, '')
+UNION ALL
+SELECT 'rank', metric, rn, n, value, 0, 0, 0, 0 FROM ranked
+WHERE rn = (n + 1) / 2 OR rn = n / 2 + 1 OR rn = (9 * n + 9) / 10"""  # noqa: S608
 )
 
-PER_DAY = text(
-    f"""SELECT occurred_us / {DAY_US} AS day, COUNT(*) AS events,
+# One pass over the period's events: per UTC day and channel.
+EVENTS = text(
+    f"""SELECT occurred_us / {DAY_US} AS day, COALESCE(channel, '') AS channel,
+    COUNT(*) AS events,
     SUM(CASE WHEN type = '{SENT}' THEN 1 ELSE 0 END) AS sent,
     SUM(CASE WHEN type = '{COMPLETED}' THEN 1 ELSE 0 END) AS completed
 FROM entries
 WHERE tenant_id = :tenant AND occurred_us >= :start AND occurred_us < :end
-GROUP BY occurred_us / {DAY_US}
-ORDER BY day"""  # noqa: S608
-)
-
-PLATFORM_EVENTS = text(
-    """SELECT COALESCE(channel, '') AS channel, COUNT(*) AS events
-FROM entries
-WHERE tenant_id = :tenant AND occurred_us >= :start AND occurred_us < :end
-GROUP BY COALESCE(channel, '')"""
-)
-
-PLATFORM_ENVELOPES = text(
-    f"""WITH {_FACTS}
-SELECT COALESCE(channel, '') AS channel, COUNT(*) AS sent,
-    SUM(CASE WHEN completed IS NOT NULL THEN 1 ELSE 0 END) AS completed
-FROM facts GROUP BY COALESCE(channel, '')"""  # noqa: S608
+GROUP BY occurred_us / {DAY_US}, COALESCE(channel, '')"""  # noqa: S608
 )
 
 
@@ -295,15 +279,10 @@ def _seconds(micros: float) -> float:
     return round(micros / 1_000_000, 3)
 
 
-def _durations(conn: Connection, params: dict[str, int]) -> dict[str, Duration]:
-    picked: dict[str, dict[int, int]] = {"sent_to_completed": {}, "sent_to_first_view": {}}
-    counts = dict.fromkeys(picked, 0)
-    for row in conn.execute(PERCENTILES, params):
-        picked[row.metric][int(row.rn)] = int(row.value)
-        counts[row.metric] = int(row.n)
+def _durations(ranks: dict[str, dict[int, int]], counts: dict[str, int]) -> dict[str, Duration]:
     found = {}
-    for metric, values in picked.items():
-        n = counts[metric]
+    for metric in ("sent_to_completed", "sent_to_first_view"):
+        n, values = counts.get(metric, 0), ranks.get(metric, {})
         if not n:
             found[metric] = Duration(0, None, None)
             continue
@@ -313,34 +292,44 @@ def _durations(conn: Connection, params: dict[str, int]) -> dict[str, Duration]:
 
 
 def compute(service: Ledger, tenant: tuple[int, str], period: Period) -> Report:
-    """The tenant's analytics over ``period`` (read in one transaction)."""
+    """The tenant's analytics over ``period`` (two statements, one read transaction)."""
     params = {"tenant": tenant[0], "start": period.start_us, "end": period.end_us}
     with service.db.reading() as conn:
-        summary = conn.execute(SUMMARY, params).one()
-        times = _durations(conn, params)
-        per_day = {
-            int(row.day): Day(
-                _day(int(row.day)), int(row.events), int(row.sent), int(row.completed)
-            )
-            for row in conn.execute(PER_DAY, params)
-        }
-        events = {row.channel: int(row.events) for row in conn.execute(PLATFORM_EVENTS, params)}
-        cohort = {
-            row.channel: (int(row.sent), int(row.completed))
-            for row in conn.execute(PLATFORM_ENVELOPES, params)
-        }
+        envelope_rows = conn.execute(ENVELOPES, params).all()
+        event_rows = conn.execute(EVENTS, params).all()
+    envelopes = dict.fromkeys(("sent", "viewed", "signed", "completed"), 0)
+    envelopes |= dict.fromkeys(("declined", "expired", "voided"), 0)
+    cohort: dict[str, tuple[int, int]] = {}
+    ranks: dict[str, dict[int, int]] = {}
+    counts: dict[str, int] = {}
+    for row in envelope_rows:
+        if row.kind == "rank":
+            ranks.setdefault(row.name, {})[int(row.a)] = int(row.c)
+            counts[row.name] = int(row.b)
+            continue
+        figures = [int(v) for v in (row.a, row.b, row.c, row.d, row.e, row.f, row.g)]
+        for name, value in zip(envelopes, figures, strict=True):
+            envelopes[name] += value
+        cohort[row.name] = (figures[0], figures[3])
+    per_day: dict[int, list[int]] = {}
+    events: dict[str, int] = {}
+    for row in event_rows:
+        day = per_day.setdefault(int(row.day), [0, 0, 0])
+        day[0] += int(row.events)
+        day[1] += int(row.sent)
+        day[2] += int(row.completed)
+        events[row.channel] = events.get(row.channel, 0) + int(row.events)
     first, last = period.start_us // DAY_US, (period.end_us - 1) // DAY_US
-    days = [per_day.get(n) or Day(_day(n), 0, 0, 0) for n in range(first, last + 1)]
+    days = [Day(_day(n), *per_day.get(n, (0, 0, 0))) for n in range(first, last + 1)]
     platforms = [
         Platform(name, events.get(name, 0), *cohort.get(name, (0, 0)))
         for name in sorted(set(events) | set(cohort))
     ]
-    envelopes = {name: int(getattr(summary, name)) for name in summary._fields}
     return Report(
         tenant=tenant[1],
         period=period,
         envelopes=envelopes,
-        times=times,
+        times=_durations(ranks, counts),
         days=days,
         platforms=platforms,
         events=sum(events.values()),

@@ -8,7 +8,7 @@ progress (done/total), and the ZIP's size and SHA-256 once written under
 and ``entries.channel`` (the leaf's ``source.channel``) let ``ledger.analytics`` compute
 in SQL, on both databases, from two covering indexes: ``ix_entries_envelope`` widened to
 (tenant, envelope, type, time, channel) and ``ix_entries_tenant_time`` (tenant, time, type,
-channel). Existing entries are filled from their leaves.
+channel, envelope). Existing entries are filled from their leaves.
 
 Revision ID: 0008_exports
 Revises: 0005
@@ -103,7 +103,9 @@ def upgrade() -> None:
         ["tenant_id", "envelope_id", "type", "occurred_us", "channel"],
     )
     op.create_index(
-        "ix_entries_tenant_time", "entries", ["tenant_id", "occurred_us", "type", "channel"]
+        "ix_entries_tenant_time",
+        "entries",
+        ["tenant_id", "occurred_us", "type", "channel", "envelope_id"],
     )
 
 
