@@ -81,7 +81,7 @@ OUTCOMES = ["completed"] * 7 + ["declined", "expired", "open"]
 
 def rows(tenant_id: int, events: int) -> Iterator[dict[str, Any]]:
     """``events`` entries of envelopes of 8 events, in seq order, deterministic."""
-    rng = random.Random(16)  # noqa: S311  (a benchmark's data, not a secret)
+    rng = random.Random(16)
     start = clock.micros(periods.parse_bound(START, "from", end=False))
     span = DAYS * analytics.DAY_US
     seq = 0

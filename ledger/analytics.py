@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from ledger import clock
 from ledger.periods import Period
