@@ -62,7 +62,7 @@ def _envelope(n: int) -> list[Submission]:
     return subs
 
 
-def run(quick: bool = False) -> dict[str, Any]:
+def run(quick: bool = False, processes: int | None = None) -> dict[str, Any]:
     envelopes = 40 if quick else 1_000
     with (
         tempfile.TemporaryDirectory(prefix="export-bench-") as scratch,
@@ -96,7 +96,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             ids = [f"env-{n:05d}" for n in range(envelopes)]
             info = exports.create(service, tenant, envelopes=ids, created_by="bench")
             began = time.perf_counter()
-            done = exports.run(service, info.id)
+            done = exports.run(service, info.id, processes=processes)
             took = time.perf_counter() - began
             if done.status != "done":
                 raise RuntimeError(f"the export failed: {done.error}")
@@ -126,4 +126,9 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))
+    print(
+        json.dumps(
+            run("--quick" in sys.argv, int(sys.argv[-1]) if sys.argv[-1].isdigit() else None),
+            indent=2,
+        )
+    )

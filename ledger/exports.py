@@ -601,12 +601,56 @@ def start(service: Ledger, export_id: str) -> threading.Thread:
         with _running:
             try:
                 run(service, export_id)
+            except Conflict:
+                pass  # another process's recovery round took it while this one waited
             except Exception:
                 log.exception("export %s crashed", export_id)
 
     thread = threading.Thread(target=work, name=f"export {export_id}", daemon=True)
     thread.start()
     return thread
+
+
+# --- recovery (a scheduler job of every worker, ledger.workers) ----------------------
+
+STALE = timedelta(minutes=10)  # a running export not updated for this long was orphaned
+WAITING = timedelta(minutes=1)  # a queued export waiting this long is run by any worker
+
+
+def recover(service: Ledger) -> tuple[list[str], list[str]]:
+    """Exports a stopped process left: running ones not updated for ``STALE`` become
+    ``failed`` (ask again); queued ones waiting for ``WAITING`` start here. Their ids."""
+    moment = clock.now()
+    stale = select(Export.id).where(Export.status == "running", Export.updated_at < moment - STALE)
+    waiting_query = (
+        select(Export.id)
+        .where(Export.status == "queued", Export.created_at < moment - WAITING)
+        .order_by(Export.created_at)
+    )
+    with service.db.reading() as conn:  # most rounds find nothing: no write transaction
+        orphans = list(conn.execute(stale).scalars())
+        waiting = list(conn.execute(waiting_query).scalars())
+    if orphans:
+        with service.db.writing() as conn:
+            conn.execute(
+                update(Export)
+                .where(
+                    Export.id.in_(orphans),
+                    Export.status == "running",
+                    Export.updated_at < moment - STALE,
+                )
+                .values(
+                    status="failed",
+                    error="interrupted: the process building it stopped; ask again",
+                    updated_at=moment,
+                    finished_at=moment,
+                )
+            )
+    for export_id in orphans:
+        zip_path(service.settings, export_id).with_suffix(".zip.part").unlink(missing_ok=True)
+    for export_id in waiting:
+        start(service, export_id)
+    return orphans, waiting
 
 
 # --- cleanup ------------------------------------------------------------------------

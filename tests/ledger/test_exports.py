@@ -19,14 +19,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pyhanko.pdf_utils.reader import PdfFileReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ledger import exports, periods
+from ledger import clock, exports, periods
 from ledger.errors import InvalidInput, NotFound
 from ledger.service import Ledger
 from ledger.storage.models import Export
 from tests.conftest import Keys, event
-from tests.ledger.helpers import run, vkeys
+from tests.ledger.helpers import run, vkeys, wait_for
 from verifier.bundle import verify_bundle
 
 ENVELOPES = ("ENV-A", "ENV-B/2026 合同", "ENV-C")
@@ -194,3 +194,27 @@ def test_the_command_line_with_a_pool_of_processes(
     code, text = run(app, "exports", "prune", "--older-than", "0")
     assert code == 0, text
     assert "removed 2 exports" in text, text
+
+
+def test_recovery_fails_orphans_and_starts_waiting_exports(
+    app: Flask, client: FlaskClient, keys: Keys
+) -> None:
+    seed(client, keys)
+    service, tenant = acme(app)
+    orphan = exports.create(service, tenant, envelopes=["ENV-A"], created_by="t")
+    waiting = exports.create(service, tenant, envelopes=["ENV-B/2026 合同"], created_by="t")
+    fresh = exports.create(service, tenant, envelopes=["ENV-C"], created_by="t")
+    long_ago = clock.now() - timedelta(hours=1)
+    with service.db.writing() as conn:
+        conn.execute(
+            update(Export)
+            .where(Export.id == orphan.id)
+            .values(status="running", updated_at=long_ago)
+        )
+        conn.execute(update(Export).where(Export.id == waiting.id).values(created_at=long_ago))
+    failed, started = exports.recover(service)
+    assert (failed, started) == ([orphan.id], [waiting.id])
+    assert exports.get(service, orphan.id, None).status == "failed"
+    assert "interrupted" in (exports.get(service, orphan.id, None).error or "")
+    wait_for(lambda: exports.get(service, waiting.id, None).status == "done", "the export")
+    assert exports.get(service, fresh.id, None).status == "queued"  # its own thread's
