@@ -50,7 +50,10 @@ class _Progress:
     "--out", "out", required=True, type=click.Path(dir_okay=False), help="the ZIP to write"
 )
 @click.option(
-    "--processes", type=int, default=None, help="rendering processes (default: one per core)"
+    "--processes",
+    type=int,
+    default=None,
+    help="rendering processes (default: a pool sized by the cores)",
 )
 @with_appcontext
 def evidence_export(
