@@ -1,7 +1,8 @@
 """An evidence export (``ledger.exports``) of 1,000 envelopes of 8 events
 (``--quick``: 40), on SQLite, with the development TSA: the log anchored, so each
 certificate is signed at PAdES B-LTA; both editions (en, zh) and the bundle of every
-envelope, rendered by a pool of one process per core (issue 16: under 5 minutes).
+envelope, rendered by the default pool of processes, ``exports.default_processes``
+(issue 16: under 5 minutes). ``python -m bench.export_bench [--quick] [PROCESSES]``.
 """
 
 from __future__ import annotations
