@@ -32,10 +32,12 @@ What is counted (decided here; docs/api.md repeats it):
   events in the period, and the cohort's envelopes by the channel of their first
   ``envelope.sent``, with those completed.
 
-Each figure is one SQL statement over ``entries.occurred_us`` and ``entries.channel``
-(migration 0008), served by the covering indexes ``ix_entries_tenant_time`` and
-``ix_entries_envelope``: durations per envelope are computed in SQL and the percentiles
-picked by ``ROW_NUMBER()`` over them, so no row of an event reaches Python.
+Every figure is computed by SQL, the same on SQLite and PostgreSQL, from the rollup
+(``ledger.rollup``: one row per envelope, one per tenant, day and channel, folded from
+``entries.occurred_us`` and ``entries.channel`` in seq order) and, for a day the period
+cuts, from the entries of that part of the day (index ``ix_entries_tenant_time``):
+durations per envelope in SQL, the percentiles picked by ``ROW_NUMBER()`` over them, so
+no event and no envelope reaches Python, only the figures.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from ledger import clock
+from ledger import clock, rollup
 from ledger.periods import Period
 
 if TYPE_CHECKING:
@@ -64,31 +66,15 @@ DECLINED = ("envelope.declined", "recipient.declined")
 EXPIRED = "envelope.expired"
 VOIDED = "envelope.voided"
 
-# The cohort and each envelope's facts: one row per envelope sent first in the period.
+# The cohort: the rollup's envelopes first sent in the period, with their facts.
 # (The SQL below is built from constants of this module only, never from input.)
-_FACTS = f"""
-cohort AS (
-    SELECT envelope_id FROM entries
-    WHERE tenant_id = :tenant AND occurred_us >= :start AND occurred_us < :end
-      AND type = '{SENT}'
-    GROUP BY envelope_id
-),
+_FACTS = """
 facts AS (
-    SELECT e.envelope_id,
-        MIN(CASE WHEN e.type = '{SENT}' THEN e.occurred_us END) AS sent,
-        MIN(CASE WHEN e.type = '{SENT}' THEN e.channel END) AS channel,
-        MIN(CASE WHEN e.type = '{VIEWED}' THEN e.occurred_us END) AS viewed,
-        MIN(CASE WHEN e.type = '{SIGNED}' THEN e.occurred_us END) AS signed,
-        MIN(CASE WHEN e.type = '{COMPLETED}' THEN e.occurred_us END) AS completed,
-        MAX(CASE WHEN e.type IN ('{DECLINED[0]}', '{DECLINED[1]}') THEN 1 ELSE 0 END)
-            AS declined,
-        MAX(CASE WHEN e.type = '{EXPIRED}' THEN 1 ELSE 0 END) AS expired,
-        MAX(CASE WHEN e.type = '{VOIDED}' THEN 1 ELSE 0 END) AS voided
-    FROM cohort c JOIN entries e
-      ON e.tenant_id = :tenant AND e.envelope_id = c.envelope_id
-    GROUP BY e.envelope_id
-    HAVING MIN(CASE WHEN e.type = '{SENT}' THEN e.occurred_us END) >= :start
-)"""  # noqa: S608
+    SELECT sent_us AS sent, channel, viewed_us AS viewed, signed_us AS signed,
+        completed_us AS completed, declined, expired, voided
+    FROM analytics_envelopes
+    WHERE tenant_id = :tenant AND sent_us >= :start AND sent_us < :end
+)"""
 
 # One pass over the cohort's facts: per channel of the first envelope.sent, the count of
 # envelopes that reached each step and of those declined, expired, voided (kind
@@ -122,7 +108,13 @@ SELECT 'rank', metric, rn, n, value, 0, 0, 0, 0 FROM ranked
 WHERE rn = (n + 1) / 2 OR rn = n / 2 + 1 OR rn = (9 * n + 9) / 10"""  # noqa: S608
 )
 
-# One pass over the period's events: per UTC day and channel.
+# Whole UTC days from the rollup.
+DAYS = text(
+    """SELECT day, channel, events, sent, completed FROM analytics_days
+WHERE tenant_id = :tenant AND day >= :first AND day < :end"""
+)
+
+# The events of part of a day (a period bound that is not midnight), per day and channel.
 EVENTS = text(
     f"""SELECT occurred_us / {DAY_US} AS day, COALESCE(channel, '') AS channel,
     COUNT(*) AS events,
@@ -292,11 +284,23 @@ def _durations(ranks: dict[str, dict[int, int]], counts: dict[str, int]) -> dict
 
 
 def compute(service: Ledger, tenant: tuple[int, str], period: Period) -> Report:
-    """The tenant's analytics over ``period`` (two statements, one read transaction)."""
-    params = {"tenant": tenant[0], "start": period.start_us, "end": period.end_us}
+    """The tenant's analytics over ``period``: the rollup refreshed, then read (and the
+    entries of a day the period cuts) in one read transaction."""
+    rollup.refresh(service)
+    start, end = period.start_us, period.end_us
+    params = {"tenant": tenant[0], "start": start, "end": end}
+    whole_from, whole_to = -(-start // DAY_US), end // DAY_US  # the whole days inside
     with service.db.reading() as conn:
         envelope_rows = conn.execute(ENVELOPES, params).all()
-        event_rows = conn.execute(EVENTS, params).all()
+        if whole_from >= whole_to:
+            event_rows = conn.execute(EVENTS, params).all()
+        else:
+            days = {"tenant": tenant[0], "first": whole_from, "end": whole_to}
+            event_rows = conn.execute(DAYS, days).all()
+            for edge in ((start, whole_from * DAY_US), (whole_to * DAY_US, end)):
+                if edge[0] < edge[1]:
+                    bounds = {"tenant": tenant[0], "start": edge[0], "end": edge[1]}
+                    event_rows += conn.execute(EVENTS, bounds).all()
     envelopes = dict.fromkeys(("sent", "viewed", "signed", "completed"), 0)
     envelopes |= dict.fromkeys(("declined", "expired", "voided"), 0)
     cohort: dict[str, tuple[int, int]] = {}

@@ -1,6 +1,6 @@
-"""Background work in each worker process: anchoring, webhook delivery and the recovery
-of evidence exports, as jobs of one APScheduler scheduler, started by
-``Ledger.start_workers()`` (``wsgi.py``).
+"""Background work in each worker process: anchoring, webhook delivery, the recovery
+of evidence exports and the analytics rollup, as jobs of one APScheduler scheduler,
+started by ``Ledger.start_workers()`` (``wsgi.py``).
 
 Every worker runs the jobs; what makes a job run once across workers and hosts is the
 job's own claim on the database: the anchoring lease (``Anchorer.run``) lets one run
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EXPORT_RECOVERY = 60  # seconds between a worker's looks at orphaned and waiting exports
+ROLLUP_INTERVAL = 60  # seconds between a worker's folds of new entries into analytics
 
 
 def anchor_once(service: Ledger) -> None:
@@ -41,6 +42,12 @@ def anchor_once(service: Ledger) -> None:
 
 def deliver_once(worker: DeliveryWorker) -> None:
     worker.drain()
+
+
+def fold_analytics(service: Ledger) -> None:
+    from ledger import rollup
+
+    rollup.refresh(service)
 
 
 def recover_exports(service: Ledger) -> None:
@@ -90,7 +97,7 @@ def _every(
 
 def start(service: Ledger) -> BackgroundScheduler | None:
     """The jobs this process runs, started: anchoring and webhook delivery unless their
-    interval is 0, and always the recovery of evidence exports."""
+    interval is 0, and always the recovery of evidence exports and the analytics rollup."""
     settings = service.settings
     scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
     if settings.anchor_interval and settings.tsa_urls:
@@ -100,8 +107,10 @@ def start(service: Ledger) -> BackgroundScheduler | None:
         worker = DeliveryWorker(service.db, Policy.from_settings(settings))
         interval = settings.webhook_interval
         _every(scheduler, deliver_once, "webhook delivery round", interval, (0, interval), [worker])
-    # Exports a stopped worker left (a claim on the row makes each run once).
+    # Exports a stopped worker left (a claim on the row makes each run once); the
+    # analytics rollup kept near the log (a lock on its state row: one fold at a time).
     _every(scheduler, recover_exports, "export recovery", EXPORT_RECOVERY, (5, 60), [service])
+    _every(scheduler, fold_analytics, "analytics rollup", ROLLUP_INTERVAL, (5, 60), [service])
     if not scheduler.get_jobs():
         return None
     scheduler.start()
