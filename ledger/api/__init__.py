@@ -1,4 +1,5 @@
-"""HTTP API (EVIDENCE-FORMAT §7): one blueprint per area; errors become JSON in one place."""
+"""HTTP API (docs/design/EVIDENCE-FORMAT.md §7): one blueprint per area; errors become JSON in one
+place."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def modules() -> tuple[ModuleType, ...]:
         log,
         mirror,
         ops,
+        verify,
     )
 
     return (
@@ -34,4 +36,5 @@ def modules() -> tuple[ModuleType, ...]:
         deliveries,
         ops,
         hooks,
+        verify,
     )

@@ -11,7 +11,7 @@ in SQL, on both databases, from two covering indexes: ``ix_entries_envelope`` wi
 channel, envelope). Existing entries are filled from their leaves.
 
 Revision ID: 0008_exports
-Revises: 0005
+Revises: 0006_registry
 Create Date: 2026-12-07 08:40:00
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from ledger.clock import occurred_micros
 
 revision = "0008_exports"
-down_revision = "0005"
+down_revision = "0006_registry"
 branch_labels = None
 depends_on = None
 
