@@ -35,7 +35,8 @@ complete, streamed to disk envelope by envelope) holds ``README.txt``, and for e
 envelope ``envelopes/<nnnnn>-<id made safe>/`` with ``certificate-en.pdf``,
 ``certificate-zh.pdf`` and ``evidence-bundle.json``; then ``manifest.csv`` and
 ``manifest.json``: one row per other file with its path, envelope id, kind
-(``readme``, ``certificate``, ``evidence-bundle``), language, size and SHA-256.
+(``readme``, ``certificate``, ``evidence-bundle``), language, size, SHA-256 and, for a
+certificate, its id in the registry (``ledger.certificates``).
 
 Certificate rendering dominates the time (about 0.15 s per edition, 0.25 s with a
 TSA): exports of more than ``POOL_FROM`` envelopes render in a pool of processes
@@ -85,7 +86,7 @@ LANGS = ("en", "zh")
 POOL_FROM = 8  # envelopes: fewer are rendered in the calling thread
 PROGRESS_SECONDS = 1.0  # the most often progress is written to the database
 STATUSES = ("queued", "running", "done", "failed")
-MANIFEST_COLUMNS = ("path", "envelope_id", "kind", "lang", "size", "sha256")
+MANIFEST_COLUMNS = ("path", "envelope_id", "kind", "lang", "size", "sha256", "certificate_id")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EXPORT_ID = re.compile(r"exp_[0-9a-f]{20}\Z")
 _running = threading.Semaphore(1)  # one export builds at a time in a process
@@ -99,8 +100,9 @@ For each envelope, envelopes/<n>-<envelope id>/ holds:
                                           (check offline: ledger-verify bundle FILE)
 
 manifest.csv and manifest.json list every other file of this ZIP with its SHA-256
-(check: sha256sum), its envelope, kind and language. The ZIP's own SHA-256 is kept by
-the ledger (GET /v1/exports/{id}).
+(check: sha256sum), its envelope, kind, language and, for a certificate, its id (the
+issuer's verification page checks it). The ZIP's own SHA-256 is kept by the ledger
+(GET /v1/exports/{id}).
 """
 
 
@@ -353,6 +355,7 @@ class _File:
     kind: str
     lang: str
     data: bytes
+    certificate_id: str = ""  # the registry's id (verifiable at /verify/<id>)
 
 
 def envelope_files(service: Ledger, tenant: tuple[int, str], envelope_id: str) -> list[_File]:
@@ -373,7 +376,9 @@ def envelope_files(service: Ledger, tenant: tuple[int, str], envelope_id: str) -
     ]
     for lang in LANGS:
         issued = _certificate(service, tenant, envelope_id, lang)
-        files.append(_File(f"certificate-{lang}.pdf", "certificate", lang, issued.pdf))
+        files.append(
+            _File(f"certificate-{lang}.pdf", "certificate", lang, issued.pdf, issued.certificate_id)
+        )
     return files
 
 
@@ -437,7 +442,9 @@ class _Writer:
         self.out = out
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, path: str, data: bytes, envelope_id: str, kind: str, lang: str) -> None:
+    def add(
+        self, path: str, data: bytes, envelope_id: str, kind: str, lang: str, ident: str = ""
+    ) -> None:
         method = zipfile.ZIP_STORED if path.endswith(".pdf") else zipfile.ZIP_DEFLATED
         info = zipfile.ZipInfo(path, date_time=time.gmtime()[:6])
         info.compress_type = method
@@ -451,6 +458,7 @@ class _Writer:
                 "lang": lang,
                 "size": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
+                "certificate_id": ident,
             }
         )
 
@@ -572,7 +580,10 @@ def _build(
             for n, (envelope_id, files) in enumerate(zip(envelope_ids, files_of, strict=True), 1):
                 where = folder(n, envelope_id)
                 for file in files:
-                    writer.add(f"{where}/{file.name}", file.data, envelope_id, file.kind, file.lang)
+                    path = f"{where}/{file.name}"
+                    writer.add(
+                        path, file.data, envelope_id, file.kind, file.lang, file.certificate_id
+                    )
                 if progress is not None:
                     progress(n, total)
                 if time.monotonic() - last >= PROGRESS_SECONDS and n < total:

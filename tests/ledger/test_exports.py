@@ -85,6 +85,7 @@ def check_zip(path: Path, client: FlaskClient, envelopes: tuple[str, ...]) -> di
             for row in mine:
                 data = z.read(row["path"])
                 if row["kind"] == "certificate":
+                    assert row["certificate_id"].startswith("ELC-"), row
                     reader = PdfFileReader(io.BytesIO(data))
                     assert reader.embedded_signatures, row["path"]
                 else:
