@@ -293,10 +293,10 @@ def compute(service: Ledger, tenant: tuple[int, str], period: Period) -> Report:
     with service.db.reading() as conn:
         envelope_rows = conn.execute(ENVELOPES, params).all()
         if whole_from >= whole_to:
-            event_rows = conn.execute(EVENTS, params).all()
+            event_rows = list(conn.execute(EVENTS, params).all())
         else:
-            days = {"tenant": tenant[0], "first": whole_from, "end": whole_to}
-            event_rows = conn.execute(DAYS, days).all()
+            whole = {"tenant": tenant[0], "first": whole_from, "end": whole_to}
+            event_rows = list(conn.execute(DAYS, whole).all())
             for edge in ((start, whole_from * DAY_US), (whole_to * DAY_US, end)):
                 if edge[0] < edge[1]:
                     bounds = {"tenant": tenant[0], "start": edge[0], "end": edge[1]}

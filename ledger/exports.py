@@ -346,7 +346,7 @@ def _certificate(service: Ledger, tenant: tuple[int, str], envelope_id: str, lan
     """The one call of the certificate issuer (``ledger.certificates``)."""
     from ledger import certificates  # reportlab and pyHanko: imported when first needed
 
-    return certificates.certificate(service, tenant, envelope_id, lang=lang)  # type: ignore[arg-type]
+    return certificates.certificate(service, tenant, envelope_id, lang=lang)
 
 
 @dataclass(frozen=True)
