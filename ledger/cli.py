@@ -19,6 +19,7 @@ from ledger.adapters import PLATFORMS
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
 from ledger.errors import LedgerError
+from ledger.export_commands import evidence_export, exports_group
 from ledger.fsck import Fsck
 from ledger.importer import Importer
 from ledger.outbound.commands import deliveries as outbound_deliveries
@@ -56,6 +57,8 @@ def cli() -> None:
 cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
 cli.add_command(subscription)
 cli.add_command(outbound_deliveries)
+cli.add_command(evidence_export)
+cli.add_command(exports_group)
 
 
 @cli.command()
