@@ -68,6 +68,7 @@ class IssuerInfo:
     backend: str  # where the ledger keeps its data: "SQLite" or "PostgreSQL"
     max_skew: int  # seconds (LEDGER_TSA_MAX_SKEW)
     clock_skew: int = 300  # seconds a platform time may be ahead (LEDGER_CLOCK_SKEW)
+    public: bool = True  # False: no LEDGER_PUBLIC_URL, verify_url is the served address
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -61,7 +62,8 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from reports.model import ATTACHMENT_NAME, certificate_id
+from reports.identity import certificate_id, legacy_certificate_id
+from reports.model import ATTACHMENT_NAME
 from reports.signing import B_B, B_LTA
 from verifier import timestamp
 from verifier.bundle import verify_bundle
@@ -387,10 +389,29 @@ def _bundle_check(bundle: bytes | None, reader: PdfFileReader) -> tuple[Status, 
         return "fail", "the document does not state the SHA-256 of its bundle"
     if stated.group(1) != digest:
         return "fail", f"{ATTACHMENT_NAME} is not the bundle the document states"
-    ident = certificate_id(bundle)
-    if ident not in title:
-        return "fail", f"the certificate id is not {ident}, the id of its bundle"
-    return "pass", f"{ATTACHMENT_NAME}: {len(bundle)} bytes, SHA-256 {digest}, certificate {ident}"
+    ident = bundle_certificate_id(bundle)
+    legacy = legacy_certificate_id(bundle)
+    if ident is not None and ident in title:
+        return (
+            "pass",
+            f"{ATTACHMENT_NAME}: {len(bundle)} bytes, SHA-256 {digest}, certificate {ident}",
+        )
+    if legacy in title:
+        return "pass", (
+            f"{ATTACHMENT_NAME}: {len(bundle)} bytes, SHA-256 {digest}, certificate {legacy} "
+            "(an id named after the file, as before the certificate registry)"
+        )
+    return "fail", f"the certificate id is not {ident or legacy}, the id of its bundle"
+
+
+def bundle_certificate_id(bundle: bytes) -> str | None:
+    """The certificate id of an attached bundle (``reports.identity``); None if it is not
+    a JSON object."""
+    try:
+        value = json.loads(bundle)
+        return certificate_id(value) if isinstance(value, dict) else None
+    except (ValueError, RecursionError, MalformedError):
+        return None
 
 
 def _level(signature_timestamp: bool, revocation: bool, document_timestamps: bool) -> str:
@@ -415,7 +436,7 @@ def _combine(
 ) -> PdfVerification:
     claim = "certificate"
     if bundle is not None:
-        claim += f" {certificate_id(bundle)}"
+        claim += f" {bundle_certificate_id(bundle) or legacy_certificate_id(bundle)}"
     if "signer" in facts:
         claim += f" signed by {facts['signer']}"
     if level is not None:

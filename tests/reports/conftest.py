@@ -35,7 +35,7 @@ ISSUER = {
     "issuer_contact": "evidence@keeping.example, +44 20 7946 0000",
     "issuer_person": "Maria Gonzalez 冈萨雷斯",
     "issuer_person_title": "Records Custodian",
-    "issuer_verify_url": "https://verify.keeping.example/c",
+    "public_url": "https://verify.keeping.example",
 }
 ZONE = "Asia/Shanghai"
 

@@ -6,7 +6,7 @@
 ``console_index`` says how far; ``fsck_runs`` records each ``ledger fsck``.
 
 Revision ID: 0007_console
-Revises: 0005
+Revises: 0009_analytics_rollup
 Create Date: 2026-12-07 08:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_console"
-down_revision = "0005"
+down_revision = "0009_analytics_rollup"
 branch_labels = None
 depends_on = None
 
