@@ -7,6 +7,7 @@ from flask import Flask, Response, redirect
 
 
 def init_app(app: Flask) -> None:
+    from ledger.console import analytics_pages, export_pages  # noqa: F401 (their routes)
     from ledger.console.views import bp
 
     app.register_blueprint(bp)
