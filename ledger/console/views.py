@@ -358,17 +358,21 @@ def envelope(tenant: str, envelope_id: str) -> tuple[str, int]:
 @signed_in("read", "admin")
 def certificate(tenant: str, envelope_id: str, lang: str) -> Response:
     from ledger import certificates  # reportlab, pyHanko: imported when first needed
+    from reports.certificate import RenderTimeout
 
     s = service()
     with s.db.reading() as conn:
         owner = _tenant(conn, tenant)
-    issued = certificates.certificate(
-        s,
-        owner,
-        envelope_id,
-        lang=certificates.parse_lang(lang),
-        tz=certificates.parse_tz(g.session.tz),
-    )
+    try:
+        issued = certificates.certificate(
+            s,
+            owner,
+            envelope_id,
+            lang=certificates.parse_lang(lang),
+            tz=certificates.parse_tz(g.session.tz),
+        )
+    except RenderTimeout:
+        abort(503, "The certificate took too long to render: try again in a minute.")
     response = Response(issued.pdf, mimetype="application/pdf")
     name = f"certificate-{issued.certificate_id}-{lang}.pdf"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
