@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger import access, benchmark, clock, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
@@ -373,18 +374,23 @@ def fsck() -> None:
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         report = Fsck(conn, log.id, log.origin, log.alg, vkeys).run()
     summary = "clean" if report.clean else "; ".join(str(f) for f in report.findings)
-    with service.db.writing() as conn:  # the console's Log page shows the last run
-        conn.execute(
-            FsckRun.__table__.insert().values(
-                log_id=log.id,
-                started_at=started,
-                finished_at=clock.now(),
-                size=report.size,
-                clean=report.clean,
-                summary=f"{report.nodes} tree nodes, {report.checkpoints} checkpoints: {summary}"[
-                    :4000
-                ],
+    try:  # the console's Log page shows the last run; fsck's verdict does not depend on it
+        with service.db.writing() as conn:
+            conn.execute(
+                FsckRun.__table__.insert().values(
+                    log_id=log.id,
+                    started_at=started,
+                    finished_at=clock.now(),
+                    size=report.size,
+                    clean=report.clean,
+                    summary=(
+                        f"{report.nodes} tree nodes, {report.checkpoints} checkpoints: {summary}"
+                    )[:4000],
+                )
             )
+    except (SQLAlchemyError, LedgerError) as e:
+        click.echo(
+            f"(this run could not be recorded for the console: {type(e).__name__})", err=True
         )
     click.echo(
         f"{report.size} entries, {report.nodes} tree nodes, {report.checkpoints} checkpoints"
