@@ -12,19 +12,31 @@ import re
 import secrets
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection
 
 from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
+from ledger.privacy.crypto import NONCE, body_aad, delivery_aad, seal
+from ledger.privacy.keys import DataKeys, NewKey
 from ledger.receipts import Receipt, original_receipt
-from ledger.storage.db import BODIES, DELIVERY_BODIES, ENTRIES, NODES, Database, Head, Seen
+from ledger.storage.db import (
+    BODIES,
+    DATA_KEYS,
+    DELIVERY_BODIES,
+    ENTRIES,
+    NODES,
+    Database,
+    Head,
+    Seen,
+)
 from ledger.storage.nodes import split_hashes
 from verifier import merkle
 from verifier.checkpoint import format_checkpoint, sign_note
@@ -53,15 +65,23 @@ class Source:
         digest = hashlib.sha256(body).hexdigest()
         return cls(channel, digest, authenticated, body, _content_type(content_type))
 
-    def body_row(self, tenant_id: int, received_at: str) -> dict[str, Any]:
-        """Its ``delivery_bodies`` row (only for a source with a body)."""
+    def body_row(
+        self, tenant_id: int, received_at: str, key: tuple[int, AESGCM] | None
+    ) -> dict[str, Any]:
+        """Its ``delivery_bodies`` row (only for a source with a body), sealed under
+        ``key`` (``(key id, AESGCM)``; None: encryption off)."""
+        sha256 = bytes.fromhex(self.delivery_sha256)
+        body = self.body or b""
+        if key is not None:
+            body = seal(key[1], secrets.token_bytes(NONCE), body, delivery_aad(tenant_id, sha256))
         return {
             "tenant_id": tenant_id,
-            "sha256": bytes.fromhex(self.delivery_sha256),
+            "sha256": sha256,
             "channel": self.channel,
             "content_type": self.content_type,
             "received_at": received_at,
-            "body": self.body,
+            "key_id": key[0] if key is not None else None,
+            "body": body,
         }
 
     def as_leaf(self) -> dict[str, str]:
@@ -119,8 +139,18 @@ class Appender:
     transaction fail, the leader appends its requests again one by one.
     """
 
-    def __init__(self, db: Database, log_id: int, origin: str, alg: HashAlgorithm, keys: LogKeys):
+    def __init__(
+        self,
+        db: Database,
+        log_id: int,
+        origin: str,
+        alg: HashAlgorithm,
+        keys: LogKeys,
+        data_keys: DataKeys,
+        subject_of: Callable[[dict[str, Any]], bytes],
+    ):
         self.db, self.log_id, self.origin, self.alg, self.keys = db, log_id, origin, alg, keys
+        self.data_keys, self.subject_of = data_keys, subject_of
         self._mutex = threading.Lock()
         self._queue: deque[_Request] = deque()
 
@@ -130,11 +160,13 @@ class Appender:
         if len(set(ids)) != len(ids):
             raise InvalidInput("an event_id appears twice in the batch", field="events")
         digest, salts = self.alg.digest, secrets.token_bytes(SALT_SIZE * len(subs))
+        subject_of = self.subject_of if self.data_keys.enabled else lambda _: b""
         prepared = []
         for i, sub in enumerate(subs):
             salt = salts[i * SALT_SIZE : (i + 1) * SALT_SIZE]  # as new_salt() makes them
             content = hashlib.sha256(sub.canonical).digest()
-            prepared.append(_Prepared(sub, salt, digest(salt + sub.canonical).hex(), content))
+            commitment = digest(salt + sub.canonical).hex()
+            prepared.append(_Prepared(sub, salt, commitment, content, subject_of(sub.event)))
         request = _Request(tenant_id, tenant, prepared)
         self._take_turn(request)
         if request.error is not None:
@@ -242,13 +274,24 @@ class Appender:
         every: list[dict[str, Any]] = []
         bodies: list[dict[str, Any]] = []
         delivered: dict[tuple[int, str], dict[str, Any]] = {}  # one row per body
+        made: list[NewKey] = []
+        encrypt = self.data_keys.enabled
         for request, fresh in runs:
             tenant_id, tenant = request.tenant_id, request.tenant
+            subject_keys: dict[bytes, tuple[int, AESGCM]] = {}
+            if encrypt:
+                subject_keys, new = self.data_keys.for_append(
+                    conn, head.key_epoch, tenant_id, tenant, (p.subject for p in fresh)
+                )
+                made += new
             leaves: list[bytes] = []
             for source, run in groupby(fresh, key=lambda p: p.sub.source):
+                run = list(run)
                 if source.body is not None:
                     key = (tenant_id, source.delivery_sha256)
-                    delivered.setdefault(key, source.body_row(tenant_id, received_at))
+                    if key not in delivered:  # sealed under its first event's subject's key
+                        first = subject_keys.get(run[0].subject) if encrypt else None
+                        delivered[key] = source.body_row(tenant_id, received_at, first)
                 events = [(p.sub.event, p.commitment) for p in run]
                 leaves += leaf_bytes_many(
                     log=self.origin,
@@ -259,7 +302,8 @@ class Appender:
                     events=events,
                 )
             entries = []
-            for p, leaf in zip(fresh, leaves, strict=True):
+            nonces = secrets.token_bytes(NONCE * len(fresh)) if encrypt else b""
+            for i, (p, leaf) in enumerate(zip(fresh, leaves, strict=True)):
                 sub, seq = p.sub, state.size
                 leaf_hash = alg.leaf_hash(leaf)
                 chain = alg.chain_next(chain, leaf_hash)
@@ -278,12 +322,19 @@ class Appender:
                         "chain": chain,
                     }
                 )
+                if encrypt:
+                    key_id, aead = subject_keys[p.subject]
+                    nonce = nonces[i * NONCE : (i + 1) * NONCE]
+                    aad = body_aad(tenant_id, log_id, seq)
+                    sealed = seal(aead, nonce, p.salt + sub.canonical, aad)
+                else:
+                    key_id, sealed = None, p.salt + sub.canonical
                 bodies.append(
                     {
                         "log_id": log_id,
                         "seq": seq,
-                        "event": sub.canonical.decode(),
-                        "salt": p.salt,
+                        "key_id": key_id,
+                        "sealed": sealed,
                         "content_sha256": p.content_sha256,
                     }
                 )
@@ -299,6 +350,7 @@ class Appender:
         self.db.hot.store_and_commit(
             conn,
             [
+                (DATA_KEYS, [new.row for new in made]),
                 (ENTRIES, every),
                 (BODIES, bodies),
                 (DELIVERY_BODIES, list(delivered.values())),
@@ -319,6 +371,7 @@ class Appender:
                 "head_id": log_id,
             },
         )
+        self.data_keys.publish(made)  # committed: the keys it made exist
         return _Appended(head.size, size, received_at, note, every, known)
 
 
@@ -330,6 +383,7 @@ class _Prepared:
     salt: bytes
     commitment: str  # hex of HASH(salt || canonical event)
     content_sha256: bytes  # SHA-256 of the canonical event, for idempotency
+    subject: bytes  # the keyed id of its data subject (ledger.privacy.subjects)
 
 
 def _held_lock() -> threading.Lock:

@@ -295,7 +295,15 @@ def certificate(
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         log = service.log
         bundle = evidence.bundle(
-            conn, log.id, log.origin, log.alg, vkeys, tenant, envelope_id, settings.tsa_dev
+            conn,
+            service.data_keys,
+            log.id,
+            log.origin,
+            log.alg,
+            vkeys,
+            tenant,
+            envelope_id,
+            settings.tsa_dev,
         )
     report = verify_bundle(bundle, vkeys, roots)
     return issue(
