@@ -23,6 +23,7 @@ from ledger.fsck import Fsck
 from ledger.importer import Importer
 from ledger.outbound.commands import deliveries as outbound_deliveries
 from ledger.outbound.commands import subscription
+from ledger.privacy import commands as privacy_commands
 from ledger.privacy.at_rest import seal_existing
 from ledger.pseudonyms import KEY_FILE, ensure_key
 from ledger.service import Ledger
@@ -57,6 +58,10 @@ def cli() -> None:
 cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
 cli.add_command(subscription)
 cli.add_command(outbound_deliveries)
+cli.add_command(privacy_commands.erase_command)
+cli.add_command(privacy_commands.hold)
+cli.add_command(privacy_commands.retention_group)
+cli.add_command(privacy_commands.subject_export)
 
 
 @cli.command()
@@ -134,6 +139,9 @@ def tenant_create(name: str) -> None:
     with _service().db.writing() as conn:
         access.create_tenant(conn, name)
     click.echo(f"tenant {name} created")
+
+
+tenant.add_command(privacy_commands.rotate_key)
 
 
 @cli.group()

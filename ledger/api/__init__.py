@@ -18,6 +18,18 @@ def modules() -> tuple[ModuleType, ...]:
         log,
         mirror,
         ops,
+        privacy,
     )
 
-    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks)
+    return (
+        ingest,
+        log,
+        mirror,
+        anchors,
+        envelopes,
+        certificates,
+        deliveries,
+        ops,
+        hooks,
+        privacy,
+    )

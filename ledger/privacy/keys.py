@@ -25,14 +25,17 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from ledger.errors import Unavailable
 from ledger.privacy.crypto import NONCE, key_aad, seal, unseal
+
+if TYPE_CHECKING:
+    from ledger.service import Ledger
 
 CACHE_KEYS = 10_000  # unwrapped data keys kept per process (LRU)
 
@@ -342,3 +345,50 @@ class DataKeys:
             self._live.clear()
             self._versions.clear()
             self._epoch = None
+
+
+def rotate_tenant_key(service: Ledger, tenant: str) -> int:
+    """A new version of ``tenant``'s key; every live data key rewrapped under it in one
+    transaction under the log-head lock, then every other version destroyed. Returns
+    the new version. (``ledger tenant rotate-key``; every erasure ends with one.)"""
+    from ledger import access
+    from ledger.storage.models import DataKey, Log, TenantKey
+
+    provider, db = service.key_provider, service.db
+    with db.writing() as conn:
+        tenant_id = access.tenant_id(conn, tenant)
+        for log_id in conn.execute(select(Log.id)).scalars().all():
+            db.hot.head_and_seen(conn, log_id, {})  # the log-head lock
+        version = provider.create(tenant)
+        live = conn.execute(
+            select(DataKey.id, DataKey.subject_id, DataKey.wrapped, DataKey.key_version).where(
+                DataKey.tenant_id == tenant_id, DataKey.destroyed_at.is_(None)
+            )
+        ).all()
+        rewrapped = []
+        for row in live:
+            aad = key_aad(tenant, row.id, bytes(row.subject_id))
+            key = provider.unwrap(tenant, row.key_version, bytes(row.wrapped), aad)
+            rewrapped.append({"kid": row.id, "w": provider.wrap(tenant, version, key, aad)})
+        if rewrapped:
+            conn.execute(
+                update(DataKey)
+                .where(DataKey.id == bindparam("kid"))
+                .values(wrapped=bindparam("w"), key_version=version),
+                rewrapped,
+            )
+        changed = conn.execute(
+            update(TenantKey)
+            .where(TenantKey.tenant_id == tenant_id)
+            .values(version=version, rotated_at=stamp())
+        ).rowcount
+        if not changed:
+            conn.execute(
+                insert(TenantKey).values(tenant_id=tenant_id, version=version, rotated_at=stamp())
+            )
+        conn.execute(update(Log).values(key_epoch=Log.key_epoch + 1))
+    for old in provider.versions(tenant):
+        if old != version:
+            provider.destroy(tenant, old)
+    service.data_keys.forget()
+    return version

@@ -60,9 +60,16 @@ class Subject:
         return cls("envelope", envelope_id)
 
 
+LEDGER_TYPES = "x-ledger."  # the ledger's own events (ledger.privacy.log_events)
+LEDGER_RECORDS = Subject("ledger", "records")
+
+
 def subject_of(event: Mapping[str, Any]) -> Subject:
     """Whose personal data the event's body is: its actor's e-mail, else phone, else its
-    envelope's own subject."""
+    envelope's own subject. The ledger's own events (erasures, holds) hold none: they
+    have a subject of their own, which no erasure destroys."""
+    if str(event["type"]).startswith(LEDGER_TYPES):
+        return LEDGER_RECORDS
     actor = event.get("actor")
     if isinstance(actor, dict):
         email = actor.get("email")
