@@ -135,7 +135,7 @@ def listing(service: Ledger, tenant: str) -> list[dict[str, Any]]:
                 "created_at": h.created_at,
                 "released_at": h.released_at,
             }
-            for h in rows.scalars()
+            for h in rows
         ]
 
 

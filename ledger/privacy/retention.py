@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ledger import access, clock
 from ledger.anchoring.anchor import HOLDER
@@ -66,7 +67,7 @@ def set_policy(
 def show(service: Ledger, tenant: str) -> dict[str, Any]:
     with service.db.reading() as conn:
         tenant_id = access.tenant_id(conn, tenant)
-        row = conn.execute(select(Retention).where(Retention.tenant_id == tenant_id)).scalar()
+        row = conn.execute(select(Retention).where(Retention.tenant_id == tenant_id)).first()
     return {
         "tenant": tenant,
         "min_days": row.min_days if row else None,
@@ -146,11 +147,16 @@ def lease_name(log_id: int) -> str:
 
 def _claim(service: Ledger, interval: int) -> bool:
     name = lease_name(service.log.id)
-    with service.db.writing() as conn:
-        if conn.execute(select(Lease.name).where(Lease.name == name)).first() is None:
-            conn.execute(
-                insert(Lease).values(name=name, holder="", expires_at=clock.now(), last_run_at=None)
-            )
+    try:  # the lease row, made by whoever asks first
+        with service.db.writing() as conn:
+            if conn.execute(select(Lease.name).where(Lease.name == name)).first() is None:
+                conn.execute(
+                    insert(Lease).values(
+                        name=name, holder="", expires_at=clock.now(), last_run_at=None
+                    )
+                )
+    except IntegrityError:
+        pass  # another process made it meanwhile
     with service.db.writing() as conn:
         lease = service.db.lock_lease(conn, name)
         moment = clock.now()
