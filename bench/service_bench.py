@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,9 @@ TENANT = "bench"
 
 TARGETS = {
     "append_ratio_to_baseline": 0.5,
+    # Encryption at rest (docs/privacy.md) against the same ledger with LEDGER_ENCRYPTION=off,
+    # measured in the same run: throughput with it at least 90% of without.
+    "encryption_ratio": 0.9,
     "append_sqlite_per_second": 1_500,
     "batch_events_per_second": 15_000,
     "proof_p50_ms": 2.0,
@@ -378,6 +381,7 @@ class Ledger:
     data_dir: Path
     ingest_key: str = ""
     read_key: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -388,6 +392,7 @@ class Ledger:
                 "LEDGER_SQLITE_SYNCHRONOUS": "NORMAL",
                 "LEDGER_WORKERS": str(WORKERS),
             }
+            | self.extra_env
         )
 
     def cli(self, *args: str) -> str:
@@ -470,13 +475,23 @@ def with_cpu(
 
 
 def single_append(
-    config: Config, wrk: Wrk, database: str, baseline: Server, ledger: Ledger, server: Server
+    config: Config,
+    wrk: Wrk,
+    database: str,
+    baseline: Server,
+    ledger: Ledger,
+    server: Server,
+    plain: tuple[Ledger, Server] | None = None,
 ) -> dict[str, Any]:
-    """Alternating wrk runs, baseline then ledger, on servers already started."""
+    """Alternating wrk runs, baseline then ledger (then the ledger with encryption off,
+    when given), on servers already started."""
     ours_path = "/v1/events"
-    for target, path, key in ((baseline, "/events", ""), (server, ours_path, ledger.ingest_key)):
+    warm = [(baseline, "/events", ""), (server, ours_path, ledger.ingest_key)]
+    if plain:
+        warm.append((plain[1], ours_path, plain[0].ingest_key))
+    for target, path, key in warm:
         wrk.run(target.port, 1, CONNECTIONS, "post", path, f"warm{secrets.token_hex(4)}", key)
-    base_runs, ours_runs = [], []
+    base_runs, ours_runs, plain_runs = [], [], []
     for i in range(config.runs):
         say(f"{database} single append run {i + 1}/{config.runs}: baseline")
         tag = f"b{secrets.token_hex(4)}"
@@ -490,6 +505,13 @@ def single_append(
                 server, wrk, config.seconds, CONNECTIONS, "post", ours_path, tag, ledger.ingest_key
             )
         )
+        if plain:
+            say(f"{database} single append run {i + 1}/{config.runs}: ledger, encryption off")
+            tag = f"p{secrets.token_hex(4)}"
+            key = plain[0].ingest_key
+            plain_runs.append(
+                with_cpu(plain[1], wrk, config.seconds, CONNECTIONS, "post", ours_path, tag, key)
+            )
     base, ours = wrk_summary(base_runs), wrk_summary(ours_runs)
     for summed, runs in ((base, base_runs), (ours, ours_runs)):
         summed["worker_cpu_us_per_request"] = summary([r["worker_cpu_us"] for r in runs])
@@ -505,6 +527,14 @@ def single_append(
         "target_ratio": TARGETS["append_ratio_to_baseline"],
         "met": ratio >= TARGETS["append_ratio_to_baseline"],
     }
+    if plain_runs:
+        off = wrk_summary(plain_runs)
+        off["worker_cpu_us_per_request"] = summary([r["worker_cpu_us"] for r in plain_runs])
+        result["encryption"] = encryption_ratio(
+            off["requests_per_second"]["median"],
+            ours["requests_per_second"]["median"],
+            [o["per_second"] / p["per_second"] for p, o in zip(plain_runs, ours_runs, strict=True)],
+        ) | {"ledger_encryption_off": off}
     if database == "sqlite":
         result["target_per_second"] = TARGETS["append_sqlite_per_second"]
         result["met"] = (
@@ -512,6 +542,19 @@ def single_append(
             and ours["requests_per_second"]["median"] >= TARGETS["append_sqlite_per_second"]
         )
     return result
+
+
+def encryption_ratio(off: float, on: float, per_run: list[float]) -> dict[str, Any]:
+    """Throughput with encryption on as a ratio to the same ledger with it off."""
+    ratio = on / off if off else 0.0
+    return {
+        "off_per_second": round(off),
+        "on_per_second": round(on),
+        "ratio_on_to_off": round(ratio, 3),
+        "ratio_per_run": [round(r, 3) for r in per_run],
+        "target_ratio": TARGETS["encryption_ratio"],
+        "met": ratio >= TARGETS["encryption_ratio"],
+    }
 
 
 def batch_body(tag: str, start: int) -> bytes:
@@ -684,19 +727,34 @@ def http_round(config: Config, wrk: Wrk, database: str, workdir: Path) -> dict[s
             ledger_url = f"sqlite:///{workdir / database / 'ledger.db'}"
             (workdir / "baseline").mkdir(exist_ok=True)
             base_db = str(workdir / "baseline" / "baseline.db")
+            plain_url = f"sqlite:///{workdir / (database + '-plain') / 'ledger.db'}"
         else:
             ledger_url, base_db = stack.enter_context(pg_schema())
+            plain_url, _ = stack.enter_context(pg_schema())
         ledger = Ledger(ledger_url, workdir / database).setup()
+        # The same ledger with encryption at rest off: what encryption costs, in this run.
+        off = {"LEDGER_ENCRYPTION": "off"}
+        plain = Ledger(plain_url, workdir / f"{database}-plain", extra_env=off).setup()
         baseline = baseline_server(base_db, workdir, f"baseline-{database}")
         server = ledger.server(f"ledger-{database}")
+        plain_server = plain.server(f"ledger-{database}-plain")
         stack.callback(baseline.stop)
         stack.callback(server.stop)
+        stack.callback(plain_server.stop)
         baseline.start()
         server.start()
-        single = single_append(config, wrk, database, baseline, ledger, server)
+        plain_server.start()
+        single = single_append(
+            config, wrk, database, baseline, ledger, server, (plain, plain_server)
+        )
         single["ledger"]["entries_per_checkpoint"] = ledger.entries_per_checkpoint()
         baseline.stop()
+        batch_off = batch_ingest(config, plain_server.port, plain.ingest_key, database + " (off)")
+        plain_server.stop()
         batch = batch_ingest(config, server.port, ledger.ingest_key, database)
+        batch["encryption"] = encryption_ratio(
+            batch_off["events_per_second"]["median"], batch["events_per_second"]["median"], []
+        ) | {"ledger_encryption_off": batch_off}
         return {"single_append": single, "batch_ingest": batch}
 
 
@@ -737,6 +795,16 @@ def verdicts(result: dict[str, Any], config: Config) -> dict[str, Any]:
                 "target": TARGETS["batch_events_per_second"],
                 "met": batch["met"],
             }
+        for kind, part in (("single_append", single), ("batch_ingest", batch)):
+            if part and "encryption" in part:
+                cost = part["encryption"]
+                out[f"{database}_{kind}_encryption"] = {
+                    "ratio_on_to_off": cost["ratio_on_to_off"],
+                    "on_per_second": cost["on_per_second"],
+                    "off_per_second": cost["off_per_second"],
+                    "target": f"ratio >= {TARGETS['encryption_ratio']}",
+                    "met": cost["met"],
+                }
     proofs = result.get("proofs", {})
     out.update(proofs.get("targets", {}))
     return out
