@@ -13,7 +13,7 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
@@ -66,14 +66,14 @@ class Source:
         return cls(channel, digest, authenticated, body, _content_type(content_type))
 
     def body_row(
-        self, tenant_id: int, received_at: str, key: tuple[int, AESGCM] | None
+        self, tenant_id: int, received_at: str, key: tuple[int, AESGCM] | None, nonce: bytes
     ) -> dict[str, Any]:
         """Its ``delivery_bodies`` row (only for a source with a body), sealed under
-        ``key`` (``(key id, AESGCM)``; None: encryption off)."""
+        ``key`` (``(key id, AESGCM)``; None: encryption off) with ``nonce``."""
         sha256 = bytes.fromhex(self.delivery_sha256)
         body = self.body or b""
         if key is not None:
-            body = seal(key[1], secrets.token_bytes(NONCE), body, delivery_aad(tenant_id, sha256))
+            body = seal(key[1], nonce, body, delivery_aad(tenant_id, sha256))
         return {
             "tenant_id": tenant_id,
             "sha256": sha256,
@@ -159,14 +159,21 @@ class Appender:
         ids = [s.event_id for s in subs]
         if len(set(ids)) != len(ids):
             raise InvalidInput("an event_id appears twice in the batch", field="events")
-        digest, salts = self.alg.digest, secrets.token_bytes(SALT_SIZE * len(subs))
-        subject_of = self.subject_of if self.data_keys.enabled else lambda _: b""
+        # One read of the system's randomness per request: each event's salt and, with
+        # encryption on, the nonces of its body and of its request body.
+        encrypt = self.data_keys.enabled
+        step = SALT_SIZE + 2 * NONCE if encrypt else SALT_SIZE
+        digest, randomness = self.alg.digest, secrets.token_bytes(step * len(subs))
+        subject_of = self.subject_of if encrypt else lambda _: b""
         prepared = []
         for i, sub in enumerate(subs):
-            salt = salts[i * SALT_SIZE : (i + 1) * SALT_SIZE]  # as new_salt() makes them
+            at = i * step
+            salt = randomness[at : at + SALT_SIZE]  # as new_salt() makes them
+            nonces = randomness[at + SALT_SIZE : at + step]
             content = hashlib.sha256(sub.canonical).digest()
             commitment = digest(salt + sub.canonical).hex()
-            prepared.append(_Prepared(sub, salt, commitment, content, subject_of(sub.event)))
+            subject = subject_of(sub.event)
+            prepared.append(_Prepared(sub, salt, commitment, content, subject, nonces))
         request = _Request(tenant_id, tenant, prepared)
         self._take_turn(request)
         if request.error is not None:
@@ -290,8 +297,10 @@ class Appender:
                 if source.body is not None:
                     key = (tenant_id, source.delivery_sha256)
                     if key not in delivered:  # sealed under its first event's subject's key
-                        first = subject_keys.get(run[0].subject) if encrypt else None
-                        delivered[key] = source.body_row(tenant_id, received_at, first)
+                        first = run[0]
+                        sealing = subject_keys.get(first.subject) if encrypt else None
+                        nonce = first.nonces[NONCE:]
+                        delivered[key] = source.body_row(tenant_id, received_at, sealing, nonce)
                 events = [(p.sub.event, p.commitment) for p in run]
                 leaves += leaf_bytes_many(
                     log=self.origin,
@@ -302,8 +311,7 @@ class Appender:
                     events=events,
                 )
             entries = []
-            nonces = secrets.token_bytes(NONCE * len(fresh)) if encrypt else b""
-            for i, (p, leaf) in enumerate(zip(fresh, leaves, strict=True)):
+            for p, leaf in zip(fresh, leaves, strict=True):
                 sub, seq = p.sub, state.size
                 leaf_hash = alg.leaf_hash(leaf)
                 chain = alg.chain_next(chain, leaf_hash)
@@ -324,9 +332,8 @@ class Appender:
                 )
                 if encrypt:
                     key_id, aead = subject_keys[p.subject]
-                    nonce = nonces[i * NONCE : (i + 1) * NONCE]
                     aad = body_aad(tenant_id, log_id, seq)
-                    sealed = seal(aead, nonce, p.salt + sub.canonical, aad)
+                    sealed = seal(aead, p.nonces[:NONCE], p.salt + sub.canonical, aad)
                 else:
                     key_id, sealed = None, p.salt + sub.canonical
                 bodies.append(
@@ -384,6 +391,7 @@ class _Prepared:
     commitment: str  # hex of HASH(salt || canonical event)
     content_sha256: bytes  # SHA-256 of the canonical event, for idempotency
     subject: bytes  # the keyed id of its data subject (ledger.privacy.subjects)
+    nonces: bytes  # with encryption on: its body's nonce, then its request body's
 
 
 def _held_lock() -> threading.Lock:
@@ -408,7 +416,13 @@ class _Request:
     wake: threading.Lock = field(default_factory=_held_lock)
 
     def reset(self) -> None:
+        """Ready to be appended again, alone; with fresh nonces, as the failed attempt
+        may have sealed (and a database may have kept, dead) bodies under the old ones."""
         self.error, self.made, self.begin, self.end, self.repeats = None, None, 0, 0, {}
+        self.prepared = [
+            replace(p, nonces=secrets.token_bytes(len(p.nonces))) if p.nonces else p
+            for p in self.prepared
+        ]
 
     def sort(
         self, existing: dict[tuple[int, str], Seen], taken: dict[tuple[int, str], tuple[int, bytes]]

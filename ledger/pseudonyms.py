@@ -47,7 +47,7 @@ class PseudonymKey:
     def keyed(self, message: bytes) -> bytes:
         """HMAC-SHA256 of ``message`` under the key, whole (the keyed ids of data subjects,
         ``ledger.privacy.subjects``, whose messages carry a domain prefix of their own)."""
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+        return hmac.digest(self._key, message, "sha256")
 
     @classmethod
     def load(cls, keys_dir: Path) -> PseudonymKey:

@@ -23,7 +23,7 @@ from ledger.appender import Appender
 from ledger.errors import Unavailable
 from ledger.logkeys import LogKeys
 from ledger.privacy.keys import DataKeys, FileKeyProvider, KeyProvider
-from ledger.privacy.subjects import subject_id, subject_of
+from ledger.privacy.subjects import SubjectIds
 from ledger.pseudonyms import PseudonymKey
 from ledger.storage.db import Database
 from ledger.storage.models import Lease, Log
@@ -47,6 +47,7 @@ class Ledger:
         self._appender: Appender | None = None
         self._anchorer: Anchorer | None = None
         self._pseudonyms: PseudonymKey | None = None
+        self._subject_ids: SubjectIds | None = None
         self.key_provider: KeyProvider = FileKeyProvider(settings.keys_dir / "tenants")
         self.data_keys = DataKeys(self.key_provider, enabled=settings.encryption)
         self._scheduler: BackgroundScheduler | None = None
@@ -109,7 +110,11 @@ class Ledger:
 
     def event_subject(self, event: dict[str, Any]) -> bytes:
         """The keyed id of the data subject of an event (``ledger.privacy.subjects``)."""
-        return subject_id(self.pseudonyms, subject_of(event))
+        if self._subject_ids is None:
+            with self._lock:
+                if self._subject_ids is None:
+                    self._subject_ids = SubjectIds(self.pseudonyms)
+        return self._subject_ids(event)
 
     @property
     def anchorer(self) -> Anchorer:

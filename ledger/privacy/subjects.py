@@ -84,3 +84,33 @@ def subject_of(event: Mapping[str, Any]) -> Subject:
 def subject_id(key: PseudonymKey, subject: Subject) -> bytes:
     """The subject's keyed id (32 bytes): what the tables and the log hold."""
     return key.keyed(DOMAIN + subject.kind.encode() + b"\x00" + subject.value.encode("utf-8"))
+
+
+class SubjectIds:
+    """The keyed subject id of each event, with the ids of recent subjects cached (an
+    HMAC per new subject, a dict lookup for the others: the append path calls this for
+    every event). Bounded: emptied when it holds ``limit`` subjects."""
+
+    def __init__(self, key: PseudonymKey, limit: int = 10_000) -> None:
+        self.key, self.limit = key, limit
+        self._ids: dict[tuple[str, str], bytes] = {}
+
+    def __call__(self, event: Mapping[str, Any]) -> bytes:
+        actor = event.get("actor")
+        actor = actor if isinstance(actor, dict) else {}
+        email, phone = actor.get("email"), actor.get("phone")
+        raw: tuple[str, str]  # what subject_of decides by, as the event has it
+        if str(event["type"]).startswith(LEDGER_TYPES):
+            raw = ("ledger", "")
+        elif isinstance(email, str) and email.strip():
+            raw = ("email", email)
+        elif isinstance(phone, str) and phone.strip():
+            raw = ("phone", phone)
+        else:
+            raw = ("envelope", str(event["envelope_id"]))
+        found = self._ids.get(raw)
+        if found is None:
+            if len(self._ids) >= self.limit:
+                self._ids.clear()
+            found = self._ids[raw] = subject_id(self.key, subject_of(event))
+        return found

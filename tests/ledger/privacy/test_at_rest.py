@@ -100,3 +100,23 @@ def test_encryption_off_writes_clear_rows_that_init_seals(tmp_path: Path) -> Non
     got = app.test_client().get("/v1/log/entries/1", headers={"Authorization": f"Bearer {read}"})
     assert got.get_json()["event"]["event_id"] == "evt-2"
     service.close()
+
+
+def test_subject_ids_follow_the_actor_and_are_cached_alike() -> None:
+    from ledger.privacy.subjects import Subject, SubjectIds, subject_id, subject_of
+    from ledger.pseudonyms import PseudonymKey
+
+    key = PseudonymKey(b"k" * 32)
+    ids = SubjectIds(key, limit=2)
+    cases = [
+        event(1, actor={"email": " Zhang@Example.com"}),
+        event(2, actor={"email": "", "phone": "0086 138-0013-8000"}),
+        event(3, actor={"email": " ", "phone": "+8613800138000"}),
+        event(4, actor={"name": "no address"}, envelope_id="env-9"),
+        event(5, type="x-ledger.hold", actor={"email": "x@example.com"}),
+    ]
+    for sent in cases * 2:
+        assert ids(sent) == subject_id(key, subject_of(sent))
+    assert ids(cases[0]) == subject_id(key, Subject.parse("zhang@example.com"))
+    assert ids(cases[1]) == ids(cases[2]) == subject_id(key, Subject.parse("+86 138 0013 8000"))
+    assert ids(cases[3]) == subject_id(key, Subject.envelope("env-9"))
