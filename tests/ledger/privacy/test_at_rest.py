@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from ledger.app import create_app
 from ledger.service import Ledger
 from ledger.storage.models import Body, DataKey, DeliveryBody
 from tests.conftest import Keys, event
@@ -120,3 +121,26 @@ def test_subject_ids_follow_the_actor_and_are_cached_alike() -> None:
     assert ids(cases[0]) == subject_id(key, Subject.parse("zhang@example.com"))
     assert ids(cases[1]) == ids(cases[2]) == subject_id(key, Subject.parse("+86 138 0013 8000"))
     assert ids(cases[3]) == subject_id(key, Subject.envelope("env-9"))
+
+
+def test_rotating_the_tenant_key_rewraps_and_destroys_the_old_version(
+    app: Flask, client: FlaskClient, keys: Keys
+) -> None:
+    from tests.ledger.helpers import run
+
+    service: Ledger = app.extensions["ledger"]
+    post(client, keys, event(1))
+    key_file = service.settings.keys_dir / "tenants" / "acme.key"
+    assert [line.split()[0] for line in key_file.read_text().splitlines()] == ["1"]
+    code, out = run(app, "tenant", "rotate-key", "--tenant", "acme")
+    assert code == 0, out
+    assert "key version 2" in out
+    assert [line.split()[0] for line in key_file.read_text().splitlines()] == ["2"]
+    with service.db.reading() as conn:
+        assert conn.execute(select(DataKey.key_version)).scalars().all() == [2]
+    other = create_app(service.settings)  # a process that never saw the old version
+    got = other.test_client().get("/v1/log/entries/0", headers=keys.header("read")).get_json()
+    assert got["event"]["actor"]["email"] == "zhang@example.com"
+    other.extensions["ledger"].close()
+    assert post(client, keys, event(2)).status_code == 201  # a new event after the rotation
+    assert run(app, "tenant", "rotate-key", "--tenant", "nobody")[0] == 1
