@@ -44,6 +44,8 @@ def test_erasure_keeps_every_proof_and_leaves_nothing_of_the_subject(
     receipts = two_subjects(client, keys)
     assert client.post("/v1/log/anchors", headers=admin(keys)).status_code == 201
     before = bundle_of(client, keys, "env-a")
+    issued = client.get("/v1/envelopes/env-a/certificate.pdf", headers=keys.header("read"))
+    assert issued.status_code == 200  # the registry keeps it, with its bundle
     with service.db.reading() as conn:  # what a backup taken now holds of Zhang's key
         old_keys = conn.execute(
             select(DataKey.id, DataKey.subject_id, DataKey.wrapped, DataKey.key_version)

@@ -39,7 +39,12 @@ def test_clear_rows_survive_the_upgrade_and_init_seals_them(db_url: str, tmp_pat
         canonical = canonicalize(EVENT)
         salt, delivered = b"\x01" * 32, json.dumps(EVENT).encode()
         sha = hashlib.sha256(delivered).digest()
-        leaf = json.dumps({"source": {"delivery_sha256": sha.hex()}}).encode()
+        leaf = json.dumps(  # what the migrations and seal_existing read of a leaf
+            {
+                "event": {"occurred_at": EVENT["occurred_at"]},
+                "source": {"channel": "api", "delivery_sha256": sha.hex()},
+            }
+        ).encode()
         with service.db.writer.begin() as conn:
             conn.execute(
                 text("INSERT INTO tenants (id, name, created_at) VALUES (1, 'acme', :t)"),

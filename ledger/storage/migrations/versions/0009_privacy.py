@@ -7,7 +7,7 @@ encrypted by ``ledger init`` right after it (``ledger.privacy.at_rest``), which 
 keys: docs/privacy.md, "Upgrading". ``logs.key_epoch`` counts erasures and rotations.
 
 Revision ID: 0009_privacy
-Revises: 0005
+Revises: 0009_analytics_rollup
 Create Date: 2026-12-07 08:45:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_privacy"
-down_revision = "0005"
+down_revision = "0009_analytics_rollup"
 branch_labels = None
 depends_on = None
 
