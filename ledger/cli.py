@@ -26,6 +26,8 @@ from ledger.fsck import Fsck
 from ledger.importer import Importer
 from ledger.outbound.commands import deliveries as outbound_deliveries
 from ledger.outbound.commands import subscription
+from ledger.privacy import commands as privacy_commands
+from ledger.privacy.at_rest import seal_existing
 from ledger.pseudonyms import KEY_FILE, ensure_key
 from ledger.service import Ledger
 from ledger.storage.console import FsckRun
@@ -64,6 +66,10 @@ cli.add_command(subscription)
 cli.add_command(outbound_deliveries)
 cli.add_command(evidence_export)
 cli.add_command(exports_group)
+cli.add_command(privacy_commands.erase_command)
+cli.add_command(privacy_commands.hold)
+cli.add_command(privacy_commands.retention_group)
+cli.add_command(privacy_commands.subject_export)
 
 
 @cli.command()
@@ -77,6 +83,9 @@ def init() -> None:
         service.ensure_lease(conn)
     if ensure_key(service.settings.keys_dir):
         click.echo(f"pseudonym key created: {service.settings.keys_dir / KEY_FILE} (back it up)")
+    sealed = seal_existing(service.db, service.data_keys, service.event_subject)
+    if sealed:
+        click.echo(f"{sealed} event bodies written in clear before were sealed (docs/privacy.md)")
     state = "created" if created else "exists"
     database = service.db.writer.url.render_as_string()
     click.echo(f"log {service.settings.log_origin} {state}; database {database}")
@@ -163,6 +172,9 @@ def tenant_create(name: str) -> None:
     with _service().db.writing() as conn:
         access.create_tenant(conn, name)
     click.echo(f"tenant {name} created")
+
+
+tenant.add_command(privacy_commands.rotate_key)
 
 
 @cli.group()
@@ -330,8 +342,10 @@ def delivery() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default="-", show_default=True)
 def delivery_show(sha256: str, tenant: str, output: str) -> None:
     """Write the body whose SHA-256 a leaf records (source.delivery_sha256), byte for byte."""
-    with _service().db.reading() as conn:
-        stored = deliveries.read_body(conn, access.tenant_id(conn, tenant), sha256)
+    service = _service()
+    with service.db.reading() as conn:
+        tenant_id = access.tenant_id(conn, tenant)
+        stored = deliveries.read_body(conn, service.data_keys, tenant_id, sha256)
     with click.open_file(output, "wb") as out:
         out.write(stored.body)
     click.echo(

@@ -199,6 +199,9 @@ ENDPOINTS = [
         "/v1/hooks/adobesign/hk_unknown",
         statuses(404, (), public=True),
     ),
+    # Erasure takes an admin key; sent without a body here, it is 415 past the key check
+    # (tests/ledger/privacy/ erase for real).
+    Endpoint("POST", "/v1/erasures", "/v1/erasures", statuses(415, ("admin",))),
     Endpoint("GET", "/healthz", "/healthz", statuses(200, (), public=True)),
     Endpoint("GET", "/metrics", "/metrics", statuses(200, (), public=True)),
     Endpoint("GET", "/openapi.json", "/openapi.json", statuses(200, (), public=True)),
