@@ -14,7 +14,8 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 
-from ledger import access, benchmark, clock, deliveries, evidence, hooks
+from config.settings import Settings
+from ledger import access, benchmark, clock, datadir, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
@@ -62,6 +63,8 @@ cli.add_command(outbound_deliveries)
 def init() -> None:
     """Create or upgrade the database, the log and its first key (idempotent)."""
     service = _service()
+    datadir.private_umask()
+    _secure(service.settings)
     upgrade(service.db.writer)
     with service.db.writing() as conn:
         created = service.create_log(conn)
@@ -84,6 +87,13 @@ def init() -> None:
             f"(NOT FOR EVIDENCE; set LEDGER_ISSUER_CERT): {settings.issuer_dir / 'issuer.pem'}; "
             f"its CA for ledger-verify pdf --issuer-root: {settings.issuer_dir / 'ca.pem'}"
         )
+    _secure(service.settings)  # what was made before the umask (the SQLite file on import)
+
+
+def _secure(settings: Settings, err: bool = False) -> None:
+    """The data directory private (``ledger.datadir``); each change said on one line."""
+    for change in datadir.secure(settings):
+        click.echo(f"permissions made private: {change}", err=err)
 
 
 @cli.command()
@@ -478,6 +488,10 @@ def bench_command(events: int, batch: int, database_url: str | None) -> None:
 def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
     """Serve the API with gunicorn in the foreground; SIGTERM stops it cleanly."""
     settings = _service().settings
+    # What the service creates is private (inherited by gunicorn and its workers), and
+    # what an earlier run or another tool left wider is made private now.
+    datadir.private_umask()
+    _secure(settings, err=True)
     # One metrics directory per server (this pid becomes gunicorn's master): a second
     # server on the same data directory must not wipe the first one's counters.
     metrics_dir = settings.data_dir / "prometheus" / str(os.getpid())
