@@ -61,6 +61,7 @@ class Settings:
     webhook_backoff_base: int
     webhook_backoff_max: int
     webhook_max_attempts: int
+    outbound_allow_private: bool
     issuer: IssuerSettings
 
     @property
@@ -92,6 +93,12 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise SettingsError(f"{PREFIX}{name} must be in [{low}, {high}], got {value}")
     return value
+
+
+def _flag(name: str, raw: str) -> bool:
+    if raw not in ("", "0", "1"):
+        raise SettingsError(f"{PREFIX}{name} is 1 (on), 0 or empty (off), got {raw!r}")
+    return raw == "1"
 
 
 def _origin(raw: str) -> str:
@@ -199,5 +206,6 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         webhook_backoff_base=_int("WEBHOOK_BACKOFF_BASE", raw["WEBHOOK_BACKOFF_BASE"], 0, 3600),
         webhook_backoff_max=_int("WEBHOOK_BACKOFF_MAX", raw["WEBHOOK_BACKOFF_MAX"], 0, 7 * 86400),
         webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", raw["WEBHOOK_MAX_ATTEMPTS"], 1, 100),
+        outbound_allow_private=_flag("OUTBOUND_ALLOW_PRIVATE", raw["OUTBOUND_ALLOW_PRIVATE"]),
         issuer=_issuer(raw, base or Path.cwd()),
     )

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import InternalServerError
+from werkzeug.http import parse_options_header
 
 from ledger.access import authenticate_cached
 from ledger.api import errors, ingest
@@ -42,7 +43,11 @@ class SingleAppend:
         self.limit = self.service.settings.max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+        if (
+            environ.get("PATH_INFO") != PATH
+            or environ.get("REQUEST_METHOD") != "POST"
+            or environ.get("QUERY_STRING")  # Flask checks query parameters
+        ):
             return self.flask_wsgi(environ, start_response)
         started = time.perf_counter()
         body = self._body(environ)
@@ -66,13 +71,15 @@ class SingleAppend:
             _STATUS[status],
             [("Content-Type", "application/json"), ("Content-Length", str(len(out)))],
         )
-        answered("POST", status, started)
+        answered("POST", status, started, PATH)
         return [out]
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """The body, if it is JSON of a declared length within the limit; else None (and
         the body is left unread for Flask)."""
-        mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        # Exactly as werkzeug reads it (request.mimetype): str.strip() would also take
+        # "application/json\xa0" or "\x1capplication/json", which Flask refuses (415).
+        mimetype = parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower()
         length = environ.get("CONTENT_LENGTH", "")
         if mimetype != "application/json" or not length.isascii() or not length.isdigit():
             return None
@@ -99,5 +106,5 @@ class SingleAppend:
             else:
                 self.app.logger.error("Exception on POST %s", PATH, exc_info=e)
                 response = errors.http_error(InternalServerError(original_exception=e))
-        answered("POST", response.status_code, at)
+        answered("POST", response.status_code, at, PATH)
         return response(environ, start_response)

@@ -9,13 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from ledger import api
-from ledger.api.schemas import components
+from ledger.api.schemas import ERROR, components
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _control_characters(paths: dict[str, Any]) -> None:
+    """Every operation answers 400 to a path or query parameter holding a control
+    character, before its own checks (``ledger.api.context.refuse_control_characters``)."""
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in METHODS:
+                operation["responses"].setdefault("400", ERROR)
 
 
 def spec() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for module in api.modules():
         paths |= module.openapi_paths()
+    _control_characters(paths)
     return {
         "openapi": "3.1.0",
         "info": {
