@@ -436,12 +436,34 @@ def export_command(start: int, output: str) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--verify/--no-verify", default=True, show_default=True, help="audit the file first")
-@click.option("--log-key", multiple=True, help="trusted verifier key (default: the export's own)")
+@click.option(
+    "--log-key",
+    multiple=True,
+    help="a verifier key of the log you trust, from a source other than the export (repeatable)",
+)
+@click.option(
+    "--trust-export-keys",
+    is_flag=True,
+    help="trust the verifier keys the export itself names (only for an export you made)",
+)
 @click.option("--tsa-root", multiple=True, type=click.Path(exists=True), help="TSA trust root PEM")
 def import_command(
-    file: str, verify: bool, log_key: tuple[str, ...], tsa_root: tuple[str, ...]
+    file: str,
+    verify: bool,
+    log_key: tuple[str, ...],
+    trust_export_keys: bool,
+    tsa_root: tuple[str, ...],
 ) -> None:
-    """Load a log export into an empty database (mirror or restore), auditing it first."""
+    """Load a log export into an empty database (mirror or restore), auditing it first
+    against the verifier keys given with --log-key."""
+    if verify and not log_key and not trust_export_keys:
+        # An export names its own keys: whoever forged it signed it with them.
+        raise click.UsageError(
+            "name the log's verifier key: --log-key VKEY (from the operator's publication, "
+            "not from the export), or --trust-export-keys to trust the keys the export names"
+        )
+    if log_key and trust_export_keys:
+        raise click.UsageError("--log-key and --trust-export-keys exclude each other")
     service = _service()
     upgrade(service.db.writer)
     if verify:
