@@ -21,7 +21,6 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import InternalServerError
-from werkzeug.http import parse_options_header
 
 from ledger.access import authenticate_cached
 from ledger.api import errors, ingest
@@ -34,6 +33,15 @@ from verifier.ijson import parse_json
 PATH = "/v1/events"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _STATUS = {201: "201 CREATED", 200: "200 OK"}
+
+
+def media_type(content_type: str) -> str:
+    """The media type exactly as werkzeug reads it (``request.mimetype``, from
+    ``werkzeug.http.parse_options_header``): before the first ``;``, only spaces and tabs
+    stripped, lowercased. ``str.strip()`` would also take "application/json\xa0" or
+    "\x1capplication/json", which Flask refuses (415). About a tenth of the cost of calling
+    werkzeug's parser, which also parses the parameters; tests compare the two."""
+    return content_type.partition(";")[0].strip(" \t").lower()
 
 
 class SingleAppend:
@@ -77,9 +85,7 @@ class SingleAppend:
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """The body, if it is JSON of a declared length within the limit; else None (and
         the body is left unread for Flask)."""
-        # Exactly as werkzeug reads it (request.mimetype): str.strip() would also take
-        # "application/json\xa0" or "\x1capplication/json", which Flask refuses (415).
-        mimetype = parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower()
+        mimetype = media_type(environ.get("CONTENT_TYPE", ""))
         length = environ.get("CONTENT_LENGTH", "")
         if mimetype != "application/json" or not length.isascii() or not length.isdigit():
             return None

@@ -51,6 +51,11 @@ def event_types(values: Iterable[str]) -> list[str]:
 def check_url(url: str, allow_private: bool = False) -> str:
     if len(url) > URL_MAX:
         raise InvalidInput(f"a subscription URL has at most {URL_MAX} characters", field="url")
+    if any(c <= " " or "\x7f" <= c <= "\x9f" for c in url):
+        raise InvalidInput(
+            "a subscription URL has no spaces or control characters (percent-encode them)",
+            field="url",
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"a subscription URL is http(s)://host/..., not {url!r}", field="url")

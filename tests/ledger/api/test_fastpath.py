@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.http import parse_options_header
 from werkzeug.test import Client, TestResponse
 
 from ledger import appender
-from ledger.api.fastpath import SingleAppend
+from ledger.api.fastpath import SingleAppend, media_type
 from tests.conftest import Keys, event
 from tests.ledger.helpers import check_receipt, vkeys
 
@@ -127,6 +128,24 @@ def test_refusals_are_flasks_own(
     assert answer(served) == answer(alone), name
     assert served.headers.get("WWW-Authenticate") == alone.headers.get("WWW-Authenticate")
     assert client.get("/healthz").get_json()["size"] == 0
+
+
+def test_the_media_type_is_werkzeug_s() -> None:
+    """``media_type`` gives request.mimetype's value for every character around, inside
+    and after the media type (what a header can carry: latin-1)."""
+    for code in range(0x100):
+        c = chr(code)
+        for sent in (
+            f"{c}application/json",
+            f"application/json{c}",
+            f"application/{c}json",
+            f"application/json{c}; charset=utf-8",
+            f"application/json;{c}charset=utf-8",
+            f"{c}",
+            f"{c};",
+            f"APPLICATION/JSON{c}",
+        ):
+            assert media_type(sent) == parse_options_header(sent)[0].lower(), repr(sent)
 
 
 @pytest.mark.parametrize("query", QUERIES)
