@@ -1,4 +1,4 @@
-"""The appender (EVIDENCE-FORMAT §2-4): events in, leaves, chain, tree and a signed
+"""The appender (docs/design/EVIDENCE-FORMAT.md §2-4): events in, leaves, chain, tree and a signed
 checkpoint out, in one transaction under the log-head lock.
 
 Receipts for new entries need no node reads: every node their inclusion proofs use is

@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -22,7 +22,20 @@ from ledger.errors import LedgerError
 from ledger.outbound.delivery import DeliveryWorker, Policy
 
 if TYPE_CHECKING:
-    from ledger.service import Ledger
+    from config.settings import Settings
+    from ledger.anchoring.anchor import Anchorer
+    from ledger.storage.db import Database
+
+
+class Ledger(Protocol):
+    """What the jobs use of ``ledger.service.Ledger``, which starts them (no import back)."""
+
+    settings: Settings
+    db: Database
+
+    @property
+    def anchorer(self) -> Anchorer: ...
+
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""HTTP API (EVIDENCE-FORMAT §7): one blueprint per area; errors become JSON in one place."""
+"""HTTP API (docs/design/EVIDENCE-FORMAT.md §7): one blueprint per area; errors become JSON in one
+place."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def modules() -> tuple[ModuleType, ...]:
         log,
         mirror,
         ops,
+        verify,
     )
 
-    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks)
+    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks, verify)

@@ -151,7 +151,8 @@ class SigningKey(Base):
 
 
 class Anchor(Base):
-    """A validated RFC 3161 token over a checkpoint's signed text (EVIDENCE-FORMAT §5)."""
+    """A validated RFC 3161 token over a checkpoint's signed text (docs/design/EVIDENCE-FORMAT.md
+    §5)."""
 
     __tablename__ = "anchors"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -247,3 +248,36 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
+
+
+class Certificate(Base):
+    """One edition (language, time zone) of an issued certificate of evidence, kept as
+    it was issued: a download of the same evidence returns ``pdf`` byte for byte. The
+    id names the evidence (``reports.identity``): every edition of it has the same id
+    and the same attached bundle (``bundle``); new evidence of the envelope gets a new
+    id, and the older one's editions name it in ``superseded_by``."""
+
+    __tablename__ = "certificates"
+    certificate_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tz: Mapped[str] = mapped_column(String(64), primary_key=True)  # "": UTC only
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    envelope_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # the bundle's: anchored or pending
+    checkpoint_size: Mapped[int] = mapped_column(Seq)
+    checkpoint_root: Mapped[str] = mapped_column(String(128))  # hex
+    anchors: Mapped[str] = mapped_column(Text)  # JSON [{"tsa", "gen_time", "token_sha256"}]
+    evidence_sha256: Mapped[str] = mapped_column(String(64))  # what the id names
+    bundle_sha256: Mapped[str] = mapped_column(String(64))  # the attached file's
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pades_level: Mapped[str] = mapped_column(String(16))
+    level_note: Mapped[str | None] = mapped_column(Text)  # why not the highest level
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    supersedes: Mapped[str | None] = mapped_column(String(32))
+    superseded_by: Mapped[str | None] = mapped_column(String(32))
+    bundle: Mapped[bytes] = mapped_column(LargeBinary)  # the attached evidence-bundle.json
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (
+        Index("ix_certificates_envelope", "tenant_id", "envelope_id"),
+        Index("ix_certificates_pdf_sha256", "pdf_sha256"),
+    )

@@ -79,6 +79,10 @@ EXAMPLES: dict[tuple[str, str], tuple[int, int, int]] = {
     # Platforms' webhooks: no API key to negate (each platform's own scheme).
     ("POST", "/v1/hooks/{platform}/{hook_id}"): (15, 15, 0),
     ("GET", "/v1/hooks/{platform}/{hook_id}"): (5, 5, 0),
+    # The public verification page and its JSON twin: no key; rate limited (429).
+    ("GET", "/verify/{certificate_id}"): (10, 5, 0),
+    ("POST", "/verify"): (5, 0, 0),
+    ("POST", "/v1/verify"): (5, 0, 0),
 }
 # Operations without parameters or keys: a handful of identical calls.
 CONSTANT = dict.fromkeys(
@@ -87,6 +91,7 @@ CONSTANT = dict.fromkeys(
         ("GET", "/healthz"),
         ("GET", "/metrics"),
         ("GET", "/v1/log/tsa-roots"),
+        ("GET", "/verify"),
     ],
     (5, 0, 0),
 )
@@ -151,6 +156,11 @@ def expected_positive(case: AnyCase, size: int) -> set[int]:
     if case.path.startswith("/v1/envelopes/"):
         # Most generated ids name no envelope (404); anchor=now needs an admin key (403).
         return {200, 403, 404}
+    if case.path == "/verify/{certificate_id}":
+        return {404}  # generated ids name no certificate of this log
+    if case.path in ("/verify", "/v1/verify") and case.method == "POST":
+        # checked (a report, valid or not), no file, or the address's burst spent
+        return {200, 400, 429}
     if case.path.startswith("/v1/hooks/"):
         return {404}  # this log has no hooks: every generated hook id is unknown
     if case.path == "/v1/deliveries/{sha256}":
@@ -170,7 +180,7 @@ def expected_positive(case: AnyCase, size: int) -> set[int]:
         ok = query["second"] <= size and query["first"] <= query["second"]
         return {200 if ok else 400}
     known = ("/v1/log/checkpoint", "/v1/log/key", "/v1/log/anchors", "/v1/log/tsa-roots")
-    assert case.path in (*known, "/healthz", "/metrics"), label
+    assert case.path in (*known, "/healthz", "/metrics", "/verify"), label
     return {200}
 
 
