@@ -40,6 +40,9 @@ DEFAULTS: dict[str, str] = {
     # make bench's comparison only: bodies written then stay in clear until `ledger init`.
     "ENCRYPTION": "on",
     "RETENTION_INTERVAL": "3600",  # seconds between retention runs (one across workers); 0: none
+    # 1: subscriptions may target loopback, private, link-local... addresses (development,
+    # tests); /healthz says so. Never in production (docs/security.md).
+    "OUTBOUND_ALLOW_PRIVATE": "",
     # The issuer of certificates of evidence (docs/certificate.md). Empty certificate and
     # key: the development issuer under <DATA_DIR>/issuer, made by `ledger init`.
     "ISSUER_NAME": "",  # the operator's legal name

@@ -83,7 +83,7 @@ def test_metrics_count_appends(client: FlaskClient, keys: Keys) -> None:
     text = client.get("/metrics").text
     assert "ledger_tree_size 3.0" in text
     assert "ledger_entries_appended_total" in text
-    assert 'ledger_http_requests_total{method="POST",status="201"}' in text
+    assert 'ledger_http_requests_total{method="POST",route="/v1/events/batch",status="201"}' in text
 
 
 def test_openapi_is_served_and_documented(client: FlaskClient) -> None:
