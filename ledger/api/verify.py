@@ -30,7 +30,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ledger.api.context import ledger
 from ledger.api.errors import error_response
-from ledger.api.verify_words import WORDS
+from ledger.api.verify_words import PDF_CHECKS_ZH, WORDS
 from ledger.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from ledger.ratelimit import RateLimit
 from reports.texts import Lang, Texts
@@ -146,11 +146,18 @@ def page(certificate_id: str) -> Response:
     )
 
 
+def check_name(t: Texts, name: str) -> str:
+    """A check's name in the page's language (in Chinese with its id in parentheses)."""
+    if t.zh and name in PDF_CHECKS_ZH:
+        return f"{PDF_CHECKS_ZH[name]}（{name}）"
+    return t.check(name)
+
+
 def _checklist(checked: Any, lang: Lang) -> list[dict[str, Any]]:
     t = Texts(lang)
     rows = []
     for check in checked.report.checks:
-        name = t.check(check.name)
+        name = check_name(t, check.name)
         if check.seq is not None:
             name += f" · seq {check.seq}"
         rows.append(
@@ -201,7 +208,7 @@ def upload() -> Response:
         checked=checked,
         checks=_checklist(checked, lang),
         bottom_line=t.bottom_line(checked.report),
-        failed=t.check(failures[0].name) if failures else None,
+        failed=check_name(t, failures[0].name) if failures else None,
     )
 
 
