@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,11 @@ def attachment(pdf: bytes) -> bytes:
 
 
 @pytest.fixture
-def w(db_url: str, tmp_path: Path) -> World:
+def w(db_url: str, tmp_path: Path) -> Iterator[World]:
     with world(db_url, tmp_path) as found:
         found.append(3)
         found.anchor()
-        yield found  # type: ignore[misc]
+        yield found
 
 
 def test_one_id_for_every_edition_and_stored_repeats(w: World) -> None:
