@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ledger.clock import occurred_micros
 from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
@@ -276,6 +277,8 @@ class Appender:
                         "leaf": leaf,
                         "leaf_hash": leaf_hash,
                         "chain": chain,
+                        "occurred_us": occurred_micros(sub.event["occurred_at"]),
+                        "channel": sub.source.channel,
                     }
                 )
                 bodies.append(

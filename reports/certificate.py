@@ -75,10 +75,10 @@ class IssuerInfo:
 class Signing:
     """The PAdES level the signature will reach, and what it rests on."""
 
-    level: str  # "B-LTA" or "B-B"
-    tsa: str | None = None  # the TSA of the time-stamps (B-LTA)
+    level: str  # "B-LTA", "B-T" or "B-B"
+    tsa: str | None = None  # the TSA of the time-stamps (B-LTA, B-T)
     tsa_development: bool = False
-    failure: str | None = None  # why B-B although a TSA is configured
+    failure: str | None = None  # why not B-LTA: a TSA that failed (B-B), no revocation data (B-T)
 
 
 class RenderTimeout(TimeoutError):

@@ -15,7 +15,8 @@
 - ``signature time-stamp``, ``document time-stamp``: each RFC 3161 token is valid and
   its TSA chains to one of ``tsa_roots``; the newest document time-stamp covers the
   whole file, so that no byte of it is unsigned (skipped at B-B);
-- ``validation data``: the document security store (DSS) is present (skipped at B-B);
+- ``validation data``: the document security store (DSS) holds revocation data (CRLs or
+  OCSP responses; skipped at B-B and B-T, and when a DSS holds certificates only);
 - ``embedded bundle``: ``evidence-bundle.json`` is attached, and its SHA-256 is the one
   the signed document states (so the certificate id matches it);
 
@@ -246,8 +247,17 @@ def verify_pdf(
         out.run("document time-stamp", partial(_doc_timestamp, stamp, tsa, dss, n, last))
     if not stamps:
         out.add("document time-stamp", "skipped", "no document time-stamp (not B-LTA)")
+    revocation = 0
     if dss is not None:
-        out.add("validation data", "pass", "the document security store (DSS) is present")
+        revocation = len(dss.crls) + len(dss.ocsps)
+        held = (
+            f"the document security store holds {len(dss.certs)} certificate(s), "
+            f"{len(dss.crls)} CRL(s) and {len(dss.ocsps)} OCSP response(s)"
+        )
+        if revocation:
+            out.add("validation data", "pass", held)
+        else:
+            out.add("validation data", "skipped", f"{held}: no revocation data (not B-LT)")
     else:
         out.add("validation data", "skipped", "no document security store (not B-LT)")
     try:
@@ -259,7 +269,7 @@ def verify_pdf(
         out.run("embedded bundle", lambda: _bundle_check(bundle, reader))
     level: str | None = None
     if facts.get("signed", False):
-        level = _level(facts.get("signature_timestamp", False), dss is not None, bool(stamps))
+        level = _level(facts.get("signature_timestamp", False), revocation > 0, bool(stamps))
     return _combine(out.checks, bundle, level, facts, log_keys, tsa_roots, at_time)
 
 
@@ -404,10 +414,11 @@ def bundle_certificate_id(bundle: bytes) -> str | None:
         return None
 
 
-def _level(signature_timestamp: bool, dss: bool, document_timestamps: bool) -> str:
-    if dss and document_timestamps:
+def _level(signature_timestamp: bool, revocation: bool, document_timestamps: bool) -> str:
+    """The PAdES baseline level: B-LT needs revocation data in the DSS, not just a DSS."""
+    if revocation and document_timestamps:
         return B_LTA
-    if dss and signature_timestamp:
+    if revocation and signature_timestamp:
         return "B-LT"
     if signature_timestamp or document_timestamps:
         return "B-T"

@@ -25,8 +25,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ledger.anchoring.devtsa import DevTSA, flip_signature_byte
+from ledger.anchoring.devtsa import DevTSA
 from ledger.anchoring.stamper import timestamp_request
+from tests.faulty_tsa import flip_signature_byte
 from verifier import merkle
 from verifier.checkpoint import NoteSigner, format_checkpoint, sign_note, signed_text
 from verifier.compact import MemoryTree

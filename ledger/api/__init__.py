@@ -10,10 +10,12 @@ def modules() -> tuple[ModuleType, ...]:
     """The blueprint modules, in the order they are registered: each has ``bp`` and
     ``openapi_paths()`` (its part of /openapi.json)."""
     from ledger.api import (
+        analytics,
         anchors,
         certificates,
         deliveries,
         envelopes,
+        exports,
         hooks,
         ingest,
         log,
@@ -22,4 +24,17 @@ def modules() -> tuple[ModuleType, ...]:
         verify,
     )
 
-    return (ingest, log, mirror, anchors, envelopes, certificates, deliveries, ops, hooks, verify)
+    return (
+        ingest,
+        log,
+        mirror,
+        anchors,
+        envelopes,
+        certificates,
+        exports,
+        analytics,
+        deliveries,
+        ops,
+        hooks,
+        verify,
+    )

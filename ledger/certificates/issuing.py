@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ledger import evidence
 from ledger.certificates import registry
-from ledger.certificates.issuer import issuer_info, issuer_signer
+from ledger.certificates.issuer import issuer_info, issuer_signer, revocation
 from ledger.certificates.tsa import timestampers, tsa_roots
 from ledger.service import Ledger
 from reports.identity import certificate_id, evidence_sha256
@@ -41,6 +41,7 @@ class Delivered:
     level: str
     issued: Issued | None  # what issuing cost; None: the stored PDF
     supersedes: str | None = None  # the certificate this new one supersedes
+    level_reason: str | None = None  # why not B-LTA (None at B-LTA)
 
     @property
     def stored(self) -> bool:
@@ -71,7 +72,7 @@ def certificate(
         ident = certificate_id(bundle)
         stored = registry.stored_pdf(conn, ident, lang, zone)
         if stored is not None:
-            return Delivered(stored[0], ident, stored[1], None)
+            return Delivered(stored[0], ident, stored[1], None, level_reason=stored[2])
         attached = registry.stored_bundle(conn, ident)
     if attached is not None:  # every edition of an id attaches the same bundle
         bundle = json.loads(attached)
@@ -89,6 +90,7 @@ def certificate(
         timestampers=timestampers(settings),
         tsa_roots=roots,
         tsa_development=settings.tsa_dev,
+        revocation=revocation(settings, files),
         issued_at=when,
     )
     new = registry.NewEdition(
@@ -113,5 +115,7 @@ def certificate(
             stored = registry.stored_pdf(conn, ident, lang, zone)
         if stored is None:
             raise
-        return Delivered(stored[0], ident, stored[1], None)
-    return Delivered(issued.pdf, ident, issued.level, issued, supersedes)
+        return Delivered(stored[0], ident, stored[1], None, level_reason=stored[2])
+    return Delivered(
+        issued.pdf, ident, issued.level, issued, supersedes, level_reason=issued.level_reason
+    )

@@ -156,16 +156,17 @@ def basis(bundle: dict[str, Any]) -> Basis:
 
 def stored_pdf(
     conn: Connection, certificate_id: str, lang: str, tz: str
-) -> tuple[bytes, str] | None:
-    """The PDF of an edition as it was issued, and its PAdES level; None if not issued."""
+) -> tuple[bytes, str, str | None] | None:
+    """The PDF of an edition as it was issued, its PAdES level and why not B-LTA; None
+    if not issued."""
     row = conn.execute(
-        select(Certificate.pdf, Certificate.pades_level).where(
+        select(Certificate.pdf, Certificate.pades_level, Certificate.level_note).where(
             Certificate.certificate_id == certificate_id,
             Certificate.lang == lang,
             Certificate.tz == tz,
         )
     ).one_or_none()
-    return (bytes(row.pdf), row.pades_level) if row is not None else None
+    return (bytes(row.pdf), row.pades_level, row.level_note) if row is not None else None
 
 
 def stored_bundle(conn: Connection, certificate_id: str) -> bytes | None:

@@ -95,10 +95,12 @@ def served(
     directory: Path,
     populate: Callable[[Flask, FlaskClient, str, str], None],
     tsa: bool = True,
+    **extra: str,
 ) -> Iterator[World]:
     """A ledger served by the Flask test client, with the development TSA unless ``tsa``
     is false (then certificates are B-B and bundles pending), tenants acme and globex and
-    their keys, filled by ``populate(app, client, ingest key, admin key)``."""
+    their keys, filled by ``populate(app, client, ingest key, admin key)``; ``extra``:
+    more settings (``issuer_cert="..."`` for LEDGER_ISSUER_CERT)."""
     with DevTSA.create(directory / "tsa") if tsa else nullcontext() as dev:
         anchoring = (
             {"tsa_urls": dev.url, "tsa_trust_roots": str(dev.root_pem), "tsa_dev": "1"}
@@ -110,7 +112,7 @@ def served(
             directory / "var",
             anchor_interval="0",
             **anchoring,
-            **ISSUER,
+            **(ISSUER | extra),
         )
         initialise(settings)
         app = create_app(settings)

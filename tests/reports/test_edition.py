@@ -35,6 +35,8 @@ ABBREVIATIONS = frozenset(
         "PAdES",
         "CAdES",
         "DSS",
+        "CRL",
+        "OCSP",
         "ETSI",
         "EN",
         "ESIGN",

@@ -373,7 +373,8 @@ def test_point_26_pades_signature_timestamp_and_ltv_level(en: str, zh: str, worl
     assert "This PDF is signed by the issuer with PAdES (ETSI EN 319 142-1) at level B-LTA" in en
     assert "ECDSA P-256, SHA-256" in en
     assert "a signature time-stamp and a document time-stamp over the whole file" in en
-    assert "the validation data (the certificate chains and any revocation data)" in en
+    assert "the certificate chains of the issuer and of the TSA with the revocation data" in en
+    assert "(CRLs or OCSP responses) of every certificate below their roots" in en
     assert "PAdES level reached: B-LTA" in en
     assert "Evidence Ledger development issuer — NOT FOR EVIDENCE" in en
     assert "达到的PAdES级别：B-LTA" in zh
@@ -418,7 +419,7 @@ def test_point_28_long_term_validity_algorithms_and_renewal(en: str, zh: str) ->
     assert "Long-term validity: algorithms and renewal" in en
     assert "Leaf, tree and chain hashes SHA-256 (RFC 9162" in en
     assert "Checkpoint signatures Ed25519 (RFC 8032)" in en
-    assert "RFC 3161 time-stamps: SHA256, RSA-2048" in en
+    assert "RFC 3161 time-stamps: SHA256, ECDSA P-256" in en  # the development TSA
     assert "PAdES B-LTA: ECDSA P-256 with SHA-256" in en
     assert re.search(r"before a TSA certificate expires \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)", en)
     assert "RFC 4998 (Evidence Record Syntax)" in en
