@@ -9,12 +9,14 @@ import hashlib
 import io
 import json
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from ledger import access, certificates
 from ledger.certificates import registry
 from ledger.cli import cli
 from reports import certificate as rendering
@@ -169,3 +171,25 @@ def test_the_certificate_states_the_configured_clock_skew(tmp_path: Path) -> Non
         check=True,
     )
     assert "(allowed clock skew 900 s)" in " ".join(done.stdout.decode().split())
+
+
+def test_one_edition_issued_twice_at_once_is_stored_once(w: World) -> None:
+    with w.service.db.reading() as conn:
+        tenant = (access.tenant_id(conn, "acme"), "acme")
+    barrier = threading.Barrier(2)
+    got: list[bytes] = []
+
+    def issue() -> None:
+        barrier.wait()
+        got.append(certificates.certificate(w.service, tenant, ENVELOPE, lang="zh").pdf)
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(got) == 2
+    assert got[0] == got[1]  # the one stored first, for both
+    with w.service.db.reading() as conn:
+        found = registry.listing(conn)
+    assert [(e.lang, e.pdf_sha256) for e in found] == [("zh", hashlib.sha256(got[0]).hexdigest())]
