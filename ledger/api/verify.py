@@ -32,7 +32,7 @@ from ledger.api.context import ledger
 from ledger.api.errors import error_response
 from ledger.api.verify_words import PDF_CHECKS_ZH, WORDS
 from ledger.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
-from ledger.ratelimit import RateLimit
+from ledger.ratelimit import RateLimit, client
 from reports.texts import Lang, Texts
 
 bp = Blueprint("verify", __name__)
@@ -67,7 +67,9 @@ def _limiter() -> RateLimit:
 
 def _wait() -> int:
     """0, or the seconds this client must wait before its next check."""
-    return _limiter().take(request.remote_addr or "unknown")
+    proxies = ledger().settings.verify_proxies
+    who = client(request.remote_addr, request.headers.get("X-Forwarded-For"), proxies)
+    return _limiter().take(who)
 
 
 def stamp(moment: datetime) -> str:

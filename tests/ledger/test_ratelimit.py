@@ -3,8 +3,10 @@ wait it answers is the time until the next token; idle clients are forgotten."""
 
 from __future__ import annotations
 
+from ipaddress import ip_network
+
 from ledger import ratelimit
-from ledger.ratelimit import RateLimit
+from ledger.ratelimit import RateLimit, client
 
 
 class Clock:
@@ -38,3 +40,15 @@ def test_full_buckets_are_forgotten() -> None:
     clock.now += 5  # every bucket is full again
     limit.take("one more")
     assert len(limit._buckets) <= 2
+
+
+def test_the_client_behind_a_trusted_proxy() -> None:
+    proxies = [ip_network("127.0.0.1/32"), ip_network("10.0.0.0/8")]
+    assert client("203.0.113.9", None, proxies) == "203.0.113.9"
+    # a client's own X-Forwarded-For is not believed
+    assert client("203.0.113.9", "198.51.100.1", proxies) == "203.0.113.9"
+    # the proxy's last entry is the address it saw; what the client wrote before it is not
+    assert client("127.0.0.1", "6.6.6.6, 198.51.100.7", proxies) == "198.51.100.7"
+    assert client("10.1.2.3", "2001:db8::1", proxies) == "2001:db8::1"
+    assert client("127.0.0.1", "198.51.100.7", []) == "127.0.0.1"  # no proxy configured
+    assert client(None, "198.51.100.7", proxies) == "unknown"

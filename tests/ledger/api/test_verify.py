@@ -287,6 +287,35 @@ def test_rate_limit_per_client(tmp_path: Path) -> None:
         )
         assert other.status_code == 200
         assert client.get("/verify").status_code == 200
+        # without LEDGER_VERIFY_PROXIES, a forwarded address is not believed
+        forged = client.post(
+            "/v1/verify",
+            data=b"{}",
+            content_type="application/json",
+            headers={"X-Forwarded-For": "198.51.100.1"},
+        )
+        assert forged.status_code == 429
+
+
+def test_rate_limit_behind_a_trusted_proxy(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'ledger.db'}"
+    env = {"verify_rate": "1", "verify_burst": "1", "verify_proxies": "127.0.0.1/32"}
+    with world(url, tmp_path, **env) as w:
+
+        def post(forwarded: str) -> int:
+            response = w.client.post(
+                "/v1/verify",
+                data=b"{}",
+                content_type="application/json",
+                headers={"X-Forwarded-For": forwarded},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            )
+            status: int = response.status_code
+            return status
+
+        assert post("198.51.100.1") == 200
+        assert post("198.51.100.1") == 429
+        assert post("198.51.100.2") == 200  # another client behind the same proxy
 
 
 def pdftotext(pdf: bytes, tmp_path: Path) -> str:
