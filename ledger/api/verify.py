@@ -16,7 +16,9 @@ browser's Accept-Language), with a link to switch.
   ...}``.
 
 The POST routes are rate limited per client address (``LEDGER_VERIFY_RATE`` a minute,
-``LEDGER_VERIFY_BURST`` at once; ``ledger.ratelimit``): 429 with ``Retry-After``.
+``LEDGER_VERIFY_BURST`` at once; ``ledger.ratelimit``; behind the proxies of
+``LEDGER_VERIFY_PROXIES`` the client their ``X-Forwarded-For`` names): 429 with
+``Retry-After``.
 """
 
 from __future__ import annotations
