@@ -39,6 +39,10 @@ DEFAULTS: dict[str, str] = {
     "WEBHOOK_BACKOFF_BASE": "5",  # seconds; the n-th retry waits about base x 2^(n-1)
     "WEBHOOK_BACKOFF_MAX": "21600",
     "WEBHOOK_MAX_ATTEMPTS": "16",  # then the delivery is dead (about a day with the above)
+    # Personal data (docs/privacy.md): bodies sealed with AES-256-GCM. "off" exists for
+    # make bench's comparison only: bodies written then stay in clear until `ledger init`.
+    "ENCRYPTION": "on",
+    "RETENTION_INTERVAL": "3600",  # seconds between retention runs (one across workers); 0: none
     # The issuer of certificates of evidence (docs/certificate.md). Empty certificate and
     # key: the development issuer under <DATA_DIR>/issuer, made by `ledger init`.
     "ISSUER_NAME": "",  # the operator's legal name
@@ -49,4 +53,7 @@ DEFAULTS: dict[str, str] = {
     "ISSUER_CERT": "",  # PEM: the signing certificate first, then its chain up to the root
     "ISSUER_KEY": "",  # PEM private key (ECDSA P-256 recommended), unencrypted
     "ISSUER_RETENTION_YEARS": "10",
+    # The console (docs/console.md): set to 1 behind a TLS-terminating proxy that sends
+    # X-Forwarded-Proto, so that session cookies get Secure.
+    "CONSOLE_TRUST_PROXY": "",
 }

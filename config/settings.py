@@ -66,7 +66,10 @@ class Settings:
     webhook_backoff_base: int
     webhook_backoff_max: int
     webhook_max_attempts: int
+    encryption: bool  # off only for make bench's comparison (docs/privacy.md)
+    retention_interval: int  # seconds between retention runs (one across workers); 0: none
     issuer: IssuerSettings
+    console_trust_proxy: bool = False  # honour X-Forwarded-Proto: https (docs/console.md)
 
     @property
     def keys_dir(self) -> Path:
@@ -107,6 +110,13 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise SettingsError(f"{PREFIX}{name} must be in [{low}, {high}], got {value}")
     return value
+
+
+def _switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("on", "off"):
+        raise SettingsError(f"{PREFIX}{name} must be on or off, got {raw!r}")
+    return value == "on"
 
 
 def _origin(raw: str) -> str:
@@ -239,5 +249,8 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         webhook_backoff_base=_int("WEBHOOK_BACKOFF_BASE", raw["WEBHOOK_BACKOFF_BASE"], 0, 3600),
         webhook_backoff_max=_int("WEBHOOK_BACKOFF_MAX", raw["WEBHOOK_BACKOFF_MAX"], 0, 7 * 86400),
         webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", raw["WEBHOOK_MAX_ATTEMPTS"], 1, 100),
+        encryption=_switch("ENCRYPTION", raw["ENCRYPTION"]),
+        retention_interval=_int("RETENTION_INTERVAL", raw["RETENTION_INTERVAL"], 0, 30 * 86400),
         issuer=_issuer(raw, base or Path.cwd()),
+        console_trust_proxy=raw["CONSOLE_TRUST_PROXY"] not in ("", "0"),
     )

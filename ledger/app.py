@@ -8,7 +8,7 @@ import time
 from flask import Flask, Response, g, request
 
 from config.settings import Settings, load
-from ledger import api
+from ledger import api, console
 from ledger.api import errors
 from ledger.api.fastpath import SingleAppend
 from ledger.metrics import answered
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     for module in api.modules():
         app.register_blueprint(module.bp)
+    console.init_app(app)
 
     @app.before_request
     def _start() -> None:

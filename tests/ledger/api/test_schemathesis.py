@@ -84,6 +84,9 @@ EXAMPLES: dict[tuple[str, str], tuple[int, int, int]] = {
     ("GET", "/v1/exports/{export_id}/download"): (5, 5, 5),
     ("GET", "/v1/analytics"): (20, 0, 5),
     ("POST", "/v1/log/anchors"): (5, 0, 10),
+    # Erasure (admin): generated tenants and subjects name no data (404), a subject that
+    # is no address (400); an erasure that happens appends its x-ledger.erasure event.
+    ("POST", "/v1/erasures"): (10, 10, 5),
     # Platforms' webhooks: no API key to negate (each platform's own scheme).
     ("POST", "/v1/hooks/{platform}/{hook_id}"): (15, 15, 0),
     ("GET", "/v1/hooks/{platform}/{hook_id}"): (5, 5, 0),
@@ -178,6 +181,10 @@ def expected_positive(case: AnyCase, size: int) -> set[int]:
         return {404}  # this log has no hooks: every generated hook id is unknown
     if case.path == "/v1/deliveries/{sha256}":
         return {404}  # generated hashes name no body the seeded requests sent
+    if label == "POST /v1/erasures":
+        # erased; not an e-mail address or phone number, or both a subject and an
+        # envelope (400); no such tenant or nothing to erase (404); held or too early (409)
+        return {201, 400, 404, 409}
     if label == "POST /v1/log/anchors":
         return {200, 201}  # anchored now, or already anchored at this size
     if case.method == "POST" and implausible_event(case):
@@ -246,6 +253,7 @@ def fuzz(app: Flask, keys: Keys, scale: float) -> Tally:
         positive, negative, unauthorized = (EXAMPLES | CONSTANT)[label]
         key = {
             ("POST", "/v1/log/anchors"): keys.admin,
+            ("POST", "/v1/erasures"): keys.admin,
             ("POST", "/v1/exports"): keys.read,
         }.get(label) or (keys.ingest if label[0] == "POST" else keys.read)
         auth = {"Authorization": f"Bearer {key}"}
