@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy import update
 
 from ledger import access, certificates
 from ledger.certificates import registry
 from ledger.cli import cli
+from ledger.storage.models import Certificate
 from reports import certificate as rendering
 from reports.identity import certificate_id
 from tests.ledger.certificates.world import ENVELOPE, World, world
@@ -193,3 +195,18 @@ def test_one_edition_issued_twice_at_once_is_stored_once(w: World) -> None:
     with w.service.db.reading() as conn:
         found = registry.listing(conn)
     assert [(e.lang, e.pdf_sha256) for e in found] == [("zh", hashlib.sha256(got[0]).hexdigest())]
+
+
+def test_an_edition_emptied_by_an_erasure_is_issued_again(w: World) -> None:
+    first = w.download()
+    ident = first.headers["X-Certificate-Id"]
+    with w.service.db.writing() as conn:  # what ledger.privacy.erasure does to the registry
+        conn.execute(update(Certificate).values(pdf=b"", bundle=b""))
+    again = w.download()
+    assert again.headers["X-Certificate-Id"] == ident
+    assert again.data.startswith(b"%PDF-")
+    assert again.data != first.data  # rendered and signed anew
+    assert w.download().data == again.data  # and stored again
+    with w.service.db.reading() as conn:
+        (ed,) = registry.editions(conn, ident)
+    assert ed.pdf_sha256 == hashlib.sha256(again.data).hexdigest()
