@@ -18,6 +18,9 @@ DEFAULTS: dict[str, str] = {
     "PUBLIC_URL": "",
     "VERIFY_RATE": "10",  # POST /verify, /v1/verify: requests per minute per client address
     "VERIFY_BURST": "5",  # ... of which this many at once
+    # Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For names the client of
+    # POST /verify and /v1/verify for that rate limit (e.g. 127.0.0.1/32 behind nginx).
+    "VERIFY_PROXIES": "",
     "WORKERS": "2",
     "THREADS": "8",  # per worker: requests that wait for the log share one commit
     "CLIENT_TIMEOUT": "10",  # seconds a client has to send its headers, then its body

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from config.defaults import DEFAULTS
@@ -46,6 +47,7 @@ class Settings:
     public_url: str  # "" when LEDGER_PUBLIC_URL is not set (see ``base_url``)
     verify_rate: int  # POST /verify, /v1/verify per client and minute
     verify_burst: int
+    verify_proxies: tuple[IPv4Network | IPv6Network, ...]  # whose X-Forwarded-For counts
     workers: int
     threads: int
     client_timeout: int
@@ -177,6 +179,13 @@ def _public_url(raw: str) -> str:
     return url
 
 
+def _networks(name: str, raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(item, strict=False) for item in _list(raw))
+    except ValueError as e:
+        raise SettingsError(f"{PREFIX}{name} takes CIDRs, comma-separated: {e}") from None
+
+
 def _issuer(raw: Mapping[str, str], base: Path) -> IssuerSettings:
     cert, key = raw["ISSUER_CERT"], raw["ISSUER_KEY"]
     if bool(cert) != bool(key):
@@ -226,6 +235,7 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         public_url=_public_url(raw["PUBLIC_URL"]),
         verify_rate=_int("VERIFY_RATE", raw["VERIFY_RATE"], 1, 100_000),
         verify_burst=_int("VERIFY_BURST", raw["VERIFY_BURST"], 1, 100_000),
+        verify_proxies=_networks("VERIFY_PROXIES", raw["VERIFY_PROXIES"]),
         workers=_int("WORKERS", raw["WORKERS"], 1, 64),
         threads=_int("THREADS", raw["THREADS"], 1, 256),
         client_timeout=_int("CLIENT_TIMEOUT", raw["CLIENT_TIMEOUT"], 1, 3600),

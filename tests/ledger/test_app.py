@@ -52,6 +52,7 @@ def test_postgres_urls_use_psycopg() -> None:
         ("PUBLIC_URL", "ftp://evidence.example.com"),
         ("PUBLIC_URL", "https://evidence.example.com/?a=b"),
         ("VERIFY_RATE", "0"),
+        ("VERIFY_PROXIES", "127.0.0.1/32, nginx"),
         # replaced by LEDGER_PUBLIC_URL: refused, so that no certificate points elsewhere
         ("ISSUER_VERIFY_URL", "https://verify.example.com/c"),
     ],
