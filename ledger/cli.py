@@ -798,5 +798,5 @@ def console_reindex() -> None:
     service = _service()
     with service.db.writing() as conn:
         search.reset(conn, service.log.id)
-    count = search.catch_up(service.db, service.log.id, seconds=None)
+    count = search.catch_up(service, seconds=None)
     click.echo(f"indexed {count} entries")
