@@ -3,10 +3,11 @@
 ``catch_up`` reads the entries the index has not seen (``console_index.next_seq``) in
 batches, each in one write transaction, and folds them into ``console_envelopes`` (one
 row per tenant and envelope: platform, status, first and last platform time, count)
-and ``console_terms`` (signers' e-mail addresses and names, documents' SHA-256, from
-the event bodies). The console calls it before each search, for at most
-``CATCH_UP_SECONDS``; ``ledger console reindex`` empties the index and rebuilds it (do
-so after erasing bodies: terms come from bodies). Nothing on the append path changes.
+and ``console_terms`` (keyed hashes of signers' e-mail addresses, names and name words,
+and of documents' SHA-256, from the event bodies). The console calls it before each
+search, for at most ``CATCH_UP_SECONDS``; ``ledger console reindex`` empties the index
+and rebuilds it (do so after erasing bodies: terms come from bodies). Nothing on the
+append path changes.
 
 The same SQL runs on SQLite and PostgreSQL (upserts by ``ON CONFLICT``).
 """
