@@ -9,8 +9,9 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages the tests and certificates need: poppler (pdftotext, pdfsig, pdftoppm),
 # a CJK TrueType font to embed, openssl for the development TSA, curl for the auditor
-# guide's commands (tests/ledger/test_auditor_guide.py runs them), wrk for make bench.
-SYSTEM_PACKAGES := poppler-utils fonts-wqy-microhei openssl curl
+# guide's commands (tests/ledger/test_auditor_guide.py runs them), wrk for make bench,
+# certutil (libnss3-tools) for the NSS database in which pdfsig trusts the development roots.
+SYSTEM_PACKAGES := poppler-utils fonts-wqy-microhei openssl curl libnss3-tools
 # For `make test` only: nginx runs the operator guide's proxy configuration
 # (tests/ledger/test_nginx.py). Not for `make run`: on a systemd host the package starts
 # a default site on port 80.
@@ -36,7 +37,7 @@ run: $(SERVICE) system-deps
 	exec $(VENV)/bin/ledger serve
 
 system-deps:
-	@if ! command -v pdftotext >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null || [ ! -f $(CJK_FONT) ]; then \
+	@if ! command -v pdftotext >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null || ! command -v certutil >/dev/null || [ ! -f $(CJK_FONT) ]; then \
 		echo "installing $(SYSTEM_PACKAGES) (Debian)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \

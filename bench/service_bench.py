@@ -17,7 +17,7 @@ What it measures (the targets are in ``TARGETS``):
   ``--quick``: 10k and 100k), and the RSS of the gunicorn workers at each size.
 
 wrk shares the two cores with the servers, so every figure is for the whole box
-(CEILINGS.md, pitfall 13). Numbers are median (min-max) over ``runs`` runs.
+(docs/design/CEILINGS.md, pitfall 13). Numbers are median (min-max) over ``runs`` runs.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ TARGETS = {
     "worker_rss_growth_mib": 50.0,
 }
 
-# About 600 bytes, a valid event (EVIDENCE-FORMAT §1); the %s are event_id and envelope_id.
+# About 600 bytes, a valid event (docs/design/EVIDENCE-FORMAT.md §1); the %s are event_id and
+# envelope_id.
 EVENT_TEMPLATE = (
     '{"event_id":"%s","type":"recipient.signed","occurred_at":"2026-11-22T17:03:04.123+08:00",'
     '"envelope_id":"%s","actor":{"name":"Zhang San","email":"zhang.san@example.com",'

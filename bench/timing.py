@@ -1,4 +1,4 @@
-"""Repeat a measurement and report the median with its range, as CEILINGS.md does."""
+"""Repeat a measurement and report the median with its range, as docs/design/CEILINGS.md does."""
 
 from __future__ import annotations
 

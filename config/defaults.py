@@ -12,6 +12,12 @@ DEFAULTS: dict[str, str] = {
     "BATCH_MAX": "1000",
     "CLOCK_SKEW": "300",  # seconds a platform time may be ahead of receipt before it is flagged
     "BIND": "127.0.0.1:8000",
+    # The base URL under which readers reach this instance: certificates' QR codes and
+    # "Verify online" carry <PUBLIC_URL>/verify/<certificate id>. Empty: http://<BIND>,
+    # and the certificate and the verification page say it is not publicly reachable.
+    "PUBLIC_URL": "",
+    "VERIFY_RATE": "10",  # POST /verify, /v1/verify: requests per minute per client address
+    "VERIFY_BURST": "5",  # ... of which this many at once
     "WORKERS": "2",
     "THREADS": "8",  # per worker: requests that wait for the log share one commit
     "CLIENT_TIMEOUT": "10",  # seconds a client has to send its headers, then its body
@@ -39,6 +45,5 @@ DEFAULTS: dict[str, str] = {
     "ISSUER_PERSON_TITLE": "",
     "ISSUER_CERT": "",  # PEM: the signing certificate first, then its chain up to the root
     "ISSUER_KEY": "",  # PEM private key (ECDSA P-256 recommended), unencrypted
-    "ISSUER_VERIFY_URL": "",  # empty: http://<BIND>/verify
     "ISSUER_RETENTION_YEARS": "10",
 }

@@ -25,7 +25,6 @@ class IssuerSettings:
     person_title: str
     cert: Path | None  # None: the development issuer under <data dir>/issuer
     key: Path | None
-    verify_url: str
     retention_years: int
 
 
@@ -44,6 +43,9 @@ class Settings:
     batch_max: int
     clock_skew: int
     bind: str
+    public_url: str  # "" when LEDGER_PUBLIC_URL is not set (see ``base_url``)
+    verify_rate: int  # POST /verify, /v1/verify per client and minute
+    verify_burst: int
     workers: int
     threads: int
     client_timeout: int
@@ -76,6 +78,16 @@ class Settings:
     def issuer_dir(self) -> Path:
         """The development issuer's CA, certificate and key (when none is configured)."""
         return self.data_dir / "issuer"
+
+    @property
+    def base_url(self) -> str:
+        """Where readers reach this instance: ``LEDGER_PUBLIC_URL``, else ``http://<BIND>``."""
+        return self.public_url or f"http://{self.bind}"
+
+    @property
+    def verify_url(self) -> str:
+        """The verification page's base: a certificate's page is ``<verify_url>/<id>``."""
+        return f"{self.base_url}/verify"
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,13 +148,22 @@ def _tsa_urls(raw: str) -> tuple[str, ...]:
     return urls
 
 
+def _public_url(raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if url and (
+        not url.startswith(("http://", "https://"))
+        or any(c.isspace() for c in url)
+        or "?" in url
+        or "#" in url
+    ):
+        raise SettingsError(f"{PREFIX}PUBLIC_URL must be an http(s) base URL, got {raw!r}")
+    return url
+
+
 def _issuer(raw: Mapping[str, str], base: Path) -> IssuerSettings:
     cert, key = raw["ISSUER_CERT"], raw["ISSUER_KEY"]
     if bool(cert) != bool(key):
         raise SettingsError(f"{PREFIX}ISSUER_CERT and {PREFIX}ISSUER_KEY go together: set both")
-    url = raw["ISSUER_VERIFY_URL"] or f"http://{raw['BIND']}/verify"
-    if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
-        raise SettingsError(f"{PREFIX}ISSUER_VERIFY_URL must be an http(s) URL, got {url!r}")
     return IssuerSettings(
         name=raw["ISSUER_NAME"].strip(),
         address=raw["ISSUER_ADDRESS"].strip(),
@@ -151,13 +172,17 @@ def _issuer(raw: Mapping[str, str], base: Path) -> IssuerSettings:
         person_title=raw["ISSUER_PERSON_TITLE"].strip(),
         cert=base / cert if cert else None,
         key=base / key if key else None,
-        verify_url=url.rstrip("/"),
         retention_years=_int("ISSUER_RETENTION_YEARS", raw["ISSUER_RETENTION_YEARS"], 1, 100),
     )
 
 
 def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
     """Settings from ``LEDGER_*`` variables over the defaults; relative paths under ``base``."""
+    if PREFIX + "ISSUER_VERIFY_URL" in environ:
+        raise SettingsError(
+            f"{PREFIX}ISSUER_VERIFY_URL was replaced by {PREFIX}PUBLIC_URL: set it to the "
+            "instance's base URL (certificates link to <base>/verify/<id>)"
+        )
     raw = {k: environ.get(PREFIX + k, v) for k, v in DEFAULTS.items()}
     data_dir = Path(raw["DATA_DIR"])
     if not data_dir.is_absolute():
@@ -181,6 +206,9 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         batch_max=_int("BATCH_MAX", raw["BATCH_MAX"], 1, 1000),
         clock_skew=_int("CLOCK_SKEW", raw["CLOCK_SKEW"], 0, 86400),
         bind=raw["BIND"],
+        public_url=_public_url(raw["PUBLIC_URL"]),
+        verify_rate=_int("VERIFY_RATE", raw["VERIFY_RATE"], 1, 100_000),
+        verify_burst=_int("VERIFY_BURST", raw["VERIFY_BURST"], 1, 100_000),
         workers=_int("WORKERS", raw["WORKERS"], 1, 64),
         threads=_int("THREADS", raw["THREADS"], 1, 256),
         client_timeout=_int("CLIENT_TIMEOUT", raw["CLIENT_TIMEOUT"], 1, 3600),

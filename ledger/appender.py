@@ -1,4 +1,4 @@
-"""The appender (EVIDENCE-FORMAT §2-4): events in, leaves, chain, tree and a signed
+"""The appender (docs/design/EVIDENCE-FORMAT.md §2-4): events in, leaves, chain, tree and a signed
 checkpoint out, in one transaction under the log-head lock.
 
 Receipts for new entries need no node reads: every node their inclusion proofs use is
@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ledger.clock import occurred_micros
 from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
@@ -276,6 +277,8 @@ class Appender:
                         "leaf": leaf,
                         "leaf_hash": leaf_hash,
                         "chain": chain,
+                        "occurred_us": occurred_micros(sub.event["occurred_at"]),
+                        "channel": sub.source.channel,
                     }
                 )
                 bodies.append(

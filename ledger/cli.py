@@ -11,14 +11,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
-from sqlalchemy import select
+from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy import Connection, select
 
 from ledger import access, benchmark, clock, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
 from ledger.errors import LedgerError
+from ledger.export_commands import evidence_export, exports_group
 from ledger.fsck import Fsck
 from ledger.importer import Importer
 from ledger.outbound.commands import deliveries as outbound_deliveries
@@ -56,6 +57,8 @@ def cli() -> None:
 cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
 cli.add_command(subscription)
 cli.add_command(outbound_deliveries)
+cli.add_command(evidence_export)
+cli.add_command(exports_group)
 
 
 @cli.command()
@@ -76,7 +79,7 @@ def init() -> None:
         click.echo(f"verifier key: {service.keys.listing(conn)[0].vkey}")
     settings = service.settings
     if settings.issuer.cert is None:
-        from ledger.certificates import ensure_dev_issuer  # reportlab, pyHanko: slow imports
+        from ledger.devpki import ensure_dev_issuer
 
         made = ensure_dev_issuer(settings.issuer_dir)
         click.echo(
@@ -115,6 +118,9 @@ Try it:
     -d '{{"event_id": "evt-1", "type": "envelope.sent", "envelope_id": "env-1",
          "occurred_at": "2026-11-22T17:03:04+08:00"}}'
   curl -s http://{bind}/v1/log/key
+  curl -s -H 'Authorization: Bearer {read}' -o certificate.pdf \\
+    http://{bind}/v1/envelopes/env-1/certificate.pdf
+Its QR code opens the verification page, {service.settings.verify_url}/<certificate id>.
 """)
 
 
@@ -365,7 +371,31 @@ def anchor() -> None:
         click.echo(f"{state}: size {record.size} by {record.tsa} at {record.gen_time.isoformat()}")
 
 
-@cli.command("certificate")
+class _CertificateGroup(AppGroup):
+    """``ledger certificate ENVELOPE`` still issues: a first argument that is not one of
+    the subcommands (``issue``, ``list``, ``show``) is the envelope of ``issue``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["issue", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group("certificate", cls=_CertificateGroup)
+def certificate_group() -> None:
+    """Certificates of evidence: issue one (ENVELOPE), list and show the registry."""
+
+
+def _tenant_of(conn: Connection, tenant: str | None) -> tuple[int, str]:
+    if tenant is None:
+        names = list(conn.execute(select(Tenant.name)).scalars())
+        if len(names) != 1:
+            raise click.ClickException("name the envelope's tenant: --tenant NAME")
+        tenant = names[0]
+    return access.tenant_id(conn, tenant), tenant
+
+
+@certificate_group.command("issue")
 @click.argument("envelope")
 @click.option("--tenant", default=None, help="the envelope's tenant (needed if there are several)")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
@@ -376,7 +406,8 @@ def anchor() -> None:
 def certificate_command(
     envelope: str, tenant: str | None, lang: str, tz: str | None, output: str | None
 ) -> None:
-    """Issue the signed certificate of evidence (PDF) of ENVELOPE (docs/certificate.md)."""
+    """Issue the signed certificate of evidence (PDF) of ENVELOPE (docs/certificate.md);
+    for unchanged evidence, the registry's stored PDF of that edition."""
     from ledger import certificates  # reportlab, pyHanko: slow imports
 
     zone = certificates.parse_tz(tz)
@@ -385,24 +416,79 @@ def certificate_command(
         service = Ledger(settings)
         try:
             with service.db.reading() as conn:
-                if tenant is None:
-                    names = list(conn.execute(select(Tenant.name)).scalars())
-                    if len(names) != 1:
-                        raise click.ClickException("name the envelope's tenant: --tenant NAME")
-                    tenant = names[0]
-                owner = (access.tenant_id(conn, tenant), tenant)
-            issued = certificates.certificate(service, owner, envelope, lang=language, tz=zone)
+                owner = _tenant_of(conn, tenant)
+            done = certificates.certificate(service, owner, envelope, lang=language, tz=zone)
         finally:
             service.close()
-    path = Path(output or f"certificate-{issued.certificate_id}-{lang}.pdf")
-    path.write_bytes(issued.pdf)
-    click.echo(f"{path}: certificate {issued.certificate_id}, PAdES {issued.level}")
-    if issued.failure:
-        click.echo(f"TSA not used: {issued.failure}")
+    path = Path(output or f"certificate-{done.certificate_id}-{lang}.pdf")
+    path.write_bytes(done.pdf)
+    click.echo(f"{path}: certificate {done.certificate_id}, PAdES {done.level}")
+    if done.level_reason:
+        click.echo(f"not B-LTA: {done.level_reason}")
+    issued = done.issued
+    if issued is None:
+        click.echo("the registry's stored PDF of this edition (the evidence is unchanged)")
+        return
+    if done.supersedes:
+        click.echo(f"supersedes {done.supersedes}")
     click.echo(
         f"render {issued.render_seconds * 1000:.0f} ms, sign {issued.sign_seconds * 1000:.0f} ms"
         f", TSA {issued.tsa_seconds * 1000:.0f} ms ({issued.tsa_requests} requests)"
     )
+
+
+@certificate_group.command("list")
+@click.option("--tenant", default=None, help="only this tenant's certificates")
+@click.option("--envelope", default=None, help="only this envelope's certificates")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one edition a line")
+def certificate_list(tenant: str | None, envelope: str | None, as_json: bool) -> None:
+    """The registry of issued certificates: one line per edition, oldest first."""
+    from ledger.certificates import registry
+
+    service = _service()
+    with service.db.reading() as conn:
+        tenant_id = access.tenant_id(conn, tenant) if tenant is not None else None
+        found = registry.listing(conn, tenant_id, envelope)
+    for ed in found:
+        if as_json:
+            click.echo(json.dumps(ed.to_json(), ensure_ascii=False))
+            continue
+        state = "current" if ed.current else f"superseded by {ed.superseded_by}"
+        click.echo(
+            f"{ed.certificate_id}  {ed.lang}  {ed.tz or 'UTC'}  {ed.tenant}  {ed.envelope_id}  "
+            f"size {ed.checkpoint_size}  {ed.pades_level}  "
+            f"{ed.issued_at.isoformat(timespec='seconds')}  {state}"
+        )
+
+
+@certificate_group.command("show")
+@click.argument("certificate_id")
+def certificate_show(certificate_id: str) -> None:
+    """What the registry holds of CERTIFICATE_ID, every edition (JSON)."""
+    from ledger.certificates import registry
+
+    service = _service()
+    with service.db.reading() as conn:
+        found = registry.show(conn, certificate_id.strip().upper())
+    first = found[0]
+    shown = {
+        key: value
+        for key, value in first.to_json().items()
+        if key not in ("lang", "tz", "pdf_sha256", "pades_level", "level_note", "issued_at")
+    }
+    shown["editions"] = [
+        {
+            "lang": ed.lang,
+            "tz": ed.tz or None,
+            "pdf_sha256": ed.pdf_sha256,
+            "pades_level": ed.pades_level,
+            "level_note": ed.level_note,
+            "issued_at": ed.to_json()["issued_at"],
+        }
+        for ed in found
+    ]
+    shown["superseded_by"] = first.superseded_by
+    click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
 
 
 @cli.command("export")
@@ -490,6 +576,8 @@ def serve(bind: str | None, workers: int | None, threads: int | None, worker_cla
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     os.environ["LEDGER_DATA_DIR"] = str(settings.data_dir)
+    if bind:  # the workers' base URL (http://<BIND>) when LEDGER_PUBLIC_URL is not set
+        os.environ["LEDGER_BIND"] = bind
     if not settings.tsa_urls:
         _, url = spawn_devtsa(settings)
         click.echo(f"no LEDGER_TSA_URLS: development TSA at {url} (untrusted, not for evidence)")

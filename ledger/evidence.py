@@ -1,5 +1,5 @@
 """Evidence from the log: an envelope's timeline and its ``evidence-bundle/1``
-(EVIDENCE-FORMAT §6, docs/evidence-format.md), and the log export (``log-export/1``).
+(docs/design/EVIDENCE-FORMAT.md §6, docs/evidence-format.md), and the log export (``log-export/1``).
 
 Everything here reads; nothing here decides validity: ``verifier.bundle`` and
 ``verifier.audit`` do, offline.

@@ -1,4 +1,5 @@
-"""Inbound hooks: a tenant's endpoint ``/v1/hooks/<platform>/<hook id>`` (EVIDENCE-FORMAT §7).
+"""Inbound hooks: a tenant's endpoint ``/v1/hooks/<platform>/<hook id>``
+(docs/design/EVIDENCE-FORMAT.md §7).
 
 The hook id is random (192 bits) and lives in the URL, so it also acts as a capability
 for Adobe, whose deliveries carry no signature. A hook holds secrets that rotate: a new

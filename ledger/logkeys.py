@@ -1,4 +1,4 @@
-"""The log's Ed25519 signing keys (EVIDENCE-FORMAT §4).
+"""The log's Ed25519 signing keys (docs/design/EVIDENCE-FORMAT.md §4).
 
 Private keys are files under ``<data dir>/keys/`` (golang note ``PRIVATE+KEY+...`` text,
 mode 0600); the ``signing_keys`` table lists them with their verifier keys. Rotation

@@ -1,4 +1,5 @@
-"""Receipts (EVIDENCE-FORMAT §7): what each appended event's caller gets back: its seq,
+"""Receipts (docs/design/EVIDENCE-FORMAT.md §7): what each appended event's caller gets back: its
+seq,
 leaf, leaf hash, chain value, ledger time, the first signed checkpoint that covers it and
 the inclusion proof to that checkpoint.
 

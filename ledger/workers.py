@@ -1,5 +1,6 @@
-"""Background work in each worker process: anchoring and webhook delivery, as jobs of
-one APScheduler scheduler, started by ``Ledger.start_workers()`` (``wsgi.py``).
+"""Background work in each worker process: anchoring, webhook delivery, the recovery
+of evidence exports and the analytics rollup, as jobs of one APScheduler scheduler,
+started by ``Ledger.start_workers()`` (``wsgi.py``).
 
 Every worker runs the jobs; what makes a job run once across workers and hosts is the
 job's own claim on the database: the anchoring lease (``Anchorer.run``) lets one run
@@ -13,7 +14,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -22,9 +23,24 @@ from ledger.errors import LedgerError
 from ledger.outbound.delivery import DeliveryWorker, Policy
 
 if TYPE_CHECKING:
-    from ledger.service import Ledger
+    from config.settings import Settings
+    from ledger.anchoring.anchor import Anchorer
+    from ledger.storage.db import Database
+
+
+class Ledger(Protocol):
+    """What the jobs use of ``ledger.service.Ledger``, which starts them (no import back)."""
+
+    settings: Settings
+    db: Database
+
+    @property
+    def anchorer(self) -> Anchorer: ...
+
 
 log = logging.getLogger(__name__)
+EXPORT_RECOVERY = 60  # seconds between a worker's looks at orphaned and waiting exports
+ROLLUP_INTERVAL = 60  # seconds between a worker's folds of new entries into analytics
 
 
 def anchor_once(service: Ledger) -> None:
@@ -39,6 +55,22 @@ def anchor_once(service: Ledger) -> None:
 
 def deliver_once(worker: DeliveryWorker) -> None:
     worker.drain()
+
+
+def fold_analytics(service: Ledger) -> None:
+    from ledger import rollup
+
+    rollup.refresh(service)
+
+
+def recover_exports(service: Ledger) -> None:
+    from ledger import exports
+
+    failed, started = exports.recover(service)
+    for export_id in failed:
+        log.warning("export %s was interrupted: marked failed", export_id)
+    for export_id in started:
+        log.info("export %s was waiting: started here", export_id)
 
 
 def _survive(job: Callable[..., None], what: str) -> Callable[..., None]:
@@ -77,7 +109,8 @@ def _every(
 
 
 def start(service: Ledger) -> BackgroundScheduler | None:
-    """The jobs this process runs (none when every interval is 0), started."""
+    """The jobs this process runs, started: anchoring and webhook delivery unless their
+    interval is 0, and always the recovery of evidence exports and the analytics rollup."""
     settings = service.settings
     scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
     if settings.anchor_interval and settings.tsa_urls:
@@ -87,6 +120,10 @@ def start(service: Ledger) -> BackgroundScheduler | None:
         worker = DeliveryWorker(service.db, Policy.from_settings(settings))
         interval = settings.webhook_interval
         _every(scheduler, deliver_once, "webhook delivery round", interval, (0, interval), [worker])
+    # Exports a stopped worker left (a claim on the row makes each run once); the
+    # analytics rollup kept near the log (a lock on its state row: one fold at a time).
+    _every(scheduler, recover_exports, "export recovery", EXPORT_RECOVERY, (5, 60), [service])
+    _every(scheduler, fold_analytics, "analytics rollup", ROLLUP_INTERVAL, (5, 60), [service])
     if not scheduler.get_jobs():
         return None
     scheduler.start()

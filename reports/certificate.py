@@ -68,16 +68,17 @@ class IssuerInfo:
     backend: str  # where the ledger keeps its data: "SQLite" or "PostgreSQL"
     max_skew: int  # seconds (LEDGER_TSA_MAX_SKEW)
     clock_skew: int = 300  # seconds a platform time may be ahead (LEDGER_CLOCK_SKEW)
+    public: bool = True  # False: no LEDGER_PUBLIC_URL, verify_url is the served address
 
 
 @dataclass(frozen=True)
 class Signing:
     """The PAdES level the signature will reach, and what it rests on."""
 
-    level: str  # "B-LTA" or "B-B"
-    tsa: str | None = None  # the TSA of the time-stamps (B-LTA)
+    level: str  # "B-LTA", "B-T" or "B-B"
+    tsa: str | None = None  # the TSA of the time-stamps (B-LTA, B-T)
     tsa_development: bool = False
-    failure: str | None = None  # why B-B although a TSA is configured
+    failure: str | None = None  # why not B-LTA: a TSA that failed (B-B), no revocation data (B-T)
 
 
 class RenderTimeout(TimeoutError):

@@ -2,7 +2,8 @@
 
 Every string of a certificate may hold CJK (a signer named 张三 appears in the English
 edition too), and reportlab's CID fonts (STSong-Light) are never embedded: a viewer
-without them draws boxes (CEILINGS pitfall 7). So all text is set in the WQY TrueType
+without them draws boxes (docs/design/CEILINGS.md, pitfall 7). So all text is set in the WQY
+TrueType
 faces, of which reportlab embeds the subset of glyphs a document uses, with a ToUnicode
 map (text stays searchable and ``pdftotext`` reads it back). The regular face sets prose,
 the monospaced one hashes, keys and notes.

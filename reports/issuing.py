@@ -2,8 +2,9 @@
 
 ``issue(bundle, report, issuer, signer, ...)`` renders an ``evidence-bundle/1`` and its
 ``VerificationReport`` (``reports.certificate``), embeds the bundle and signs the PDF
-(``reports.signing``): B-LTA with the first TSA that works, else B-B, and the PDF says
-which.
+(``reports.signing``): B-LTA with the first TSA that works when the revocation data of
+the issuer's and the TSA's chains can be had, B-T when it cannot, B-B without a TSA that
+works; the PDF says which and why.
 """
 
 from __future__ import annotations
@@ -20,7 +21,17 @@ from pyhanko_certvalidator.errors import PathError, ValidationError
 
 from reports import model
 from reports.certificate import IssuerInfo, Signing, render
-from reports.signing import B_B, B_LTA, IssuerSigner, TimedTimeStamper, sign
+from reports.signing import (
+    B_B,
+    B_LTA,
+    B_T,
+    IssuerSigner,
+    Revocation,
+    RevocationUnavailable,
+    TimedTimeStamper,
+    check_revocation,
+    sign,
+)
 from reports.texts import Lang
 from verifier.report import VerificationReport
 
@@ -31,17 +42,26 @@ TSA_FAILURES = (OSError, SigningError, PathError, ValidationError)
 
 @dataclass(frozen=True)
 class Issued:
-    """A signed certificate, the level it reached and what it cost."""
+    """A signed certificate, the level it reached, why not higher, and what it cost."""
 
     pdf: bytes
     certificate_id: str
-    level: str  # "B-LTA" or "B-B"
+    level: str  # "B-LTA", "B-T" or "B-B": what the PDF states and the signature is
     tsa: str | None
-    failure: str | None  # why not B-LTA although TSAs were given
+    level_reason: str | None  # why not B-LTA (None at B-LTA)
     render_seconds: float
     sign_seconds: float  # without the TSA round trips
     tsa_seconds: float
     tsa_requests: int
+
+    @property
+    def pades_level(self) -> str:
+        return self.level
+
+    @property
+    def failure(self) -> str | None:
+        """Why not B-LTA (the name of ``level_reason`` before B-T existed)."""
+        return self.level_reason
 
 
 def issue(
@@ -55,79 +75,100 @@ def issue(
     timestampers: Sequence[TimedTimeStamper] = (),
     tsa_roots: Sequence[bytes] = (),
     tsa_development: bool = False,
+    revocation: Revocation | None = None,
     issued_at: datetime | None = None,
 ) -> Issued:
-    """Render and sign one edition; B-LTA with the first TSA that works, else B-B.
+    """Render and sign one edition at the best level that is true.
 
-    The PDF says which level it reached, so a TSA that fails mid-signature makes the
-    certificate be rendered again for the next TSA (or for B-B, saying why).
+    With the first TSA that works: B-LTA when the revocation data of the issuer's and
+    the TSA's chains can be had (``revocation``), else B-T, saying why. Without a TSA
+    that works, B-B, saying why. The PDF states its level, so a level that cannot be
+    reached after rendering (a TSA that fails mid-signature, revocation data that
+    vanished) makes the certificate be rendered again at the level reached.
     """
     when = issued_at or datetime.now(UTC)
     evidence = model.read(bundle, report, tsa_roots)
+    revocation = revocation or Revocation()
     failures: list[str] = []
-    render_time = sign_time = tsa_time = 0.0
-    tsa_requests = 0
+    cost = _Cost()
+
+    def attempt(level: str, reason: str | None, stamper: TimedTimeStamper | None) -> bytes:
+        started = time.perf_counter()
+        signing = Signing(
+            level,
+            tsa=stamper.name if stamper else None,
+            tsa_development=tsa_development,
+            failure=reason,
+        )
+        pdf = render(evidence, issuer, signing, lang=lang, tz=tz, issued_at=when)
+        rendered = time.perf_counter()
+        cost.render += rendered - started
+        waited = stamper.seconds if stamper else 0.0
+        try:
+            return sign(
+                pdf,
+                evidence.attachment,
+                signer,
+                issued_at=when,
+                level=level,
+                timestamper=stamper,
+                tsa_roots=tsa_roots,
+                revocation=revocation,
+                name=issuer.name or None,
+                location=issuer.address or None,
+                contact=issuer.contact or None,
+            )
+        finally:
+            spent = (stamper.seconds - waited) if stamper else 0.0
+            cost.sign += time.perf_counter() - rendered - spent
+
     for stamper in timestampers:
         with stamper.lock:
             stamper.reset()
-            started = time.perf_counter()
-            signing = Signing(B_LTA, tsa=stamper.name, tsa_development=tsa_development)
-            pdf = render(evidence, issuer, signing, lang=lang, tz=tz, issued_at=when)
-            rendered = time.perf_counter()
-            render_time += rendered - started
             try:
-                signed = sign(
-                    pdf,
-                    evidence.attachment,
-                    signer,
-                    issued_at=when,
-                    timestamper=stamper,
-                    tsa_roots=tsa_roots,
-                    name=issuer.name or None,
-                    location=issuer.address or None,
-                    contact=issuer.contact or None,
-                )
-            except TSA_FAILURES as e:
-                failures.append(f"{stamper.name}: {type(e).__name__}: {e}".strip())
-                signed = None
+                try:
+                    reason = check_revocation(signer, stamper, tsa_roots, revocation)
+                    level = B_LTA if reason is None else B_T
+                    try:
+                        signed = attempt(level, reason, stamper)
+                    except RevocationUnavailable as e:
+                        level, reason = B_T, str(e)
+                        signed = attempt(level, reason, stamper)
+                except TSA_FAILURES as e:
+                    failures.append(f"{stamper.name}: {type(e).__name__}: {e}".strip())
+                    continue
             finally:
-                sign_time += time.perf_counter() - rendered - stamper.seconds
-                tsa_time += stamper.seconds
-                tsa_requests += stamper.requests
-            if signed is not None:
-                return Issued(
-                    signed,
-                    evidence.certificate_id,
-                    B_LTA,
-                    stamper.name,
-                    None,
-                    render_time,
-                    sign_time,
-                    tsa_time,
-                    tsa_requests,
-                )
-    failure = "; ".join(failures) or None
-    started = time.perf_counter()
-    signing = Signing(B_B, failure=failure)
-    pdf = render(evidence, issuer, signing, lang=lang, tz=tz, issued_at=when)
-    rendered = time.perf_counter()
-    signed = sign(
-        pdf,
-        evidence.attachment,
-        signer,
-        issued_at=when,
-        name=issuer.name or None,
-        location=issuer.address or None,
-        contact=issuer.contact or None,
-    )
+                cost.tsa += stamper.seconds
+                cost.requests += stamper.requests
+            return Issued(
+                signed,
+                evidence.certificate_id,
+                level,
+                stamper.name,
+                reason,
+                cost.render,
+                cost.sign,
+                cost.tsa,
+                cost.requests,
+            )
+    reason = "; ".join(failures) if failures else "no time-stamping authority is configured"
+    signed = attempt(B_B, "; ".join(failures) or None, None)
     return Issued(
         signed,
         evidence.certificate_id,
         B_B,
         None,
-        failure,
-        render_time + rendered - started,
-        sign_time + time.perf_counter() - rendered,
-        tsa_time,
-        tsa_requests,
+        reason,
+        cost.render,
+        cost.sign,
+        cost.tsa,
+        cost.requests,
     )
+
+
+@dataclass
+class _Cost:
+    render: float = 0.0
+    sign: float = 0.0
+    tsa: float = 0.0
+    requests: int = 0

@@ -22,11 +22,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from reports.entries import READ_ERRORS, Actor, Entry, read_entry, text_or
+from reports.identity import certificate_id, legacy_certificate_id
 from verifier import checkpoint as notes
 from verifier import timestamp
 from verifier.anchors import is_development
 from verifier.checkpoint import Checkpoint, VerifierKey
-from verifier.errors import VerificationError
+from verifier.errors import MalformedError, VerificationError
 from verifier.hashing import SHA256, HashAlgorithm, algorithm
 from verifier.report import VerificationReport
 
@@ -66,12 +67,6 @@ def bundle_bytes(bundle: Mapping[str, Any]) -> bytes:
         out.write(chunk.encode("utf-8"))
     out.write(b"\n")
     return out.getvalue()
-
-
-def certificate_id(attachment: bytes) -> str:
-    """``ELC-XXXX-XXXX-XXXX-XXXX``: the first 64 bits of the attachment's SHA-256."""
-    head = hashlib.sha256(attachment).hexdigest()[:16].upper()
-    return "ELC-" + "-".join(head[i : i + 4] for i in range(0, 16, 4))
 
 
 @dataclass(frozen=True)
@@ -322,11 +317,15 @@ def read(
         _anchor(a, note, tsa_roots) for a in (raw_anchors if isinstance(raw_anchors, list) else [])
     ]
     attachment = bundle_bytes(bundle)
+    try:
+        ident = certificate_id(bundle)
+    except MalformedError:  # not JSON data: named after the file, as before the registry
+        ident = legacy_certificate_id(attachment)
     evidence = Evidence(
         bundle=bundle,
         report=report,
         attachment=attachment,
-        certificate_id=certificate_id(attachment),
+        certificate_id=ident,
         envelope_id=text_or(bundle.get("envelope_id"), "?"),
         tenant=text_or(bundle.get("tenant"), "?"),
         status=text_or(bundle.get("status"), "?"),

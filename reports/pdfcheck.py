@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
+def quiet() -> Iterator[None]:
     """pyHanko's loggers handled and not propagated: nothing of theirs reaches stderr."""
     loggers = [logging.getLogger(name) for name in LOGGERS]
     saved = [(x.propagate, list(x.handlers)) for x in loggers]
@@ -75,7 +75,7 @@ def check_pdf(args: argparse.Namespace) -> VerificationReport:
 
     data = read_bytes(args.file)
     tsa, issuers = _der(args.tsa_root), _der(args.issuer_root)
-    with _quiet():
+    with quiet():
         result = validation.verify_pdf(data, args.log_key, tsa, issuers, at_time(args.at_time))
     if args.extract_bundle and result.bundle is not None:
         try:

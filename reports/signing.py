@@ -3,7 +3,8 @@
 ``IssuerSigner.load(cert_file, key_file)`` reads the issuer's certificate chain and key
 once; keep the object (``ledger.certificates`` caches it per process): pyHanko's
 ``SimpleSigner`` parses its key again for every signature, twice per PDF, which costs
-45 ms for RSA (CEILINGS pitfall 4), so this signer keeps the parsed key. ECDSA P-256 is
+45 ms for RSA (docs/design/CEILINGS.md, pitfall 4), so this signer keeps the parsed key. ECDSA
+P-256 is
 the recommended key; RSA works; Ed25519 is refused, because poppler cannot verify
 Ed25519 PDF signatures (pitfall 5).
 
@@ -18,11 +19,12 @@ B-B.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,21 +39,23 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, FileSpec, embed_file
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_signer import (
-    DSSContentSettings,
-    PdfSignatureMetadata,
-    PdfSigner,
-    TimestampDSSContentSettings,
-)
+from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper
-from pyhanko_certvalidator import ValidationContext
+from pyhanko.sign.validation import DocumentSecurityStore
+from pyhanko.sign.validation.errors import ValidationInfoReadingError
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import PathError, ValidationError
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from reports.model import ATTACHMENT_NAME
 
 FIELD_NAME = "CertificateOfEvidence"
-B_LTA, B_B = "B-LTA", "B-B"
+B_LTA, B_T, B_B = "B-LTA", "B-T", "B-B"
+DOC_TIMESTAMP_FIELD = "DocumentTimeStamp"
 B_B_RESERVED = 8192  # bytes for the CMS signature without time-stamps
 
 
@@ -206,37 +210,184 @@ def _embed_bundle(writer: IncrementalPdfFileWriter, attachment: bytes, when: dat
     )
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """Where the revocation data of the issuer's and the TSA's chains come from.
+
+    ``crls()`` gives CRLs to embed as they are (the development CAs issue them when
+    asked, ``ledger.devpki``); with ``fetch``, the CRLs and OCSP responses that real
+    certificates name are fetched, each request within ``timeout`` seconds.
+    """
+
+    crls: Callable[[], Sequence[bytes]] = tuple
+    fetch: bool = True
+    timeout: float = 10.0
+
+
+class RevocationUnavailable(Exception):
+    """The revocation data B-LT needs cannot be had; the message says for what."""
+
+
+def _roots(signer: IssuerSigner, tsa_roots: Sequence[bytes]) -> list[asn1_x509.Certificate]:
+    roots = [asn1_x509.Certificate.load(r) for r in signer.roots]
+    return roots + [c for data in tsa_roots for c in load_certs_from_pemder_data(data)]
+
+
+def _context(
+    signer: IssuerSigner, tsa_roots: Sequence[bytes], revocation: Revocation
+) -> ValidationContext:
+    """Revocation data required for every certificate below a root ("require"): the
+    given CRLs, and those fetched (within the timeout) when fetching is allowed."""
+    backend = RequestsFetcherBackend(per_request_timeout=revocation.timeout)
+    return ValidationContext(
+        trust_roots=_roots(signer, tsa_roots),
+        other_certs=[
+            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+            for c in signer.chain
+        ],
+        crls=list(revocation.crls()),
+        allow_fetching=revocation.fetch,
+        fetcher_backend=backend if revocation.fetch else None,
+        revocation_mode="require",
+    )
+
+
+def _subject(cert: asn1_x509.Certificate) -> str:
+    return str(cert.subject.human_friendly)
+
+
+async def _paths(
+    signer: IssuerSigner, timestamper: HTTPTimeStamper, context: ValidationContext
+) -> list[ValidationPath]:
+    """The validation paths of the issuer's and the TSA's certificates, each with its
+    revocation data; ``RevocationUnavailable`` names the chain that lacks it. A TSA that
+    cannot be reached raises its own error (the TSA failed, not the revocation data)."""
+    paths = []
+    cert = signer.signer.signing_cert
+    try:
+        validator = CertificateValidator(
+            cert,
+            intermediate_certs=signer.signer.cert_registry,
+            validation_context=context,
+        )
+        paths.append(await validator.async_validate_usage(set()))  # type: ignore[no-untyped-call]
+    except (PathError, ValidationError) as e:
+        raise RevocationUnavailable(f"the issuer's certificate chain: {e}") from e
+    await timestamper.async_dummy_response("sha256")  # the TSA's certificates
+    try:
+        found = timestamper.validation_paths(context)  # type: ignore[no-untyped-call]
+        paths.extend([path async for path in found])
+    except (PathError, ValidationError) as e:
+        raise RevocationUnavailable(f"the TSA's certificate chain: {e}") from e
+    return paths
+
+
+def check_revocation(
+    signer: IssuerSigner,
+    timestamper: HTTPTimeStamper,
+    tsa_roots: Sequence[bytes],
+    revocation: Revocation,
+) -> str | None:
+    """None when the revocation data of the issuer's and the TSA's chains can be had
+    (B-LTA can be reached), else why not. A TSA that fails raises its own error."""
+    try:
+        asyncio.run(_paths(signer, timestamper, _context(signer, tsa_roots, revocation)))
+    except RevocationUnavailable as e:
+        return f"no revocation data for {e}"
+    return None
+
+
+def revocation_counts(pdf: bytes) -> tuple[int, int, int]:
+    """Certificates, CRLs and OCSP responses in the document security store."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except ValidationInfoReadingError:
+        return 0, 0, 0
+    return len(dss.certs), len(dss.crls), len(dss.ocsps)
+
+
+def _covered(paths: Sequence[ValidationPath], context: ValidationContext) -> str | None:
+    """None if every certificate below a root in ``paths`` has a CRL by its issuer or
+    an OCSP response among the revocation data to embed, else the first one that has not."""
+    crl_issuers = {c["tbs_cert_list"]["issuer"].dump() for c in context.crls}
+    ocsp_serials = set()
+    for response in context.ocsps:
+        basic = response["response_bytes"]["response"].parsed
+        for single in basic["tbs_response_data"]["responses"]:
+            ocsp_serials.add(single["cert_id"]["serial_number"].native)
+    for path in paths:
+        for cert in list(path)[1:]:  # the root is trusted as it is
+            if cert.issuer.dump() in crl_issuers or cert.serial_number in ocsp_serials:
+                continue
+            return _subject(cert)
+    return None
+
+
+def _embed_validation_data_and_stamp(
+    signed: bytes,
+    signer: IssuerSigner,
+    timestamper: HTTPTimeStamper,
+    tsa_roots: Sequence[bytes],
+    revocation: Revocation,
+) -> bytes:
+    """B-T → B-LTA: one incremental update with the DSS (the chains and their CRLs or
+    OCSP responses, revocation data issued now, after the signature time-stamp) and a
+    document time-stamp over the whole file. It changes nothing else: no metadata (the
+    certification signature's DocMDP P=1 allows validation data and time-stamps only)."""
+    context = _context(signer, tsa_roots, revocation)
+    try:
+        paths = asyncio.run(_paths(signer, timestamper, context))
+    except RevocationUnavailable as e:
+        raise RevocationUnavailable(f"no revocation data for {e}") from e
+    missing = _covered(paths, context)
+    if missing is not None:
+        raise RevocationUnavailable(f"no revocation data for {missing}")
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    # pyHanko refreshes the Info dictionary and the XMP stream in every revision; this
+    # one may only add validation data and a time-stamp (pyHanko issue #223).
+    writer._update_meta = lambda: None  # type: ignore[method-assign]
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, sig_contents=None, paths=paths, validation_context=context, embed_roots=True
+    )
+    out = PdfTimeStamper(timestamper, field_name=DOC_TIMESTAMP_FIELD).timestamp_pdf(
+        writer, "sha256", validation_context=None, in_place=True
+    )
+    data: bytes = out.getvalue()
+    return data
+
+
 def sign(
     pdf: bytes,
     attachment: bytes,
     signer: IssuerSigner,
     *,
     issued_at: datetime,
+    level: str = B_B,
     timestamper: HTTPTimeStamper | None = None,
     tsa_roots: Sequence[bytes] = (),
+    revocation: Revocation | None = None,
     name: str | None = None,
     location: str | None = None,
     contact: str | None = None,
 ) -> bytes:
-    """Embed ``attachment`` as ``evidence-bundle.json`` and sign: PAdES B-LTA with a
-    time-stamper (``tsa_roots`` trust its tokens), B-B without. Raises pyHanko's errors
-    (a TSA that fails raises ``TimestampRequestError``, an ``OSError``)."""
+    """Embed ``attachment`` as ``evidence-bundle.json`` and sign at ``level``:
+
+    - B-B: the issuer's signature alone;
+    - B-T: and a signature time-stamp from ``timestamper``;
+    - B-LTA: and, in a second revision, the validation data of the issuer's and the
+      TSA's chains with their revocation data (``revocation``; ``tsa_roots`` trust the
+      TSA) and a document time-stamp. Raises ``RevocationUnavailable`` if that data
+      cannot be had: never B-LTA without it.
+
+    Raises pyHanko's errors (a TSA that fails raises ``TimestampRequestError``, an
+    ``OSError``)."""
+    if level not in (B_B, B_T, B_LTA):
+        raise ValueError(f"level must be {B_B}, {B_T} or {B_LTA}, not {level!r}")
+    if level != B_B and timestamper is None:
+        raise ValueError(f"{level} needs a time-stamper")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     _embed_bundle(writer, attachment, issued_at)
-    lta = timestamper is not None
-    context = None
-    if lta:
-        roots = [asn1_x509.Certificate.load(r) for r in signer.roots]
-        roots += [c for data in tsa_roots for c in load_certs_from_pemder_data(data)]
-        context = ValidationContext(
-            trust_roots=roots,
-            other_certs=[
-                asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-                for c in signer.chain
-            ],
-            allow_fetching=True,  # revocation data named in real certificates (OCSP, CRL)
-            revocation_mode="soft-fail",
-        )
     metadata = PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
@@ -248,20 +399,17 @@ def sign(
         contact_info=contact,
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
-        embed_validation_info=lta,
-        use_pades_lta=lta,
-        validation_context=context,
-        # The validation data go in with the document time-stamp, before it (no VRI
-        # dictionaries, which PAdES no longer needs): the time-stamp then covers the
-        # whole file, and no byte of the certificate is left unsigned.
-        dss_settings=DSSContentSettings(
-            include_vri=False,
-            next_ts_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
-        ),
     )
-    pdf_signer = PdfSigner(metadata, signer=signer.signer, timestamper=timestamper)
+    stamper = timestamper if level != B_B else None
+    pdf_signer = PdfSigner(metadata, signer=signer.signer, timestamper=stamper)
     # B-B: a fixed reservation saves pyHanko's dry-run signature (the CMS object is about
-    # 2 KB). B-LTA: the TSA's token and chain vary in size, so pyHanko measures them.
-    out = pdf_signer.sign_pdf(writer, bytes_reserved=None if lta else B_B_RESERVED)
-    data: bytes = out.getvalue()
-    return data
+    # 2 KB). With a time-stamp: the TSA's token and chain vary in size, so pyHanko
+    # measures them.
+    out = pdf_signer.sign_pdf(writer, bytes_reserved=None if stamper else B_B_RESERVED)
+    signed: bytes = out.getvalue()
+    if level != B_LTA:
+        return signed
+    assert timestamper is not None  # noqa: S101  checked above
+    return _embed_validation_data_and_stamp(
+        signed, signer, timestamper, tsa_roots, revocation or Revocation()
+    )

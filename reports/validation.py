@@ -15,7 +15,8 @@
 - ``signature time-stamp``, ``document time-stamp``: each RFC 3161 token is valid and
   its TSA chains to one of ``tsa_roots``; the newest document time-stamp covers the
   whole file, so that no byte of it is unsigned (skipped at B-B);
-- ``validation data``: the document security store (DSS) is present (skipped at B-B);
+- ``validation data``: the document security store (DSS) holds revocation data (CRLs or
+  OCSP responses; skipped at B-B and B-T, and when a DSS holds certificates only);
 - ``embedded bundle``: ``evidence-bundle.json`` is attached, and its SHA-256 is the one
   the signed document states (so the certificate id matches it);
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,7 +62,8 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from reports.model import ATTACHMENT_NAME, certificate_id
+from reports.identity import certificate_id, legacy_certificate_id
+from reports.model import ATTACHMENT_NAME
 from reports.signing import B_B, B_LTA
 from verifier import timestamp
 from verifier.bundle import verify_bundle
@@ -244,8 +247,17 @@ def verify_pdf(
         out.run("document time-stamp", partial(_doc_timestamp, stamp, tsa, dss, n, last))
     if not stamps:
         out.add("document time-stamp", "skipped", "no document time-stamp (not B-LTA)")
+    revocation = 0
     if dss is not None:
-        out.add("validation data", "pass", "the document security store (DSS) is present")
+        revocation = len(dss.crls) + len(dss.ocsps)
+        held = (
+            f"the document security store holds {len(dss.certs)} certificate(s), "
+            f"{len(dss.crls)} CRL(s) and {len(dss.ocsps)} OCSP response(s)"
+        )
+        if revocation:
+            out.add("validation data", "pass", held)
+        else:
+            out.add("validation data", "skipped", f"{held}: no revocation data (not B-LT)")
     else:
         out.add("validation data", "skipped", "no document security store (not B-LT)")
     try:
@@ -257,7 +269,7 @@ def verify_pdf(
         out.run("embedded bundle", lambda: _bundle_check(bundle, reader))
     level: str | None = None
     if facts.get("signed", False):
-        level = _level(facts.get("signature_timestamp", False), dss is not None, bool(stamps))
+        level = _level(facts.get("signature_timestamp", False), revocation > 0, bool(stamps))
     return _combine(out.checks, bundle, level, facts, log_keys, tsa_roots, at_time)
 
 
@@ -377,16 +389,36 @@ def _bundle_check(bundle: bytes | None, reader: PdfFileReader) -> tuple[Status, 
         return "fail", "the document does not state the SHA-256 of its bundle"
     if stated.group(1) != digest:
         return "fail", f"{ATTACHMENT_NAME} is not the bundle the document states"
-    ident = certificate_id(bundle)
-    if ident not in title:
-        return "fail", f"the certificate id is not {ident}, the id of its bundle"
-    return "pass", f"{ATTACHMENT_NAME}: {len(bundle)} bytes, SHA-256 {digest}, certificate {ident}"
+    ident = bundle_certificate_id(bundle)
+    legacy = legacy_certificate_id(bundle)
+    if ident is not None and ident in title:
+        return (
+            "pass",
+            f"{ATTACHMENT_NAME}: {len(bundle)} bytes, SHA-256 {digest}, certificate {ident}",
+        )
+    if legacy in title:
+        return "pass", (
+            f"{ATTACHMENT_NAME}: {len(bundle)} bytes, SHA-256 {digest}, certificate {legacy} "
+            "(an id named after the file, as before the certificate registry)"
+        )
+    return "fail", f"the certificate id is not {ident or legacy}, the id of its bundle"
 
 
-def _level(signature_timestamp: bool, dss: bool, document_timestamps: bool) -> str:
-    if dss and document_timestamps:
+def bundle_certificate_id(bundle: bytes) -> str | None:
+    """The certificate id of an attached bundle (``reports.identity``); None if it is not
+    a JSON object."""
+    try:
+        value = json.loads(bundle)
+        return certificate_id(value) if isinstance(value, dict) else None
+    except (ValueError, RecursionError, MalformedError):
+        return None
+
+
+def _level(signature_timestamp: bool, revocation: bool, document_timestamps: bool) -> str:
+    """The PAdES baseline level: B-LT needs revocation data in the DSS, not just a DSS."""
+    if revocation and document_timestamps:
         return B_LTA
-    if dss and signature_timestamp:
+    if revocation and signature_timestamp:
         return "B-LT"
     if signature_timestamp or document_timestamps:
         return "B-T"
@@ -404,7 +436,7 @@ def _combine(
 ) -> PdfVerification:
     claim = "certificate"
     if bundle is not None:
-        claim += f" {certificate_id(bundle)}"
+        claim += f" {bundle_certificate_id(bundle) or legacy_certificate_id(bundle)}"
     if "signer" in facts:
         claim += f" signed by {facts['signer']}"
     if level is not None:

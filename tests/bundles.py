@@ -1,6 +1,6 @@
 """Real evidence without the service: an in-memory log, signed checkpoints, RFC 3161 tokens.
 
-``Log`` appends events the way the ledger does (EVIDENCE-FORMAT §2: salt, commitment,
+``Log`` appends events the way the ledger does (docs/design/EVIDENCE-FORMAT.md §2: salt, commitment,
 canonical leaf, leaf hash, chain, RFC 9162 tree), signs checkpoints with a real Ed25519
 ``NoteSigner`` and builds ``evidence-bundle/1`` documents and ``log-export/1`` lines
 exactly as docs/evidence-format.md describes them. ``Stamper`` gets real tokens from the
@@ -25,8 +25,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ledger.anchoring.devtsa import DevTSA, flip_signature_byte
+from ledger.anchoring.devtsa import DevTSA
 from ledger.anchoring.stamper import timestamp_request
+from tests.faulty_tsa import flip_signature_byte
 from verifier import merkle
 from verifier.checkpoint import NoteSigner, format_checkpoint, sign_note, signed_text
 from verifier.compact import MemoryTree

@@ -1,4 +1,4 @@
-"""Anchors: RFC 3161 time-stamp tokens over checkpoints (EVIDENCE-FORMAT §5).
+"""Anchors: RFC 3161 time-stamp tokens over checkpoints (docs/design/EVIDENCE-FORMAT.md §5).
 
 A bundle check and a log audit make the same two checks of each anchor, with this code:
 

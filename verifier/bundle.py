@@ -1,4 +1,5 @@
-"""Offline verification of an ``evidence-bundle/1`` (EVIDENCE-FORMAT §2-6, docs/evidence-format.md).
+"""Offline verification of an ``evidence-bundle/1`` (docs/design/EVIDENCE-FORMAT.md §2-6,
+docs/evidence-format.md).
 
 ``verify_bundle(bundle, log_keys, tsa_roots)`` checks everything a bundle says with
 nothing but the caller's trust material: the log's verifier keys and the TSA trust
@@ -428,7 +429,8 @@ def verify_bundle(
     at_time: datetime | None = None,
     clock_skew: timedelta = DEFAULT_SKEW,
 ) -> VerificationReport:
-    """Verify an ``evidence-bundle/1`` offline (EVIDENCE-FORMAT §6); see the module doc.
+    """Verify an ``evidence-bundle/1`` offline (docs/design/EVIDENCE-FORMAT.md §6); see the module
+    doc.
 
     ``log_keys`` are the trusted verifier keys of the log, ``tsa_roots`` PEM or DER
     certificates of the trusted TSAs (or ``TrustRoots``), ``at_time`` (aware) when the

@@ -1,4 +1,5 @@
-"""Signed checkpoints: C2SP signed-note and tlog-checkpoint with Ed25519 (EVIDENCE-FORMAT §4).
+"""Signed checkpoints: C2SP signed-note and tlog-checkpoint with Ed25519
+(docs/design/EVIDENCE-FORMAT.md §4).
 
 A checkpoint is a C2SP signed note (https://c2sp.org/signed-note) whose text is a C2SP
 tlog-checkpoint (https://c2sp.org/tlog-checkpoint)::
@@ -39,7 +40,7 @@ SIG_PREFIX = "— "  # em dash, space: every signature line starts so (signed-no
 SKEY_PREFIX = "PRIVATE+KEY+"  # golang: keeps a signer key from passing for a verifier key
 MAX_SIGNATURES = 100  # golang note.Open's limit; signed-note requires accepting at least 16
 MAX_NOTE_BYTES = 1 << 20  # signed-note "SHOULD limit the overall size"; 100 PQ sigs fit
-ROOT_SIZE = 32  # the log's root hash is SHA-256 (EVIDENCE-FORMAT §2)
+ROOT_SIZE = 32  # the log's root hash is SHA-256 (docs/design/EVIDENCE-FORMAT.md §2)
 
 # signed-note: "MUST NOT contain any ASCII control characters ... other than newline".
 # DEL (U+007F) is an ASCII control character too, so it is refused (golang accepts it);
@@ -325,7 +326,7 @@ def _parse_signature_line(line: str) -> NoteSignature:
 def signed_text(note: str) -> str:
     """The text a note's signatures sign: the note up to and including the newline before
     its *last* blank line (signed-note "Format"). An anchor time-stamps exactly this text
-    (EVIDENCE-FORMAT §5). ``CheckpointError`` if the note has no blank line.
+    (docs/design/EVIDENCE-FORMAT.md §5). ``CheckpointError`` if the note has no blank line.
 
     Only the split: ``open_note`` also checks the note against the format's rules.
     """

@@ -87,7 +87,8 @@ def damage(e: BaseException) -> str:
 
 
 def hex_bytes(value: object, size: int, what: str) -> bytes:
-    """Lowercase hex of exactly ``size`` bytes (EVIDENCE-FORMAT: hashes are lowercase hex)."""
+    """Lowercase hex of exactly ``size`` bytes (docs/design/EVIDENCE-FORMAT.md: hashes are
+    lowercase hex)."""
     if not isinstance(value, str) or len(value) != 2 * size or not _HEX.fullmatch(value):
         raise Fail(f"{what} is not {2 * size} lowercase hex digits", actual=show(value))
     return bytes.fromhex(value)

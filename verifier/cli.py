@@ -6,7 +6,7 @@ Subcommands:
   checkpoint's signature with the log's verifier keys (``--log-key``, repeatable) and its
   inclusion proof (``verifier.receipt``);
 - ``checkpoint``, ``inclusion``, ``consistency``: one signed checkpoint or one RFC 9162
-  proof (EVIDENCE-FORMAT §3-4);
+  proof (docs/design/EVIDENCE-FORMAT.md §3-4);
 - ``bundle FILE|-``: an ``evidence-bundle/1`` (§6), with the log's verifier keys and the
   TSA trust roots (``--tsa-root``, PEM or DER files, bundles allowed, repeatable);
   ``--at-time`` checks the TSA chains at another time than each genTime;

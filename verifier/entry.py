@@ -1,5 +1,5 @@
 """The checks of one entry of evidence: its leaf, commitment, chain step and inclusion
-proof (EVIDENCE-FORMAT §2-3), as a bundle's entries and a receipt carry them.
+proof (docs/design/EVIDENCE-FORMAT.md §2-3), as a bundle's entries and a receipt carry them.
 
 Each check is a function for ``verifier.checks.run``: it returns why it passed and
 records on the ``Entry`` what later checks need (the parsed leaf, its hash), so that a

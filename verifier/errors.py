@@ -49,7 +49,8 @@ class SignatureError(CheckpointError):
 
 
 class CommitmentError(VerificationError):
-    """An event does not match its leaf: the commitment or a clear field (EVIDENCE-FORMAT §2)."""
+    """An event does not match its leaf: the commitment or a clear field
+    (docs/design/EVIDENCE-FORMAT.md §2)."""
 
     code = "commitment_mismatch"
 
@@ -68,7 +69,8 @@ class CanonicalJSONError(MalformedError):
 
 
 class TimestampError(VerificationError):
-    """An RFC 3161 time-stamp token does not verify or its TSA is untrusted (EVIDENCE-FORMAT §5)."""
+    """An RFC 3161 time-stamp token does not verify or its TSA is untrusted
+    (docs/design/EVIDENCE-FORMAT.md §5)."""
 
     code = "timestamp_invalid"
 

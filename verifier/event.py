@@ -1,4 +1,4 @@
-"""Events as platforms send them (EVIDENCE-FORMAT §1): the schema, checked strictly.
+"""Events as platforms send them (docs/design/EVIDENCE-FORMAT.md §1): the schema, checked strictly.
 
 The ledger refuses what this module refuses, and an auditor can re-check a bundle's
 events with the same code. Every error names the JSON field at fault.
@@ -50,7 +50,8 @@ MAX_OFFSET = timedelta(hours=18)  # the widest real-world UTC offset is ±14:00
 
 
 class EventError(MalformedError):
-    """An event that does not follow EVIDENCE-FORMAT §1; ``field`` is the JSON path."""
+    """An event that does not follow docs/design/EVIDENCE-FORMAT.md §1; ``field`` is the JSON
+    path."""
 
     code = "invalid_event"
 

@@ -1,4 +1,4 @@
-"""Hashing of leaves, tree nodes and the hash chain (EVIDENCE-FORMAT §2, §3, §8).
+"""Hashing of leaves, tree nodes and the hash chain (docs/design/EVIDENCE-FORMAT.md §2, §3, §8).
 
 A log uses one hash algorithm for life. The algorithm is a parameter object, so a
 new one (``sm3`` for Chinese commercial cryptography) is one more entry in
@@ -16,7 +16,7 @@ from verifier.errors import MalformedError
 
 LEAF_PREFIX = b"\x00"  # RFC 9162 §2.1.1
 NODE_PREFIX = b"\x01"  # RFC 9162 §2.1.1
-CHAIN_PREFIX = b"\x02"  # EVIDENCE-FORMAT §2: a third domain, never a tree hash
+CHAIN_PREFIX = b"\x02"  # docs/design/EVIDENCE-FORMAT.md §2: a third domain, never a tree hash
 
 
 class _Digest(Protocol):
@@ -45,7 +45,8 @@ class HashAlgorithm:
         return self.new(NODE_PREFIX + left + right).digest()
 
     def chain_next(self, prev: bytes, leaf_hash: bytes) -> bytes:
-        """EVIDENCE-FORMAT §2: ``chain[i] = HASH(0x02 || chain[i-1] || leafhash[i])``."""
+        """docs/design/EVIDENCE-FORMAT.md §2: ``chain[i] = HASH(0x02 || chain[i-1] ||
+        leafhash[i])``."""
         return self.new(CHAIN_PREFIX + prev + leaf_hash).digest()
 
     @property
@@ -65,7 +66,8 @@ ALGORITHMS: dict[str, HashAlgorithm] = {SHA256.name: SHA256}
 
 
 def algorithm(name: str) -> HashAlgorithm:
-    """The algorithm a log or bundle names (EVIDENCE-FORMAT §8), or ``MalformedError``."""
+    """The algorithm a log or bundle names (docs/design/EVIDENCE-FORMAT.md §8), or
+    ``MalformedError``."""
     try:
         return ALGORITHMS[name]
     except (KeyError, TypeError):
@@ -87,5 +89,5 @@ def node_hash(left: bytes, right: bytes, alg: HashAlgorithm = SHA256) -> bytes:
 
 
 def chain_next(prev: bytes, leaf_hash: bytes, alg: HashAlgorithm = SHA256) -> bytes:
-    """EVIDENCE-FORMAT §2 hash-chain step."""
+    """docs/design/EVIDENCE-FORMAT.md §2 hash-chain step."""
     return alg.chain_next(prev, leaf_hash)

@@ -1,4 +1,4 @@
-"""Strict JSON parsing: I-JSON (RFC 7493) and nothing looser (EVIDENCE-FORMAT §1).
+"""Strict JSON parsing: I-JSON (RFC 7493) and nothing looser (docs/design/EVIDENCE-FORMAT.md §1).
 
 ``parse_json`` reads incoming JSON as I-JSON: no duplicate keys at any depth, no NaN or
 Infinity, no lone surrogates, no invalid UTF-8, no byte order mark, integers within

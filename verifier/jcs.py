@@ -1,4 +1,4 @@
-"""RFC 8785 JSON Canonicalization Scheme (JCS) as UTF-8 bytes (EVIDENCE-FORMAT §1-2).
+"""RFC 8785 JSON Canonicalization Scheme (JCS) as UTF-8 bytes (docs/design/EVIDENCE-FORMAT.md §1-2).
 
 ``canonicalize`` is checked against the ``rfc8785`` package. That package is several
 times slower than ``json.dumps``, so values whose JCS form ``json.dumps`` already

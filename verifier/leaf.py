@@ -1,4 +1,4 @@
-"""Leaves and commitments (EVIDENCE-FORMAT §2): what the log holds for each event.
+"""Leaves and commitments (docs/design/EVIDENCE-FORMAT.md §2): what the log holds for each event.
 
 A leaf is the RFC 8785 (JCS) bytes of a fixed schema: the log, seq, ``received_at``,
 tenant, how the event arrived (``source``), the event's clear fields (``event_id``,

@@ -1,4 +1,5 @@
-"""A receipt, checked in one step (docs/api.md; EVIDENCE-FORMAT §2-4): ``ledger-verify receipt``.
+"""A receipt, checked in one step (docs/api.md; docs/design/EVIDENCE-FORMAT.md §2-4):
+``ledger-verify receipt``.
 
 A receipt is the ledger's answer to an append: ``seq``, ``leaf`` (base64), ``leaf_hash``,
 ``chain``, ``received_at``, the signed ``checkpoint`` that covers the entry, and the

@@ -1,4 +1,5 @@
-"""Verification reports: named checks and a one-sentence verdict (EVIDENCE-FORMAT §6).
+"""Verification reports: named checks and a one-sentence verdict (docs/design/EVIDENCE-FORMAT.md
+§6).
 
 A report is a list of ``Check`` results, each naming what was checked (``"chain"``,
 ``"inclusion"``...), the entry's ``seq`` when the check is about one entry, and, when it

@@ -1,4 +1,4 @@
-"""RFC 3161 time-stamp tokens, verified offline (EVIDENCE-FORMAT §5).
+"""RFC 3161 time-stamp tokens, verified offline (docs/design/EVIDENCE-FORMAT.md §5).
 
 ``verify(token, digest, trust_roots)`` accepts a DER TimeStampToken (RFC 3161 §2.4.2: a
 CMS ContentInfo whose SignedData encapsulates a TSTInfo) or a whole DER TimeStampResp

@@ -1,4 +1,5 @@
-"""Trust material: the log's verifier keys and the TSA trust roots (EVIDENCE-FORMAT §4-5).
+"""Trust material: the log's verifier keys and the TSA trust roots (docs/design/EVIDENCE-FORMAT.md
+§4-5).
 
 The caller passes it in; nothing is discovered. A bundle check, a log audit and a receipt
 check all take it from here, so that they accept and refuse the same material.

@@ -1,4 +1,5 @@
-"""Signing-platform adapters behind ``/v1/hooks/<platform>/<hook id>`` (EVIDENCE-FORMAT §7).
+"""Signing-platform adapters behind ``/v1/hooks/<platform>/<hook id>``
+(docs/design/EVIDENCE-FORMAT.md §7).
 
 One module per platform; ``ADAPTERS`` maps each slug (in URLs and ``--platform``) to
 its adapter. docs/platforms/<slug>.md says what each one confirmed and assumed.

@@ -1,4 +1,5 @@
-"""What every signing-platform adapter shares (EVIDENCE-FORMAT §1, §7; docs/platforms/).
+"""What every signing-platform adapter shares (docs/design/EVIDENCE-FORMAT.md §1, §7;
+docs/platforms/).
 
 An adapter authenticates one HTTP delivery the platform's own way, over the raw bytes
 as received and before any parsing, then maps the body to §1 events. It never reads

@@ -1,4 +1,4 @@
-"""Platform time formats → RFC 3339 with an explicit offset (EVIDENCE-FORMAT §1).
+"""Platform time formats → RFC 3339 with an explicit offset (docs/design/EVIDENCE-FORMAT.md §1).
 
 Fractions are truncated (not rounded) to microseconds. A time without an offset is
 read in the zone the platform's documentation implies, passed in by the adapter

@@ -1,4 +1,4 @@
-"""The anchoring run (EVIDENCE-FORMAT §5): claim the lease, time-stamp the newest
+"""The anchoring run (docs/design/EVIDENCE-FORMAT.md §5): claim the lease, time-stamp the newest
 checkpoint's signed text with the TSAs in order, validate every token, store the
 valid ones and every attempt with its reason.
 

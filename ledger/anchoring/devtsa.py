@@ -18,48 +18,50 @@ Keys are mode 0600. The server answers ``POST /`` with ``Content-Type:
 application/timestamp-query`` (RFC 3161 §3.4) by running ``openssl ts -reply`` on the
 query, and returns ``application/timestamp-reply``.
 
-Misbehaving TSAs for fault-injection tests: ``create`` takes ``eku`` ("critical",
-"noncritical", "none") and ``ca`` (the directory of another DevTSA whose root issues
-this TSA's certificate); ``mode`` makes a running server answer wrongly (``MODES``);
-``clock_offset`` shifts genTime. A TSA that is down is just a URL where nothing listens
-(``refused_url``). ``openssl ts -reply`` will neither sign with a certificate lacking a
-critical timeStamping EKU nor stamp another time than now: for those the TSTInfo is
-assembled here (asn1crypto) and ``openssl cms -sign -cades`` signs it, so the crypto is
-openssl's throughout.
+The CA and the TSA certificate come from ``ledger.devpki`` (ECDSA P-256 by default; RSA
+of 3072 bits when asked for), like the development issuer's; the root's key is kept so
+that it issues the CRLs a B-LTA certificate of evidence embeds.
+
+``create`` also takes ``eku`` ("critical", "noncritical", "none") and ``ca`` (the
+directory of another DevTSA whose root issues this TSA's certificate), for tests of
+certificates that a TSA should not have. ``openssl ts -reply`` will not sign with a
+certificate lacking a critical timeStamping EKU: for those the TSTInfo is assembled here
+(asn1crypto) and ``openssl cms -sign -cades`` signs it, so the crypto is openssl's
+throughout. The misbehaving TSAs of the fault-injection tests (slow, HTTP 500, garbage,
+rejections, wrong nonce or imprint, a flipped signature byte, genTime off) live in the
+tests (``tests/faulty_tsa.py``), as subclasses of ``DevTSA`` that override ``reply`` and
+``answer``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
-import os
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self, get_args
+from typing import Any, Self, get_args
 
 from asn1crypto import cms, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-DEV_TSA_LABEL = "Evidence Ledger development TSA — NOT FOR EVIDENCE"
-DEV_ROOT_LABEL = "Evidence Ledger development root CA — NOT FOR EVIDENCE"
-DEV_ORGANIZATION = "Evidence Ledger (development, untrusted)"
+from ledger import devpki
+
+DEV_TSA_LABEL = devpki.DEV_TSA_LABEL
+DEV_ROOT_LABEL = devpki.DEV_TSA_ROOT_LABEL
+DEV_ORGANIZATION = devpki.DEV_ORGANIZATION
 DEV_POLICY_OID = "2.999.3161.1"  # under joint-iso-itu-t example(999): never a real policy
 TST_INFO_OID = "1.2.840.113549.1.9.16.1.4"
 HEADER = "X-Development-TSA"  # HTTP headers are Latin-1: the label without its em dash
@@ -70,22 +72,10 @@ REPLY_TYPE = "application/timestamp-reply"
 MAX_QUERY_BYTES = 64 * 1024  # a query is about 60 bytes; extensions add little
 OPENSSL_TIMEOUT = 10.0
 
-KeyType = Literal["rsa", "ec"]
-Eku = Literal["critical", "noncritical", "none"]
-Mode = Literal[
-    "ok",  # answer with what openssl made
-    "slow",  # sleep ``delay`` seconds first
-    "http500",  # HTTP 500, no reply
-    "garbage",  # HTTP 200 with random bytes
-    "rejection",  # a TimeStampResp with PKIStatus rejection and no token
-    "wrong-nonce",  # a good token for the query with another nonce
-    "wrong-imprint",  # a good token for the query with another message imprint
-    "bad-signature",  # a good reply with one byte of the CMS signature flipped
-]
-MODES: tuple[str, ...] = get_args(Mode)
+KeyType = devpki.KeyType
+Eku = devpki.Eku
+PrivateKey = devpki.PrivateKey
 
-ROOT_DAYS = 20 * 365
-TSA_DAYS = 10 * 365
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_./+-]+")  # nothing openssl.cnf would expand or cut
 
 
@@ -103,121 +93,20 @@ class _Options:
 # --- files -----------------------------------------------------------------------------
 
 
-def _new_key(key_type: KeyType) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
-    if key_type == "rsa":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    if key_type == "ec":
-        return ec.generate_private_key(ec.SECP256R1())
-    raise DevTSAError(f"key_type must be 'rsa' or 'ec', not {key_type!r}")
-
-
-def _name(common_name: str, instance: str) -> x509.Name:
-    """O and CN say "development"; OU tells one generated TSA (or CA) from another."""
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORGANIZATION),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"instance {instance}"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
-def _write_secret(path: Path, data: bytes) -> None:
-    """Write a private key readable by its owner only (0600 from the start, no window)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to an existing file
-
-
-def make_root(
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, now: datetime
-) -> x509.Certificate:
+def make_root(key: PrivateKey, now: datetime) -> x509.Certificate:
     """A self-signed root CA: basicConstraints cA (path length 0), keyCertSign and cRLSign."""
-    name = _name(DEV_ROOT_LABEL, secrets.token_hex(4))
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=ROOT_DAYS))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    return devpki.make_ca(key, DEV_ROOT_LABEL, now)
 
 
 def make_tsa_certificate(
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    key: PrivateKey,
     root: x509.Certificate,
-    root_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    root_key: PrivateKey,
     now: datetime,
     eku: Eku = "critical",
 ) -> x509.Certificate:
     """The TSA certificate: keyUsage digitalSignature, EKU timeStamping as ``eku`` says."""
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(DEV_TSA_LABEL, secrets.token_hex(4)))
-        .issuer_name(root.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=TSA_DAYS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
-            critical=False,
-        )
-    )
-    if eku != "none":
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
-            critical=eku == "critical",
-        )
-    return builder.sign(root_key, hashes.SHA256())
+    return devpki.issue_certificate(key, root, root_key, DEV_TSA_LABEL, "tsa", now, eku=eku)
 
 
 def _openssl_config(directory: Path) -> str:
@@ -260,42 +149,30 @@ def _readme() -> str:
 
 
 class DevTSA:
-    """A development TSA in ``directory``; ``start()`` serves it over HTTP on loopback.
-
-    ``mode`` (one of ``MODES``) may be changed while the server runs; ``delay`` is how
-    long "slow" sleeps.
-    """
+    """A development TSA in ``directory``; ``start()`` serves it over HTTP on loopback."""
 
     def __init__(
         self,
         directory: Path,
         *,
-        mode: Mode = "ok",
-        delay: float = 5.0,
         host: str = "127.0.0.1",
         port: int = 0,
         openssl: str | None = None,
         quiet: bool = True,
-        clock_offset: float = 0.0,
     ) -> None:
         self.directory = Path(directory).resolve()
         stamp = self.directory / "devtsa.json"
         for path in (self.config, self.root_pem, self.tsa_pem, self.tsa_key, stamp):
             if not path.is_file():
                 raise DevTSAError(f"{path} is missing: make the TSA with DevTSA.create")
-        if mode not in MODES:
-            raise DevTSAError(f"mode must be one of {MODES}, not {mode!r}")
         self.options = _Options(**json.loads(stamp.read_text(encoding="utf-8")))
-        self.mode: Mode = mode
-        self.delay = delay
-        self.clock_offset = clock_offset
         self.host = host
         self.port = port
         self.quiet = quiet
         found = openssl or shutil.which("openssl") or "/usr/bin/openssl"
         self.openssl = found
         self._lock = threading.Lock()  # openssl ts -reply rewrites the serial file
-        self._stopping = threading.Event()
+        self.stopping = threading.Event()  # set by stop(): a waiting answer gives up
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -326,23 +203,18 @@ class DevTSA:
     def create(
         cls,
         directory: Path,
-        key_type: KeyType = "rsa",
+        key_type: KeyType = "ec",
         *,
         eku: Eku = "critical",
         ca: Path | None = None,
-        mode: Mode = "ok",
-        delay: float = 5.0,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        quiet: bool = True,
-        clock_offset: float = 0.0,
-    ) -> DevTSA:
+        **kwargs: Any,
+    ) -> Self:
         """The TSA in ``directory``, generating its CA, certificate and config if absent.
 
         Idempotent: existing files are reused when they were made with the same options
         (``DevTSAError`` if not). ``ca`` is another DevTSA directory whose root CA
         (``root.pem``/``root.key``) issues this TSA's certificate instead of a new root.
-        The other arguments are those of ``DevTSA()``.
+        ``kwargs`` are those of the class (``DevTSA()``: host, port, openssl, quiet).
         """
         directory = Path(directory).resolve()
         ca_dir = Path(ca).resolve() if ca is not None else None
@@ -361,35 +233,25 @@ class DevTSA:
                 )
         else:
             _generate(directory, options, ca_dir)
-        return cls(
-            directory,
-            mode=mode,
-            delay=delay,
-            host=host,
-            port=port,
-            quiet=quiet,
-            clock_offset=clock_offset,
-        )
+        return cls(directory, **kwargs)
 
     # answering
 
+    def answer(self, query: bytes) -> tuple[int, str, bytes] | None:
+        """The HTTP status, content type and body for a query (None: drop the
+        connection without an answer)."""
+        try:
+            return 200, REPLY_TYPE, self.reply(query)
+        except DevTSAError as e:
+            return 500, "text/plain; charset=utf-8", (str(e) + "\n").encode("utf-8")
+
     def reply(self, query: bytes) -> bytes:
-        """The DER TimeStampResp for a DER TimeStampReq, as ``mode`` says (no HTTP)."""
-        if self.mode == "rejection":
-            return rejection("development TSA in rejection mode")
-        if self.mode == "wrong-nonce":
-            query = _other_query(query, nonce=True)
-        elif self.mode == "wrong-imprint":
-            query = _other_query(query, nonce=False)
+        """The DER TimeStampResp for a DER TimeStampReq (no HTTP)."""
         # openssl ts -reply refuses a signer certificate without a critical timeStamping
-        # EKU and always stamps the current time: then openssl cms -sign signs instead.
-        if self.clock_offset or self.options.eku != "critical":
-            reply = self._cms_reply(query)
-        else:
-            reply = self._openssl_reply(query)
-        if self.mode == "bad-signature":
-            reply = flip_signature_byte(reply)
-        return reply
+        # EKU: then openssl cms -sign signs instead.
+        if self.options.eku != "critical":
+            return self.cms_reply(query, datetime.now(UTC))
+        return self._openssl_reply(query)
 
     def _openssl(self, *args: str) -> None:
         command = [self.openssl, *args]
@@ -422,11 +284,12 @@ class DevTSA:
         path.write_text(f"{serial + 1:02X}\n", encoding="ascii")
         return serial
 
-    def _cms_reply(self, query: bytes) -> bytes:
-        """The TSTInfo built here, signed by ``openssl cms -sign`` (RFC 3161 over RFC 5652).
+    def cms_reply(self, query: bytes, now: datetime) -> bytes:
+        """The TSTInfo built here, with genTime ``now``, signed by ``openssl cms -sign``
+        (RFC 3161 over RFC 5652).
 
         For what ``openssl ts -reply`` will not do: sign with a certificate whose EKU is
-        absent or not critical, or stamp a time ``clock_offset`` seconds off. The CMS
+        absent or not critical, or stamp another time than the present. The CMS
         signature, its signed attributes and ESS signing-certificate-v2 (``-cades``) are
         openssl's; only the TSTInfo is assembled in Python.
         """
@@ -443,7 +306,6 @@ class DevTSA:
             return rejection(f"message imprint hash {algorithm} not accepted", "bad_alg")
         cert = x509.load_pem_x509_certificate(self.tsa_pem.read_bytes())
         subject = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)).subject
-        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset)
         with self._lock, tempfile.TemporaryDirectory(prefix="devtsa-") as tmp:
             tst = {
                 "version": "v1",
@@ -480,7 +342,7 @@ class DevTSA:
     def bind(self) -> str:
         """Open the listening socket (port 0: a free one); the URL to POST queries to."""
         if self._server is None:
-            self._stopping.clear()
+            self.stopping.clear()
             self._server = _Server((self.host, self.port), _Handler, self)
         return self.url
 
@@ -501,7 +363,7 @@ class DevTSA:
         self._server = self._thread = None
         if server is None:
             return
-        self._stopping.set()
+        self.stopping.set()
         if thread is not None:  # shutdown() waits for serve_forever(): only if it runs
             server.shutdown()
             thread.join(timeout=5)
@@ -514,7 +376,7 @@ class DevTSA:
         try:
             self._server.serve_forever()
         finally:
-            self._stopping.set()
+            self.stopping.set()
             self._server.server_close()
             self._server = None
 
@@ -538,7 +400,7 @@ def _generate(directory: Path, options: _Options, ca_dir: Path | None) -> None:
     if options.key_type not in get_args(KeyType):
         raise DevTSAError(f"key_type must be 'rsa' or 'ec', not {options.key_type!r}")
     if ca_dir is None:
-        root_key = _new_key(key_type)
+        root_key = devpki.new_key(key_type)
         root = make_root(root_key, now)
     else:
         try:
@@ -551,13 +413,13 @@ def _generate(directory: Path, options: _Options, ca_dir: Path | None) -> None:
         if not isinstance(loaded, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise DevTSAError(f"the CA key in {ca_dir} is neither RSA nor EC")
         root_key = loaded
-    key = _new_key(key_type)
+    key = devpki.new_key(key_type)
     eku: Eku = "noncritical" if options.eku == "noncritical" else "critical"
     cert = make_tsa_certificate(key, root, root_key, now, "none" if options.eku == "none" else eku)
-    (directory / "root.pem").write_bytes(_pem(root))
-    _write_secret(directory / "root.key", _key_pem(root_key))
-    (directory / "tsa.pem").write_bytes(_pem(cert))
-    _write_secret(directory / "tsa.key", _key_pem(key))
+    (directory / "root.pem").write_bytes(devpki.pem(root))
+    devpki.write_secret(directory / "root.key", devpki.key_pem(root_key))
+    (directory / "tsa.pem").write_bytes(devpki.pem(cert))
+    devpki.write_secret(directory / "tsa.key", devpki.key_pem(key))
     (directory / "serial").write_text("01\n", encoding="ascii")
     (directory / "tsa.cnf").write_text(_openssl_config(directory), encoding="utf-8")
     (directory / "README.txt").write_text(_readme(), encoding="utf-8")
@@ -565,7 +427,7 @@ def _generate(directory: Path, options: _Options, ca_dir: Path | None) -> None:
     (directory / "devtsa.json").write_text(json.dumps(asdict(options)) + "\n", encoding="utf-8")
 
 
-# --- wrong answers ---------------------------------------------------------------------
+# --- a refusal ------------------------------------------------------------------------
 
 
 def rejection(text: str, fail_info: str = "bad_request") -> bytes:
@@ -583,44 +445,6 @@ def _der_length(n: int) -> bytes:
         return bytes([n])
     raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
     return bytes([0x80 | len(raw)]) + raw
-
-
-def _other_query(query: bytes, *, nonce: bool) -> bytes:
-    """The same query with another nonce, or with another message imprint."""
-    try:
-        request = tsp.TimeStampReq.load(query)
-        if nonce:
-            old = request["nonce"].native
-            request["nonce"] = (old or 0) + 1 + secrets.randbelow(1 << 32)
-        else:
-            imprint = request["message_imprint"]
-            old_hash = bytes(imprint["hashed_message"].native)
-            other = hashlib.sha512(b"another message" + old_hash).digest()[: len(old_hash)]
-            request["message_imprint"] = tsp.MessageImprint(
-                {"hash_algorithm": imprint["hash_algorithm"].native, "hashed_message": other}
-            )
-        return bytes(request.dump(force=True))
-    except (ValueError, TypeError, KeyError) as e:
-        raise DevTSAError(f"cannot read the query: {e}") from e
-
-
-def flip_signature_byte(reply: bytes) -> bytes:
-    """``reply`` (a TimeStampResp) with the middle byte of its CMS signature inverted."""
-    try:
-        token = tsp.TimeStampResp.load(reply)["time_stamp_token"]
-        signature = bytes(token["content"]["signer_infos"][0]["signature"].native)
-    except (ValueError, TypeError, KeyError, IndexError) as e:
-        raise DevTSAError(f"cannot find the signature of the reply: {e}") from e
-    at = reply.rindex(signature) + len(signature) // 2
-    return reply[:at] + bytes([reply[at] ^ 0xFF]) + reply[at + 1 :]
-
-
-def refused_url() -> str:
-    """A loopback URL where nothing listens: a TSA that is down."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
 
 
 # --- HTTP ------------------------------------------------------------------------------
@@ -656,22 +480,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not 0 < length <= MAX_QUERY_BYTES:
             self._fail(413, f"a query has 1 to {MAX_QUERY_BYTES} bytes")
             return
-        query = self.rfile.read(length)
-        mode = tsa.mode
-        if mode == "slow" and tsa._stopping.wait(tsa.delay):
-            return  # stopping: drop the connection
-        if mode == "http500":
-            self._fail(500, "development TSA in http500 mode")
-            return
-        if mode == "garbage":
-            self._send(200, REPLY_TYPE, secrets.token_bytes(64))
-            return
-        try:
-            reply = tsa.reply(query)
-        except DevTSAError as e:
-            self._fail(500, str(e))
-            return
-        self._send(200, REPLY_TYPE, reply)
+        answer = tsa.answer(self.rfile.read(length))
+        if answer is not None:
+            self._send(*answer)
 
     def do_GET(self) -> None:
         self._fail(405, "POST a timestamp query to /")
@@ -702,13 +513,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=Path("var/devtsa"), help="its files")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--key-type", choices=get_args(KeyType), default="rsa")
-    parser.add_argument("--mode", choices=MODES, default="ok")
+    parser.add_argument("--key-type", choices=get_args(KeyType), default="ec")
     args = parser.parse_args(argv)
     try:
-        tsa = DevTSA.create(
-            args.dir, args.key_type, mode=args.mode, host=args.host, port=args.port, quiet=False
-        )
+        tsa = DevTSA.create(args.dir, args.key_type, host=args.host, port=args.port, quiet=False)
         url = tsa.bind()
     except (DevTSAError, OSError) as e:
         print(f"devtsa: {e}", file=sys.stderr)

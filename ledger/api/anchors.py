@@ -1,4 +1,5 @@
-"""Anchors (EVIDENCE-FORMAT §5, §7): list them, anchor now, publish the TSA trust roots."""
+"""Anchors (docs/design/EVIDENCE-FORMAT.md §5, §7): list them, anchor now, publish the TSA trust
+roots."""
 
 from __future__ import annotations
 

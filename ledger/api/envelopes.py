@@ -1,4 +1,4 @@
-"""Envelopes (EVIDENCE-FORMAT §6, §7): the timeline and the evidence bundle.
+"""Envelopes (docs/design/EVIDENCE-FORMAT.md §6, §7): the timeline and the evidence bundle.
 
 Read keys see their own tenant's envelopes; admin keys name the tenant
 (``?tenant=``). Audit keys read leaves and proofs, never bodies, so not these.

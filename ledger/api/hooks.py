@@ -1,5 +1,5 @@
 """``POST /v1/hooks/<platform>/<hook id>`` (and Adobe's ``GET``): platforms' webhooks
-(EVIDENCE-FORMAT §7, docs/platforms/).
+(docs/design/EVIDENCE-FORMAT.md §7, docs/platforms/).
 
 Order of checks: unknown platform or hook (or a hook of another platform) → 404; a
 method the platform does not use → 405; a client address outside the hook's allowed

@@ -1,4 +1,4 @@
-"""``POST /v1/events`` and ``POST /v1/events/batch`` (EVIDENCE-FORMAT §1, §7)."""
+"""``POST /v1/events`` and ``POST /v1/events/batch`` (docs/design/EVIDENCE-FORMAT.md §1, §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading the log: checkpoint, keys, entries and proofs (EVIDENCE-FORMAT §7)."""
+"""Reading the log: checkpoint, keys, entries and proofs (docs/design/EVIDENCE-FORMAT.md §7)."""
 
 from __future__ import annotations
 

@@ -72,10 +72,93 @@ class Entry(Base):
     leaf: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
     chain: Mapped[bytes] = mapped_column(LargeBinary)
+    # For analytics (ledger.analytics, migration 0008): the leaf's occurred_at in UTC
+    # microseconds since 1970 and its source.channel (the platform, or "api").
+    occurred_us: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (
         UniqueConstraint("log_id", "tenant_id", "event_id", name="uq_entries_event"),
-        Index("ix_entries_envelope", "tenant_id", "envelope_id"),
+        # Covering for an envelope's facts (type, time); still the envelope lookup.
+        Index("ix_entries_envelope", "tenant_id", "envelope_id", "type", "occurred_us", "channel"),
+        # Covering for a tenant's events in a time range (per day, per platform).
+        Index(
+            "ix_entries_tenant_time", "tenant_id", "occurred_us", "type", "channel", "envelope_id"
+        ),
     )
+
+
+class Export(Base):
+    """An evidence export (``ledger.exports``): envelopes chosen, progress, the ZIP."""
+
+    __tablename__ = "exports"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    selection: Mapped[str] = mapped_column(Text)  # JSON: {"envelopes": [...]} or {"from", "to"}
+    envelopes: Mapped[str] = mapped_column(Text)  # JSON list of the envelope ids, in order
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_exports_tenant", "tenant_id", "created_at"),)
+
+
+class AnalyticsEnvelope(Base):
+    """An envelope's facts for analytics (``ledger.rollup``): the first time of each step
+    (UTC microseconds), the channel of its first ``envelope.sent``, and whether it was
+    declined, expired or voided; kept up to date from ``entries`` in seq order."""
+
+    __tablename__ = "analytics_envelopes"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sent_us: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    viewed_us: Mapped[int | None] = mapped_column(BigInteger)
+    signed_us: Mapped[int | None] = mapped_column(BigInteger)
+    completed_us: Mapped[int | None] = mapped_column(BigInteger)
+    declined: Mapped[int] = mapped_column(SmallInteger)
+    expired: Mapped[int] = mapped_column(SmallInteger)
+    voided: Mapped[int] = mapped_column(SmallInteger)
+    __table_args__ = (
+        # Covering for a cohort: the envelopes first sent in a period, with every fact.
+        Index(
+            "ix_analytics_envelopes_sent",
+            "tenant_id",
+            "sent_us",
+            "channel",
+            "viewed_us",
+            "signed_us",
+            "completed_us",
+            "declined",
+            "expired",
+            "voided",
+        ),
+    )
+
+
+class AnalyticsDay(Base):
+    """A tenant's events of one UTC day (days since 1970) and channel (``ledger.rollup``)."""
+
+    __tablename__ = "analytics_days"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)
+    sent: Mapped[int] = mapped_column(BigInteger)
+    completed: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnalyticsState(Base):
+    """How far ``ledger.rollup`` has read a log: entries with seq below ``next_seq``."""
+
+    __tablename__ = "analytics_state"
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    next_seq: Mapped[int] = mapped_column(Seq)
 
 
 class Body(Base):
@@ -151,7 +234,8 @@ class SigningKey(Base):
 
 
 class Anchor(Base):
-    """A validated RFC 3161 token over a checkpoint's signed text (EVIDENCE-FORMAT §5)."""
+    """A validated RFC 3161 token over a checkpoint's signed text (docs/design/EVIDENCE-FORMAT.md
+    §5)."""
 
     __tablename__ = "anchors"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -247,3 +331,36 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
+
+
+class Certificate(Base):
+    """One edition (language, time zone) of an issued certificate of evidence, kept as
+    it was issued: a download of the same evidence returns ``pdf`` byte for byte. The
+    id names the evidence (``reports.identity``): every edition of it has the same id
+    and the same attached bundle (``bundle``); new evidence of the envelope gets a new
+    id, and the older one's editions name it in ``superseded_by``."""
+
+    __tablename__ = "certificates"
+    certificate_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tz: Mapped[str] = mapped_column(String(64), primary_key=True)  # "": UTC only
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    envelope_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # the bundle's: anchored or pending
+    checkpoint_size: Mapped[int] = mapped_column(Seq)
+    checkpoint_root: Mapped[str] = mapped_column(String(128))  # hex
+    anchors: Mapped[str] = mapped_column(Text)  # JSON [{"tsa", "gen_time", "token_sha256"}]
+    evidence_sha256: Mapped[str] = mapped_column(String(64))  # what the id names
+    bundle_sha256: Mapped[str] = mapped_column(String(64))  # the attached file's
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pades_level: Mapped[str] = mapped_column(String(16))
+    level_note: Mapped[str | None] = mapped_column(Text)  # why not the highest level
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    supersedes: Mapped[str | None] = mapped_column(String(32))
+    superseded_by: Mapped[str | None] = mapped_column(String(32))
+    bundle: Mapped[bytes] = mapped_column(LargeBinary)  # the attached evidence-bundle.json
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (
+        Index("ix_certificates_envelope", "tenant_id", "envelope_id"),
+        Index("ix_certificates_pdf_sha256", "pdf_sha256"),
+    )

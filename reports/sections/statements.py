@@ -59,6 +59,9 @@ def pades(c: Composer) -> None:  # point 26
     algorithm = key_algorithm(issuer.certificate)
     if signing.level == "B-LTA":
         c.text(t("st_pades_lta", algorithm=algorithm, tsa=signing.tsa or "?"))
+    elif signing.level == "B-T":
+        why = t("st_pades_no_revocation", reason=c.value(signing.failure or "?", "detail"))
+        c.text(t("st_pades_t", algorithm=algorithm, tsa=signing.tsa or "?", why=why))
     else:
         why = (
             t("st_pades_tsa_failed", reason=c.value(signing.failure, "detail"))

@@ -72,11 +72,18 @@ def summary(c: Composer) -> None:
         (t("s_verdict"), verdict(c)),
         (t("s_flags"), flags(c)),
         (t("s_pades"), t("st_pades_level", level=c.signing.level)),
-        (t("s_verify"), c.runs([c.mono(c.url)], c.s.cell)),  # point 22
+        (t("s_verify"), verify_online(c)),  # point 22
         (t("s_zone"), zone(c)),
         (t("s_edition"), t("s_edition_text")),  # point 27
     ]
     c.add(c.block(t("summary"), c.s.h3), c.pairs(rows, 30 * mm))
+
+
+def verify_online(c: Composer) -> Any:
+    """The verification page's address; without a public URL, that it is not public."""
+    if c.issuer.public:
+        return c.runs([c.mono(c.url)], c.s.cell)
+    return c.runs([c.mono(c.url), (" " + c.t("s_not_public"), None)], c.s.cell)
 
 
 def what(c: Composer) -> str:

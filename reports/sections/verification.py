@@ -53,6 +53,8 @@ def verification(c: Composer) -> None:
     c.h3(t("v_online"))  # point 22
     head, tail = t("v_online_text", url="\0").split("\0")
     c.add(c.runs([(head, None), c.mono(c.url), (tail, None)]))
+    if not c.issuer.public:
+        c.text(t("s_not_public"), c.s.small)
     c.h3(t("v_attachment"))  # point 23
     sha = hashlib.sha256(ev.attachment).hexdigest()
     size = len(ev.attachment)

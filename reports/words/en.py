@@ -70,6 +70,10 @@ WORDS: dict[str, str] = {
     "s_flags_kind_after_receipt": "{n} later than the ledger received the event",
     "s_flags_kind_out_of_order": "{n} out of order",
     "s_verify": "Verify online",
+    "s_not_public": (
+        "This ledger instance is not publicly reachable (LEDGER_PUBLIC_URL is not set): "
+        "the address works only where the issuer's own server can be reached."
+    ),
     "s_edition": "Edition",
     "s_edition_text": "English (lang=en); 简体中文版: lang=zh",
     "s_zone": "Time zones",

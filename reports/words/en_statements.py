@@ -57,10 +57,19 @@ STATEMENTS: dict[str, str] = {
     "st_pades_lta": (
         "This PDF is signed by the issuer with PAdES (ETSI EN 319 142-1) at level B-LTA: a "
         "CAdES detached signature ({algorithm}, SHA-256) by the issuer's certificate, a "
-        "signature time-stamp and a document time-stamp over the whole file from {tsa}, and the "
-        "validation data (the certificate chains and any revocation data) in the document "
-        "security store, so the signature stays verifiable after the certificates expire."
+        "signature time-stamp and a document time-stamp over the whole file from {tsa}, and, in "
+        "the document security store, the validation data: the certificate chains of the issuer "
+        "and of the TSA with the revocation data (CRLs or OCSP responses) of every certificate "
+        "below their roots, so the signature stays verifiable after the certificates expire."
     ),
+    "st_pades_t": (
+        "This PDF is signed by the issuer with PAdES (ETSI EN 319 142-1) at level B-T: a "
+        "CAdES detached signature ({algorithm}, SHA-256) by the issuer's certificate and a "
+        "signature time-stamp from {tsa}. {why} The PDF therefore carries no long-term "
+        "validation data (B-LT) and no document time-stamp (B-LTA): a verifier checks the "
+        "certificates' revocation status itself."
+    ),
+    "st_pades_no_revocation": "The revocation data B-LT needs could not be obtained ({reason}).",
     "st_pades_b": (
         "This PDF is signed by the issuer with PAdES (ETSI EN 319 142-1) at level B-B: a "
         "CAdES detached signature ({algorithm}, SHA-256) by the issuer's certificate. {why} "

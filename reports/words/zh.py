@@ -63,6 +63,10 @@ WORDS: dict[str, str] = {
     "s_flags_kind_after_receipt": "{n} 个晚于账本接收时间",
     "s_flags_kind_out_of_order": "{n} 个顺序矛盾",
     "s_verify": "在线验证",
+    "s_not_public": (
+        "本账本实例不可公开访问（未设置 LEDGER_PUBLIC_URL）："
+        "该地址仅在能访问签发者自身服务器的网络中可用。"
+    ),
     "s_edition": "版本",
     "s_edition_text": "简体中文版（lang=zh）；英文版：lang=en",
     "s_zone": "时区",

@@ -48,9 +48,15 @@ STATEMENTS: dict[str, str] = {
     "st_pades_lta": (
         "本 PDF 由签发者以 PAdES（ETSI EN 319 142-1）B-LTA 级签署：签发者数字证书的 CAdES 分离式"
         "签名（{algorithm}，SHA-256），来自 {tsa} 的签名时间戳和覆盖整个文件的文档时间戳，以及"
-        "存放于文档安全存储（DSS）中的验证数据（数字证书链及可获得的吊销数据），使签名在数字证书"
-        "过期后仍可验证。"
+        "存放于文档安全存储（DSS）中的验证数据：签发者和时间戳服务机构的数字证书链，及其根证书以下"
+        "每一张数字证书的吊销数据（CRL 或 OCSP 响应），使签名在数字证书过期后仍可验证。"
     ),
+    "st_pades_t": (
+        "本 PDF 由签发者以 PAdES（ETSI EN 319 142-1）B-T 级签署：签发者数字证书的 CAdES 分离式"
+        "签名（{algorithm}，SHA-256）和来自 {tsa} 的签名时间戳。{why}因此本 PDF 不含长期验证数据"
+        "（B-LT），也不含文档时间戳（B-LTA）：验证者须自行核查数字证书的吊销状态。"
+    ),
+    "st_pades_no_revocation": "未能取得 B-LT 所需的吊销数据（{reason}）。",
     "st_pades_b": (
         "本 PDF 由签发者以 PAdES（ETSI EN 319 142-1）B-B 级签署：签发者数字证书的 CAdES 分离式"
         "签名"

@@ -25,6 +25,13 @@ def test_factory_uses_embedded_defaults(tmp_path: Path) -> None:
     app.extensions["ledger"].close()
 
 
+def test_public_url_and_the_served_address() -> None:
+    served = load({"LEDGER_BIND": "127.0.0.1:9001"})
+    assert (served.public_url, served.verify_url) == ("", "http://127.0.0.1:9001/verify")
+    public = load({"LEDGER_PUBLIC_URL": "https://evidence.example.com/ledger/"})
+    assert public.verify_url == "https://evidence.example.com/ledger/verify"
+
+
 def test_postgres_urls_use_psycopg() -> None:
     settings = load({"LEDGER_DATABASE_URL": "postgresql://u@h:5432/db"})
     assert settings.database_url == "postgresql+psycopg://u@h:5432/db"
@@ -42,6 +49,11 @@ def test_postgres_urls_use_psycopg() -> None:
         ("LOG_KEY_NAME", "has space"),
         ("LOG_KEY_NAME", "a+b"),
         ("WORKERS", "0"),
+        ("PUBLIC_URL", "ftp://evidence.example.com"),
+        ("PUBLIC_URL", "https://evidence.example.com/?a=b"),
+        ("VERIFY_RATE", "0"),
+        # replaced by LEDGER_PUBLIC_URL: refused, so that no certificate points elsewhere
+        ("ISSUER_VERIFY_URL", "https://verify.example.com/c"),
     ],
 )
 def test_bad_settings_are_refused_at_start(name: str, value: str) -> None:

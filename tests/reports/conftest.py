@@ -35,7 +35,7 @@ ISSUER = {
     "issuer_contact": "evidence@keeping.example, +44 20 7946 0000",
     "issuer_person": "Maria Gonzalez 冈萨雷斯",
     "issuer_person_title": "Records Custodian",
-    "issuer_verify_url": "https://verify.keeping.example/c",
+    "public_url": "https://verify.keeping.example",
 }
 ZONE = "Asia/Shanghai"
 
@@ -95,10 +95,12 @@ def served(
     directory: Path,
     populate: Callable[[Flask, FlaskClient, str, str], None],
     tsa: bool = True,
+    **extra: str,
 ) -> Iterator[World]:
     """A ledger served by the Flask test client, with the development TSA unless ``tsa``
     is false (then certificates are B-B and bundles pending), tenants acme and globex and
-    their keys, filled by ``populate(app, client, ingest key, admin key)``."""
+    their keys, filled by ``populate(app, client, ingest key, admin key)``; ``extra``:
+    more settings (``issuer_cert="..."`` for LEDGER_ISSUER_CERT)."""
     with DevTSA.create(directory / "tsa") if tsa else nullcontext() as dev:
         anchoring = (
             {"tsa_urls": dev.url, "tsa_trust_roots": str(dev.root_pem), "tsa_dev": "1"}
@@ -110,7 +112,7 @@ def served(
             directory / "var",
             anchor_interval="0",
             **anchoring,
-            **ISSUER,
+            **(ISSUER | extra),
         )
         initialise(settings)
         app = create_app(settings)

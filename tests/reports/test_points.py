@@ -1,4 +1,4 @@
-"""Each of the 28 points of ../shared/design/CERTIFICATE.md, read back from the PDF.
+"""Each of the 28 points of docs/design/CERTIFICATE.md, read back from the PDF.
 
 The certificates are issued by the real service (tests/reports/conftest.py: a 20-event
 envelope, anchored by the development TSA, the reader's zone Asia/Shanghai) and read
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from reports.identity import certificate_id
 from reports.page import qr_modules
 from tests.reports.conftest import (
     ISSUER,
@@ -306,7 +307,7 @@ def test_point_21_verification_result_check_by_check_with_date(
 def test_point_22_qr_code_and_verification_url(
     en: str, pdfs: dict[str, Path], tmp_path: Path
 ) -> None:
-    match = re.search(r"https://verify\.keeping\.example/c/(ELC-[0-9A-F-]{19})", en)
+    match = re.search(r"https://verify\.keeping\.example/verify/(ELC-[0-9A-F-]{19})", en)
     assert match is not None
     url = match.group(0)
     assert f"Scan the QR code on the first page, or open {url}" in en
@@ -340,8 +341,8 @@ def test_point_23_bundle_embedded_as_attachment(
     assert bundle["format"] == "evidence-bundle/1"
     sha = hashlib.sha256(raw).hexdigest()
     assert f"file attachment evidence-bundle.json ({len(raw)} bytes, SHA-256 {sha})" in en
-    head = sha[:16].upper()
-    assert "ELC-" + "-".join(head[i : i + 4] for i in range(0, 16, 4)) in en
+    # the id names the evidence the attachment carries (reports.identity)
+    assert certificate_id(json.loads(raw)) in en
 
 
 def test_point_24_retention_what_how_long_where_statutes(en: str, zh: str) -> None:
@@ -372,7 +373,8 @@ def test_point_26_pades_signature_timestamp_and_ltv_level(en: str, zh: str, worl
     assert "This PDF is signed by the issuer with PAdES (ETSI EN 319 142-1) at level B-LTA" in en
     assert "ECDSA P-256, SHA-256" in en
     assert "a signature time-stamp and a document time-stamp over the whole file" in en
-    assert "the validation data (the certificate chains and any revocation data)" in en
+    assert "the certificate chains of the issuer and of the TSA with the revocation data" in en
+    assert "(CRLs or OCSP responses) of every certificate below their roots" in en
     assert "PAdES level reached: B-LTA" in en
     assert "Evidence Ledger development issuer — NOT FOR EVIDENCE" in en
     assert "达到的PAdES级别：B-LTA" in zh
@@ -417,7 +419,7 @@ def test_point_28_long_term_validity_algorithms_and_renewal(en: str, zh: str) ->
     assert "Long-term validity: algorithms and renewal" in en
     assert "Leaf, tree and chain hashes SHA-256 (RFC 9162" in en
     assert "Checkpoint signatures Ed25519 (RFC 8032)" in en
-    assert "RFC 3161 time-stamps: SHA256, RSA-2048" in en
+    assert "RFC 3161 time-stamps: SHA256, ECDSA P-256" in en  # the development TSA
     assert "PAdES B-LTA: ECDSA P-256 with SHA-256" in en
     assert re.search(r"before a TSA certificate expires \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)", en)
     assert "RFC 4998 (Evidence Record Syntax)" in en

@@ -1,23 +1,31 @@
-"""The certificates' PAdES signatures, checked by pyHanko, poppler's pdfsig and
-``ledger-verify pdf``; the embedded bundle verifies; one changed byte is caught."""
+"""The certificates' PAdES signatures, checked by pyHanko (its AdES validator too),
+poppler's pdfsig and ``ledger-verify pdf``: the level the PDF states is the level they
+find; the document security store holds the CRLs of the issuer's and the TSA's chains;
+the time-stamp revision adds only validation data and the time-stamp; the embedded
+bundle verifies; one changed byte is caught."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from reports.signing import revocation_counts
 from reports.validation import verify_pdf
-from tests.reports.conftest import World, poppler
+from tests.reports.conftest import World, flat, pdftotext, poppler
+from tests.reports.etsi import baseline
 from verifier import cli
 from verifier.bundle import verify_bundle
 
@@ -51,6 +59,94 @@ def test_pyhanko_finds_the_signature_valid_trusted_and_the_document_unmodified(
     assert reader.root["/DSS"] is not None  # the validation data (B-LT, then B-LTA)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_etsi_validation_finds_the_level_the_pdf_states(
+    world: World, pdfs: dict[str, Path], lang: str
+) -> None:
+    # pyHanko's AdES validator (ETSI EN 319 102-1), the development roots trusted,
+    # revocation data required for every certificate, nothing fetched: B-LTA.
+    assert world.tsa_root is not None
+    found = baseline(pdfs[lang].read_bytes(), [world.issuer_ca, world.tsa_root])
+    assert found.level == "PAdES-BASELINE-LTA"
+    assert found.indication == "PASSED/OK"
+    assert found.docmdp_ok
+    assert found.modification == ModificationLevel.LTA_UPDATES
+    stated = "PAdES level reached: B-LTA" if lang == "en" else "达到的PAdES级别：B-LTA"
+    text = flat(pdftotext(pdfs[lang])) if lang == "en" else "".join(pdftotext(pdfs[lang]).split())
+    assert stated in text
+
+
+def test_the_dss_holds_a_fresh_crl_of_each_chain(world: World, pdfs: dict[str, Path]) -> None:
+    assert world.tsa_root is not None
+    data = pdfs["en"].read_bytes()
+    certs, crls, ocsps = revocation_counts(data)
+    assert (crls, ocsps) == (2, 0)
+    assert certs >= 4  # the issuer, its CA, the TSA, its root
+    reader = PdfFileReader(io.BytesIO(data))
+    found = [
+        x509.load_der_x509_crl(stream.get_object().data) for stream in reader.root["/DSS"]["/CRLs"]
+    ]
+    cas = [
+        x509.load_pem_x509_certificate(path.read_bytes())
+        for path in (world.issuer_ca, world.tsa_root)
+    ]
+    assert sorted(c.issuer.rfc4514_string() for c in found) == sorted(
+        ca.subject.rfc4514_string() for ca in cas
+    )
+    for crl in found:
+        (ca,) = [ca for ca in cas if ca.subject == crl.issuer]
+        assert crl.is_signature_valid(ca.public_key())
+        assert len(crl) == 0  # nothing revoked
+        assert crl.next_update_utc is not None
+        assert (crl.next_update_utc - crl.last_update_utc).days == 7
+    # issued after the signature time-stamp, as revocation data for B-LT should be
+    signature = reader.embedded_regular_signatures[0]
+    stamp = validate_pdf_signature(
+        signature, context(world.issuer_ca), ts_validation_context=context(world.tsa_root)
+    ).timestamp_validity
+    assert stamp is not None
+    assert all(crl.last_update_utc >= stamp.timestamp.replace(microsecond=0) for crl in found)
+
+
+def _objects(reader: PdfFileReader, revision: int) -> dict[int, generic.PdfObject]:
+    refs = reader.xrefs.explicit_refs_in_revision(revision)
+    return {ref.idnum: reader.get_object(ref, revision=revision) for ref in refs}
+
+
+def test_the_time_stamp_revision_adds_validation_data_and_the_time_stamp_only(
+    pdfs: dict[str, Path],
+) -> None:
+    reader = PdfFileReader(io.BytesIO(pdfs["en"].read_bytes()))
+    last = reader.xrefs.total_revisions - 1
+    assert last == 2  # the rendered PDF, the certified revision, the time-stamp revision
+    changed = _objects(reader, last)
+    before = _objects(reader, 0) | _objects(reader, last - 1)
+    root_id = reader.root_ref.idnum
+    info_id = reader.trailer.raw_get("/Info").idnum
+    assert info_id not in changed  # the Info dictionary is left as certified
+    kinds = []
+    for number, obj in changed.items():
+        if isinstance(obj, generic.StreamObject):
+            assert "/Type" not in obj, obj.get("/Type")  # no /Metadata: DSS certs and CRLs
+            kinds.append("stream")
+            continue
+        assert isinstance(obj, generic.DictionaryObject)
+        if number in before:  # an object of the certified revisions, updated
+            old = before[number]
+            assert isinstance(old, generic.DictionaryObject)
+            differs = {k for k in set(obj) | set(old) if dict.get(obj, k) != dict.get(old, k)}
+            allowed = {"/DSS", "/AcroForm"} if number == root_id else {"/Annots", "/Fields"}
+            assert differs <= allowed, (number, differs)
+            kinds.append("updated " + "/".join(sorted(differs)))
+        else:
+            kinds.append("/DSS" if "/CRLs" in obj else str(obj.get("/Type")))
+    assert "/DocTimeStamp" in kinds
+    assert "/DSS" in kinds
+    assert "updated /DSS" in kinds
+    root = reader.root
+    assert "/Metadata" not in root or root.raw_get("/Metadata").idnum not in changed
+
+
 def signed_ranges(report: str) -> list[list[tuple[int, int]]]:
     ranges = []
     for block in re.findall(r"Signed Ranges: (.*)", report):
@@ -62,7 +158,7 @@ def signed_ranges(report: str) -> list[list[tuple[int, int]]]:
 def test_pdfsig_finds_the_signature_valid_and_the_file_covered(
     pdfs: dict[str, Path], lang: str
 ) -> None:
-    # pdfsig exits 0 whatever it finds (CEILINGS pitfall 6): read what it says.
+    # pdfsig exits 0 whatever it finds (docs/design/CEILINGS.md, pitfall 6): read what it says.
     report = poppler("pdfsig", pdfs[lang])
     first = report.split("Signature #2:")[0]
     assert "Signature Validation: Signature is Valid." in first
@@ -75,6 +171,30 @@ def test_pdfsig_finds_the_signature_valid_and_the_file_covered(
     assert stamp[0][0] == 0
     assert stamp[1][1] == size
     assert issuer[1][1] < stamp[0][1]  # the issuer's revision is inside the time-stamped one
+
+
+def test_pdfsig_with_the_development_roots_trusted_finds_the_signer_trusted(
+    world: World, pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    # An NSS database trusting the development issuer's CA and TSA root (certutil, from
+    # libnss3-tools): pdfsig then trusts the issuer. It names no PAdES level, and poppler
+    # 22 cannot check the document time-stamp ("Signature has not yet been verified").
+    assert world.tsa_root is not None
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    database = f"sql:{nss}"
+    subprocess.run(["certutil", "-N", "-d", database, "--empty-password"], check=True)  # noqa: S603, S607
+    for name, root in (("issuer-ca", world.issuer_ca), ("tsa-root", world.tsa_root)):
+        subprocess.run(  # noqa: S603
+            ["certutil", "-A", "-d", database, "-n", name, "-t", "C,C,C", "-i", str(root)],  # noqa: S607
+            check=True,
+        )
+    report = poppler("pdfsig", "-nssdir", database, pdfs["en"])  # no OCSP URL to ask
+    issuer, stamp = report.split("Signature #2:")
+    assert "Signature Validation: Signature is Valid." in issuer
+    assert "Certificate Validation: Certificate is Trusted." in issuer
+    assert "Signature Field Name: DocumentTimeStamp" in stamp
+    assert "Total document signed" in stamp
 
 
 def test_a_certificate_without_tsa_is_b_b_and_pdfsig_sees_it_whole(

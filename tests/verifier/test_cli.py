@@ -2,7 +2,7 @@
 
 Real bundles and exports (``tests.bundles``), real tokens from the development TSA; the
 ``--url`` audit talks HTTP to a small stdlib server that serves the log the way
-EVIDENCE-FORMAT §7 and docs/evidence-format.md describe it.
+docs/design/EVIDENCE-FORMAT.md §7 and docs/evidence-format.md describe it.
 """
 
 from __future__ import annotations

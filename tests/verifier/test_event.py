@@ -1,4 +1,5 @@
-"""Events as platforms send them (verifier.event, EVIDENCE-FORMAT §1): what the schema
+"""Events as platforms send them (verifier.event, docs/design/EVIDENCE-FORMAT.md §1): what the
+schema
 accepts unchanged, and for what it refuses, the JSON field at fault."""
 
 from __future__ import annotations

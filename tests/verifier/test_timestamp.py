@@ -33,13 +33,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.anchoring.devtsa import (
-    DEV_POLICY_OID,
-    DEV_TSA_LABEL,
-    DevTSA,
-    flip_signature_byte,
-    make_tsa_certificate,
-)
+from ledger.anchoring.devtsa import DEV_POLICY_OID, DEV_TSA_LABEL, make_tsa_certificate
+from tests.faulty_tsa import FaultyTSA, flip_signature_byte
 from verifier.errors import (
     MalformedError,
     TimestampError,
@@ -58,7 +53,8 @@ DIGEST = hashlib.sha256(b"an Evidence Ledger checkpoint\n").digest()
 
 
 def query(digest: bytes, nonce: int) -> bytes:
-    """A TimeStampReq made by rfc3161ng: SHA-256 imprint, nonce, certReq (EVIDENCE-FORMAT §5)."""
+    """A TimeStampReq made by rfc3161ng: SHA-256 imprint, nonce, certReq
+    (docs/design/EVIDENCE-FORMAT.md §5)."""
     request = rfc3161ng.make_timestamp_request(
         digest=digest, hashname="sha256", include_tsa_certificate=True, nonce=nonce
     )
@@ -98,7 +94,8 @@ def openssl_verify(
     attime: datetime | None = None,
     queryfile: bytes | None = None,
 ) -> OpenSSL:
-    """``openssl ts -verify`` as EVIDENCE-FORMAT §5 runs it (``-digest``), or ``-queryfile``."""
+    """``openssl ts -verify`` as docs/design/EVIDENCE-FORMAT.md §5 runs it (``-digest``), or
+    ``-queryfile``."""
     name = secrets.token_hex(4)
     token_file = tmp / f"{name}.der"
     token_file.write_bytes(token)
@@ -133,7 +130,7 @@ class Signer:
     certs: list[x509.Certificate]
 
     @classmethod
-    def of(cls, tsa: DevTSA) -> Signer:
+    def of(cls, tsa: FaultyTSA) -> Signer:
         cert = x509.load_pem_x509_certificate(tsa.tsa_pem.read_bytes())
         root = x509.load_pem_x509_certificate(tsa.root_pem.read_bytes())
         return cls(cert, load_key(tsa.tsa_key), [cert, root])
@@ -258,17 +255,19 @@ def raises(token: bytes, digest: bytes, roots: list[bytes], **kwargs: Any) -> Ti
 
 
 @pytest.fixture(scope="module")
-def tsas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DevTSA]]:
+def tsas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, FaultyTSA]]:
     """Development TSAs over HTTP: RSA and EC, a foreign CA, and two with a bad EKU."""
     base = tmp_path_factory.mktemp("tsas")
     made = {
-        "rsa": DevTSA.create(base / "rsa", "rsa"),
-        "ec": DevTSA.create(base / "ec", "ec"),
-        "other": DevTSA.create(base / "other", "rsa"),
+        "rsa": FaultyTSA.create(base / "rsa", "rsa"),
+        "ec": FaultyTSA.create(base / "ec", "ec"),
+        "other": FaultyTSA.create(base / "other", "rsa"),
     }
     # Same root as "rsa": the only thing wrong is the EKU.
-    made["no-eku"] = DevTSA.create(base / "no-eku", "rsa", eku="none", ca=base / "rsa")
-    made["noncritical"] = DevTSA.create(base / "noncrit", "rsa", eku="noncritical", ca=base / "rsa")
+    made["no-eku"] = FaultyTSA.create(base / "no-eku", "rsa", eku="none", ca=base / "rsa")
+    made["noncritical"] = FaultyTSA.create(
+        base / "noncrit", "rsa", eku="noncritical", ca=base / "rsa"
+    )
     for tsa in made.values():
         tsa.start()
     yield made
@@ -278,7 +277,7 @@ def tsas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DevTSA]
 
 @dataclass
 class Stamped:
-    tsa: DevTSA
+    tsa: FaultyTSA
     nonce: int
     query: bytes
     reply: bytes
@@ -292,14 +291,14 @@ class Stamped:
         return [self.tsa.root_certificate]
 
 
-def stamp(tsa: DevTSA, digest: bytes = DIGEST) -> Stamped:
+def stamp(tsa: FaultyTSA, digest: bytes = DIGEST) -> Stamped:
     nonce = secrets.randbits(63)
     body = query(digest, nonce)
     return Stamped(tsa, nonce, body, post(tsa.url, body))
 
 
 @pytest.fixture(scope="module")
-def good(tsas: dict[str, DevTSA]) -> Stamped:
+def good(tsas: dict[str, FaultyTSA]) -> Stamped:
     return stamp(tsas["rsa"])
 
 
@@ -313,7 +312,7 @@ def good_facts(good: Stamped) -> TimestampFacts:
 
 @pytest.mark.parametrize("key_type", ["rsa", "ec"])
 def test_dev_tsa_tokens_verify_over_http(
-    tsas: dict[str, DevTSA], key_type: str, tmp_path: Path
+    tsas: dict[str, FaultyTSA], key_type: str, tmp_path: Path
 ) -> None:
     tsa = tsas[key_type]
     before = datetime.now(UTC)
@@ -338,14 +337,15 @@ def test_dev_tsa_tokens_verify_over_http(
     assert verify(got.reply, DIGEST, got.roots) == facts
     # The nonce the service sent may be checked here.
     assert verify(got.token, DIGEST, got.roots, nonce=got.nonce) == facts
-    # openssl agrees, on the token (as EVIDENCE-FORMAT §5 runs it) and on the response.
+    # openssl agrees, on the token (as docs/design/EVIDENCE-FORMAT.md §5 runs it) and on the
+    # response.
     root_file = tsa.root_pem
     assert openssl_verify(got.token, DIGEST, root_file, tmp_path).ok
     assert openssl_verify(got.reply, DIGEST, root_file, tmp_path, token_in=False).ok
     assert openssl_verify(got.token, DIGEST, root_file, tmp_path, queryfile=got.query).ok
 
 
-def test_request_built_with_asn1crypto(tsas: dict[str, DevTSA]) -> None:
+def test_request_built_with_asn1crypto(tsas: dict[str, FaultyTSA]) -> None:
     digest = hashlib.sha512(b"another request").digest()
     request = tsp.TimeStampReq(
         {
@@ -363,7 +363,7 @@ def test_request_built_with_asn1crypto(tsas: dict[str, DevTSA]) -> None:
     assert (facts.hash_algorithm, facts.nonce) == ("sha512", 7)
 
 
-def test_trust_roots_may_be_bundles_or_der(good: Stamped, tsas: dict[str, DevTSA]) -> None:
+def test_trust_roots_may_be_bundles_or_der(good: Stamped, tsas: dict[str, FaultyTSA]) -> None:
     bundle = tsas["other"].root_certificate + good.tsa.root_certificate
     root_der = der(x509.load_pem_x509_certificate(good.tsa.root_certificate))
     a = verify(good.token, DIGEST, [bundle])
@@ -401,7 +401,7 @@ def test_flipped_signature_byte(good: Stamped, tmp_path: Path) -> None:
     assert "signature failure" in result.output
 
 
-def test_untrusted_root(good: Stamped, tsas: dict[str, DevTSA], tmp_path: Path) -> None:
+def test_untrusted_root(good: Stamped, tsas: dict[str, FaultyTSA], tmp_path: Path) -> None:
     error = raises(
         good.token, DIGEST, [tsas["other"].root_certificate, tsas["ec"].root_certificate]
     )
@@ -420,7 +420,7 @@ def test_untrusted_root(good: Stamped, tsas: dict[str, DevTSA], tmp_path: Path) 
     ],
 )
 def test_tsa_certificate_without_critical_eku(
-    tsas: dict[str, DevTSA], name: str, reason: str, tmp_path: Path
+    tsas: dict[str, FaultyTSA], name: str, reason: str, tmp_path: Path
 ) -> None:
     got = stamp(tsas[name])
     root = tsas["rsa"]  # the same CA issued it: only the EKU is wrong
@@ -441,7 +441,7 @@ def test_chain_not_valid_at_at_time(good: Stamped, tmp_path: Path) -> None:
     assert "certificate is not yet valid" in result.output
 
 
-def test_rejection_status(tsas: dict[str, DevTSA], tmp_path: Path) -> None:
+def test_rejection_status(tsas: dict[str, FaultyTSA], tmp_path: Path) -> None:
     tsa = tsas["rsa"]
     tsa.mode = "rejection"
     try:
@@ -491,7 +491,7 @@ def test_tst_info_changed_after_signing(
     assert "PKCS7_signatureVerify:digest failure" in result.output
 
 
-def test_wrong_nonce(tsas: dict[str, DevTSA], tmp_path: Path) -> None:
+def test_wrong_nonce(tsas: dict[str, FaultyTSA], tmp_path: Path) -> None:
     tsa = tsas["rsa"]
     tsa.mode = "wrong-nonce"
     try:
@@ -509,7 +509,7 @@ def test_wrong_nonce(tsas: dict[str, DevTSA], tmp_path: Path) -> None:
     assert "nonce mismatch" in result.output
 
 
-def test_wrong_imprint(tsas: dict[str, DevTSA], tmp_path: Path) -> None:
+def test_wrong_imprint(tsas: dict[str, FaultyTSA], tmp_path: Path) -> None:
     tsa = tsas["ec"]
     tsa.mode = "wrong-imprint"
     try:
@@ -523,7 +523,7 @@ def test_wrong_imprint(tsas: dict[str, DevTSA], tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("years", [-25, 70])
 def test_gen_time_outside_the_chain_validity(
-    tsas: dict[str, DevTSA], years: int, tmp_path: Path
+    tsas: dict[str, FaultyTSA], years: int, tmp_path: Path
 ) -> None:
     """A TSA whose clock is decades off: genTime before its certificate, or after it all."""
     tsa = tsas["rsa"]
@@ -545,12 +545,12 @@ def test_gen_time_outside_the_chain_validity(
 
 
 @pytest.fixture(scope="module")
-def rsa_signer(tsas: dict[str, DevTSA]) -> Signer:
+def rsa_signer(tsas: dict[str, FaultyTSA]) -> Signer:
     return Signer.of(tsas["rsa"])
 
 
 @pytest.fixture(scope="module")
-def ec_signer(tsas: dict[str, DevTSA]) -> Signer:
+def ec_signer(tsas: dict[str, FaultyTSA]) -> Signer:
     return Signer.of(tsas["ec"])
 
 
@@ -560,7 +560,7 @@ def ec_signer(tsas: dict[str, DevTSA]) -> Signer:
     ids=["plain", "ess-v1", "rsa-pss", "no-tsa-no-nonce"],
 )
 def test_forged_tokens_are_valid_by_default(
-    rsa_signer: Signer, tsas: dict[str, DevTSA], variant: dict[str, Any], tmp_path: Path
+    rsa_signer: Signer, tsas: dict[str, FaultyTSA], variant: dict[str, Any], tmp_path: Path
 ) -> None:
     """The helper makes tokens that verify, so that each refusal below has one cause."""
     token = forge(rsa_signer, DIGEST, **variant)
@@ -578,7 +578,7 @@ def test_forged_tokens_are_valid_by_default(
 
 
 def test_subject_key_identifier_signer(
-    ec_signer: Signer, tsas: dict[str, DevTSA], tmp_path: Path
+    ec_signer: Signer, tsas: dict[str, FaultyTSA], tmp_path: Path
 ) -> None:
     token = forge(ec_signer, DIGEST, sid="subject_key_identifier")
     facts = verify(token, DIGEST, [tsas["ec"].root_certificate])
@@ -590,7 +590,7 @@ def test_subject_key_identifier_signer(
 
 @pytest.mark.parametrize("name", ["sha1", "md5"])
 def test_weak_imprint_hash(
-    rsa_signer: Signer, tsas: dict[str, DevTSA], name: str, tmp_path: Path
+    rsa_signer: Signer, tsas: dict[str, FaultyTSA], name: str, tmp_path: Path
 ) -> None:
     digest = hashlib.new(name, b"a document").digest()
     token = forge(rsa_signer, digest, imprint_hash=name)
@@ -601,7 +601,7 @@ def test_weak_imprint_hash(
 
 
 def test_content_type_attribute_not_tst_info(
-    rsa_signer: Signer, tsas: dict[str, DevTSA], tmp_path: Path
+    rsa_signer: Signer, tsas: dict[str, FaultyTSA], tmp_path: Path
 ) -> None:
     token = forge(rsa_signer, DIGEST, content_type_attr="data")
     error = raises(token, DIGEST, [tsas["rsa"].root_certificate])
@@ -612,7 +612,7 @@ def test_content_type_attribute_not_tst_info(
 
 
 def test_content_type_attribute_missing(
-    rsa_signer: Signer, tsas: dict[str, DevTSA], tmp_path: Path
+    rsa_signer: Signer, tsas: dict[str, FaultyTSA], tmp_path: Path
 ) -> None:
     token = forge(rsa_signer, DIGEST, content_type_attr=None)
     error = raises(token, DIGEST, [tsas["rsa"].root_certificate])
@@ -638,7 +638,7 @@ def test_content_type_attribute_missing(
 )
 def test_refused_by_both(
     rsa_signer: Signer,
-    tsas: dict[str, DevTSA],
+    tsas: dict[str, FaultyTSA],
     variant: dict[str, Any],
     reason: str,
     openssl_reason: str,
@@ -652,7 +652,7 @@ def test_refused_by_both(
     assert openssl_reason in result.output
 
 
-def _tsa_with_eku(tsas: dict[str, DevTSA], usages: list[x509.ObjectIdentifier]) -> Signer:
+def _tsa_with_eku(tsas: dict[str, FaultyTSA], usages: list[x509.ObjectIdentifier]) -> Signer:
     """A TSA certificate from the "rsa" root with the extended key usages given."""
     root_dir = tsas["rsa"].directory
     root = x509.load_pem_x509_certificate((root_dir / "root.pem").read_bytes())
@@ -676,7 +676,7 @@ def _tsa_with_eku(tsas: dict[str, DevTSA], usages: list[x509.ObjectIdentifier]) 
 
 
 def test_eku_with_an_unknown_usage_besides_time_stamping(
-    tsas: dict[str, DevTSA], tmp_path: Path
+    tsas: dict[str, FaultyTSA], tmp_path: Path
 ) -> None:
     signer = _tsa_with_eku(
         tsas, [ExtendedKeyUsageOID.TIME_STAMPING, x509.ObjectIdentifier("1.3.6.1.4.1.99999.1")]
@@ -690,7 +690,7 @@ def test_eku_with_an_unknown_usage_besides_time_stamping(
 
 
 def test_eku_with_client_auth_besides_time_stamping(
-    tsas: dict[str, DevTSA], tmp_path: Path
+    tsas: dict[str, FaultyTSA], tmp_path: Path
 ) -> None:
     signer = _tsa_with_eku(
         tsas, [ExtendedKeyUsageOID.TIME_STAMPING, ExtendedKeyUsageOID.CLIENT_AUTH]
@@ -702,7 +702,7 @@ def test_eku_with_client_auth_besides_time_stamping(
 
 
 def test_tsa_name_of_another_entity(
-    rsa_signer: Signer, tsas: dict[str, DevTSA], tmp_path: Path
+    rsa_signer: Signer, tsas: dict[str, FaultyTSA], tmp_path: Path
 ) -> None:
     other = x509.load_pem_x509_certificate(tsas["other"].tsa_pem.read_bytes())
     token = forge(rsa_signer, DIGEST, tsa_of=other)
@@ -714,7 +714,7 @@ def test_tsa_name_of_another_entity(
 
 
 def test_cross_signed_certificates_cannot_make_chain_building_explode(
-    tsas: dict[str, DevTSA],
+    tsas: dict[str, FaultyTSA],
 ) -> None:
     """40 CAs with one name and one key all issue each other: a search of 40^7 paths."""
     key = ec.generate_private_key(ec.SECP256R1())

@@ -1,4 +1,5 @@
-"""Whole-log audit of a ``log-export/1`` (EVIDENCE-FORMAT §2-5, docs/evidence-format.md).
+"""Whole-log audit of a ``log-export/1`` (docs/design/EVIDENCE-FORMAT.md §2-5,
+docs/evidence-format.md).
 
 An audit recomputes everything the log claims from its leaves: each leaf hash (RFC 9162
 §2.1.1), the hash chain (§2), the Merkle tree, and checks every checkpoint (signature by

@@ -1,4 +1,5 @@
-"""The anchors of an export: RFC 3161 tokens over its checkpoints (EVIDENCE-FORMAT §5).
+"""The anchors of an export: RFC 3161 tokens over its checkpoints (docs/design/EVIDENCE-FORMAT.md
+§5).
 
 Each anchor record gets the two checks of ``verifier.anchors``: ``anchor token`` (the token
 verifies with the TSA trust roots and its genTime is the record's) and ``anchor covers

@@ -1,5 +1,5 @@
 """The checkpoints of an export: signatures, roots against the recomputed tree, coverage
-(EVIDENCE-FORMAT §4; C2SP tlog-checkpoint).
+(docs/design/EVIDENCE-FORMAT.md §4; C2SP tlog-checkpoint).
 
 Each checkpoint record is checked for its signature by a trusted key (``checkpoint
 signature``; its origin and size must be the record's) and for its root, equal to the
@@ -139,7 +139,8 @@ class Checkpoints:
         self.results.fail("checkpoint signature", None, f"checkpoint at size {size}: {e.message}")
 
     def _verify(self, note: str) -> notes.Checkpoint:
-        """The checkpoint once a trusted key's signature verifies (EVIDENCE-FORMAT §4)."""
+        """The checkpoint once a trusted key's signature verifies (docs/design/EVIDENCE-FORMAT.md
+        §4)."""
         cp = notes.verify(note, self.vkeys)
         self.signed += 1
         self.newest_signed = max(self.newest_signed, cp.size)

@@ -1,4 +1,5 @@
-"""``audit_file``: a whole export file, in two passes, on every core (EVIDENCE-FORMAT §2-5).
+"""``audit_file``: a whole export file, in two passes, on every core
+(docs/design/EVIDENCE-FORMAT.md §2-5).
 
 The first pass (``verifier.audit.reader.scan``) maps the file and learns every
 checkpoint size; the second feeds the header, then the records after the leaves in

@@ -1,5 +1,5 @@
 """The leaves of an export: seq order, leaf hash, embedded seq and log, and the hash chain
-(EVIDENCE-FORMAT §2; RFC 9162 §2.1.1).
+(docs/design/EVIDENCE-FORMAT.md §2; RFC 9162 §2.1.1).
 
 Each leaf record is checked for: its seq (the next expected: a missing, repeated or
 out-of-order seq is pinpointed), its leaf (base64 of bytes that hash to ``leaf_hash``
@@ -135,7 +135,8 @@ def scan_leaves(
     path.
     """
     new, hexlify, a2b, error = alg.new, binascii.hexlify, binascii.a2b_base64, binascii.Error
-    leaf_prefix, chain_prefix = LEAF_PREFIX, CHAIN_PREFIX  # RFC 9162 §2.1.1; EVIDENCE-FORMAT §2
+    # RFC 9162 §2.1.1; docs/design/EVIDENCE-FORMAT.md §2
+    leaf_prefix, chain_prefix = LEAF_PREFIX, CHAIN_PREFIX
     head_format, tail_format, tail = layout.formats(alg.size)
     after_log, max_line, push, before = (
         len(fragment) + RECEIVED_AT_SIZE,

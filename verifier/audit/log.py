@@ -1,5 +1,5 @@
 """``LogAudit``: one audit of one log, fed ``log-export/1`` records in export order
-(EVIDENCE-FORMAT §2-5, docs/evidence-format.md).
+(docs/design/EVIDENCE-FORMAT.md §2-5, docs/evidence-format.md).
 
 The header comes first and says which log, hash algorithm and leaves to expect; then the
 leaves (``verifier.audit.leaves``) go into the recomputed tree

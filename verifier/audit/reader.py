@@ -1,5 +1,5 @@
 """Reading an export: bounded lines, and the map of a file for the second pass
-(EVIDENCE-FORMAT §2-5).
+(docs/design/EVIDENCE-FORMAT.md §2-5).
 
 Memory is bounded by the longest legitimate line (``MAX_LINE``), never by the file: a
 longer line is refused as it streams, read no further than the limit.

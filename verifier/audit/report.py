@@ -1,4 +1,5 @@
-"""The audit's results and its report (EVIDENCE-FORMAT §6 reports; docs/auditor-guide.md).
+"""The audit's results and its report (docs/design/EVIDENCE-FORMAT.md §6 reports;
+docs/auditor-guide.md).
 
 Failures are kept individually, at most ``MAX_REPORTED`` per check name, then counted;
 the failure with the lowest seq comes first (and so in the bottom line), then those that

@@ -23,6 +23,7 @@ from ledger.anchoring.setup import build_anchorer
 from ledger.app import create_app
 from ledger.service import Ledger
 from tests.conftest import Keys, event
+from tests.faulty_tsa import FaultyTSA
 from verifier import timestamp
 
 
@@ -194,7 +195,7 @@ def test_a_bad_tsa_stores_nothing_and_fails_over(
     fault: dict[str, Any],
 ) -> None:
     options = {k: v for k, v in fault.items() if k != "dir"}
-    bad = None if name == "down" else DevTSA(tsa_dirs[fault.get("dir", "rsa")], **options)
+    bad = None if name == "down" else FaultyTSA(tsa_dirs[fault.get("dir", "rsa")], **options)
     bad_url = bad.start() if bad else closed_port_url()
     try:
         # Alone, the bad TSA anchors nothing, and says why.

@@ -32,11 +32,10 @@ from ledger.anchoring.devtsa import (
     DEV_TSA_LABEL,
     HEADER,
     HEADER_VALUE,
-    MODES,
     DevTSA,
     DevTSAError,
-    refused_url,
 )
+from tests.faulty_tsa import MODES, FaultyTSA, refused_url
 from verifier.errors import TimestampError
 from verifier.timestamp import verify
 
@@ -87,8 +86,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tsa(base: Path) -> Iterator[DevTSA]:
-    with DevTSA.create(base / "rsa") as running:
+def tsa(base: Path) -> Iterator[FaultyTSA]:
+    with FaultyTSA.create(base / "rsa", "rsa") as running:
         yield running
 
 
@@ -128,7 +127,7 @@ def test_create_is_idempotent(base: Path) -> None:
     after = {p.name: p.read_bytes() for p in second.directory.iterdir() if p.name != "serial"}
     assert before == after
     with pytest.raises(DevTSAError, match="use another directory"):
-        DevTSA.create(base / "again", "ec")
+        DevTSA.create(base / "again", "rsa")
     with pytest.raises(DevTSAError, match="use another directory"):
         DevTSA.create(base / "again", eku="none")
 
@@ -152,19 +151,19 @@ def test_bad_eku_options_and_a_shared_ca(base: Path, eku: str, critical: bool | 
         verify(reply, DIGEST, [good.root_certificate])
 
 
-def test_bad_arguments(base: Path, tsa: DevTSA) -> None:
+def test_bad_arguments(base: Path, tsa: FaultyTSA) -> None:
     with pytest.raises(DevTSAError, match="letters, digits"):
         DevTSA.create(base / "with space")
     with pytest.raises(DevTSAError, match="missing"):
         DevTSA(base / "nothing-here")
     with pytest.raises(DevTSAError, match="mode must be one of"):
-        DevTSA(tsa.directory, mode="sideways")  # type: ignore[arg-type]
+        FaultyTSA(tsa.directory, mode="sideways")  # type: ignore[arg-type]
 
 
 # --- answering -------------------------------------------------------------------------
 
 
-def test_reply_over_http(tsa: DevTSA) -> None:
+def test_reply_over_http(tsa: FaultyTSA) -> None:
     status, headers, reply = post(tsa.url, query(nonce=99))
     assert status == 200
     assert headers["Content-Type"] == "application/timestamp-reply"
@@ -174,8 +173,9 @@ def test_reply_over_http(tsa: DevTSA) -> None:
     assert abs(facts.gen_time - datetime.now(UTC)) < timedelta(seconds=30)
 
 
-def test_rfc3161ng_client_interoperates(tsa: DevTSA) -> None:
-    """rfc3161ng's own client gets a token; it checks only the RSA signature (CEILINGS)."""
+def test_rfc3161ng_client_interoperates(tsa: FaultyTSA) -> None:
+    """rfc3161ng's own client gets a token; it checks only the RSA signature
+    (docs/design/CEILINGS.md)."""
     stamper = rfc3161ng.RemoteTimestamper(
         tsa.url,
         certificate=tsa.tsa_pem.read_bytes(),
@@ -196,13 +196,13 @@ def test_rfc3161ng_client_interoperates(tsa: DevTSA) -> None:
         ("application/timestamp-query", b"x" * (64 * 1024 + 1), 413),
     ],
 )
-def test_http_errors(tsa: DevTSA, content_type: str, body: bytes, status: int) -> None:
+def test_http_errors(tsa: FaultyTSA, content_type: str, body: bytes, status: int) -> None:
     got, headers, _ = post(tsa.url, body, content_type)
     assert got == status
     assert headers[HEADER] == HEADER_VALUE
 
 
-def test_other_paths_and_methods(tsa: DevTSA) -> None:
+def test_other_paths_and_methods(tsa: FaultyTSA) -> None:
     assert post(tsa.url + "other", query())[0] == 404
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(tsa.url, timeout=5)  # noqa: S310
@@ -210,13 +210,13 @@ def test_other_paths_and_methods(tsa: DevTSA) -> None:
     caught.value.close()
 
 
-def test_a_bad_query_gets_a_rejection_from_openssl(tsa: DevTSA) -> None:
+def test_a_bad_query_gets_a_rejection_from_openssl(tsa: FaultyTSA) -> None:
     status, _, reply = post(tsa.url, b"\x30\x03\x02\x01\x01")
     assert status == 200
     assert status_of(reply) == "rejection"
 
 
-def test_concurrent_requests_get_distinct_serial_numbers(tsa: DevTSA) -> None:
+def test_concurrent_requests_get_distinct_serial_numbers(tsa: FaultyTSA) -> None:
     serials: list[int] = []
     errors: list[BaseException] = []
 
@@ -245,7 +245,7 @@ def test_every_mode_is_tested() -> None:
     assert set(MODES) == tested
 
 
-def test_http500_and_garbage(tsa: DevTSA) -> None:
+def test_http500_and_garbage(tsa: FaultyTSA) -> None:
     tsa.mode = "http500"
     try:
         assert post(tsa.url, query())[0] == 500
@@ -259,7 +259,7 @@ def test_http500_and_garbage(tsa: DevTSA) -> None:
         verify(body, DIGEST, [tsa.root_certificate])
 
 
-def test_rejection(tsa: DevTSA) -> None:
+def test_rejection(tsa: FaultyTSA) -> None:
     tsa.mode = "rejection"
     try:
         _, _, reply = post(tsa.url, query())
@@ -277,7 +277,7 @@ def test_rejection(tsa: DevTSA) -> None:
         ("bad-signature", "signature does not verify"),
     ],
 )
-def test_wrong_answers(tsa: DevTSA, mode: str, reason: str) -> None:
+def test_wrong_answers(tsa: FaultyTSA, mode: str, reason: str) -> None:
     tsa.mode = mode  # type: ignore[assignment]
     try:
         _, _, reply = post(tsa.url, query(nonce=1234))
@@ -287,8 +287,8 @@ def test_wrong_answers(tsa: DevTSA, mode: str, reason: str) -> None:
         verify(reply, DIGEST, [tsa.root_certificate], nonce=1234)
 
 
-def test_slow_times_out_and_stops_at_once(tsa: DevTSA) -> None:
-    slow = DevTSA(tsa.directory, mode="slow", delay=30)
+def test_slow_times_out_and_stops_at_once(tsa: FaultyTSA) -> None:
+    slow = FaultyTSA(tsa.directory, mode="slow", delay=30)
     url = slow.start()
     try:
         start = time.monotonic()
@@ -301,8 +301,8 @@ def test_slow_times_out_and_stops_at_once(tsa: DevTSA) -> None:
         assert time.monotonic() - start < 5  # the sleeping handler does not hold stop()
 
 
-def test_clock_offset(tsa: DevTSA) -> None:
-    off = DevTSA(tsa.directory, clock_offset=3 * 86400)
+def test_clock_offset(tsa: FaultyTSA) -> None:
+    off = FaultyTSA(tsa.directory, clock_offset=3 * 86400)
     reply = off.reply(query(nonce=3))
     facts = verify(reply, DIGEST, [off.root_certificate], nonce=3)
     assert timedelta(days=2.9) < facts.gen_time - datetime.now(UTC) < timedelta(days=3.1)
@@ -314,14 +314,14 @@ def test_down_is_a_port_where_nothing_listens() -> None:
     assert isinstance(caught.value.reason, ConnectionRefusedError)
 
 
-def test_openssl_missing_is_an_http_500(tsa: DevTSA) -> None:
+def test_openssl_missing_is_an_http_500(tsa: FaultyTSA) -> None:
     with DevTSA(tsa.directory, openssl="/nonexistent/openssl") as broken:
         status, _, body = post(broken.url, query())
     assert status == 500
     assert b"/nonexistent/openssl ts -reply failed" in body
 
 
-def test_stopped_and_restarted(tsa: DevTSA) -> None:
+def test_stopped_and_restarted(tsa: FaultyTSA) -> None:
     other = DevTSA(tsa.directory)
     with pytest.raises(DevTSAError, match="not started"):
         _ = other.url

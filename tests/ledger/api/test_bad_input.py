@@ -1,4 +1,5 @@
-"""Bad input never reaches the log (EVIDENCE-FORMAT §1, §7), on SQLite and PostgreSQL.
+"""Bad input never reaches the log (docs/design/EVIDENCE-FORMAT.md §1, §7), on SQLite and
+PostgreSQL.
 
 One row per rule: the body or header that breaks it, the HTTP status, and the JSON path
 the error names. Every case runs against a log that already holds one good event and

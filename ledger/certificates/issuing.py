@@ -1,0 +1,121 @@
+"""A certificate for a caller: the registry's copy if the evidence is unchanged, else a
+new edition, issued, recorded and returned.
+
+``certificate(service, tenant, envelope_id, lang=, tz=)`` reads the envelope's
+``evidence-bundle/1`` (``ledger.evidence``) and names it (``reports.identity``). If the
+registry holds that edition (id, language, time zone), its PDF is returned byte for
+byte: no rendering, no TSA request. Otherwise the bundle (the one the id's other
+editions attach, if any) is verified with the log's keys and the configured TSA roots
+(``verifier.bundle``), rendered and signed (``reports.issuing``), and recorded
+(``ledger.certificates.registry``); a new id supersedes the envelope's current one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from ledger import evidence
+from ledger.certificates import registry
+from ledger.certificates.issuer import issuer_info, issuer_signer, revocation
+from ledger.certificates.tsa import timestampers, tsa_roots
+from ledger.service import Ledger
+from reports.identity import certificate_id, evidence_sha256
+from reports.issuing import Issued, issue
+from reports.model import bundle_bytes
+from reports.texts import Lang
+from verifier.bundle import verify_bundle
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A certificate as handed out: the PDF, its id, its PAdES level, and whether it is
+    the registry's stored copy (``issued`` is None then) or was issued now."""
+
+    pdf: bytes
+    certificate_id: str
+    level: str
+    issued: Issued | None  # what issuing cost; None: the stored PDF
+    supersedes: str | None = None  # the certificate this new one supersedes
+    level_reason: str | None = None  # why not B-LTA (None at B-LTA)
+
+    @property
+    def stored(self) -> bool:
+        return self.issued is None
+
+
+def zone_name(tz: ZoneInfo | None) -> str:
+    return tz.key if tz is not None else registry.NO_ZONE
+
+
+def certificate(
+    service: Ledger,
+    tenant: tuple[int, str],
+    envelope_id: str,
+    *,
+    lang: Lang = "en",
+    tz: ZoneInfo | None = None,
+) -> Delivered:
+    """The signed certificate of evidence of one envelope of ``tenant``, in one edition."""
+    settings = service.settings
+    zone = zone_name(tz)
+    with service.db.reading() as conn:
+        vkeys = [k.vkey for k in service.keys.listing(conn)]
+        log = service.log
+        bundle = evidence.bundle(
+            conn, log.id, log.origin, log.alg, vkeys, tenant, envelope_id, settings.tsa_dev
+        )
+        ident = certificate_id(bundle)
+        stored = registry.stored_pdf(conn, ident, lang, zone)
+        if stored is not None:
+            return Delivered(stored[0], ident, stored[1], None, level_reason=stored[2])
+        attached = registry.stored_bundle(conn, ident)
+    if attached is not None:  # every edition of an id attaches the same bundle
+        bundle = json.loads(attached)
+    when = datetime.now(UTC)
+    signer, files = issuer_signer(settings)
+    roots = tsa_roots(settings)
+    report = verify_bundle(bundle, vkeys, roots)
+    issued = issue(
+        bundle,
+        report,
+        issuer_info(settings, signer, files.development),
+        signer,
+        lang=lang,
+        tz=tz,
+        timestampers=timestampers(settings),
+        tsa_roots=roots,
+        tsa_development=settings.tsa_dev,
+        revocation=revocation(settings, files),
+        issued_at=when,
+    )
+    new = registry.NewEdition(
+        certificate_id=ident,
+        lang=lang,
+        tz=zone,
+        tenant_id=tenant[0],
+        envelope_id=envelope_id,
+        basis=registry.basis(bundle),
+        evidence_sha256=evidence_sha256(bundle),
+        bundle=attached if attached is not None else bundle_bytes(bundle),
+        pdf=issued.pdf,
+        pades_level=issued.level,
+        level_note=issued.failure,
+        issued_at=when,
+    )
+    try:
+        with service.db.writing() as conn:
+            supersedes = registry.record(conn, new)
+    except IntegrityError:  # issued at the same moment by another request: theirs stands
+        with service.db.reading() as conn:
+            stored = registry.stored_pdf(conn, ident, lang, zone)
+        if stored is None:
+            raise
+        return Delivered(stored[0], ident, stored[1], None, level_reason=stored[2])
+    return Delivered(
+        issued.pdf, ident, issued.level, issued, supersedes, level_reason=issued.level_reason
+    )

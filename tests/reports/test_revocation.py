@@ -1,0 +1,155 @@
+"""Never B-LTA without revocation data: a signer whose chain's revocation data cannot be
+had gets B-T, and the PDF text, ``X-PAdES-Level`` (with ``X-PAdES-Level-Reason``) and
+``ledger-verify pdf`` say so; a real CA's CRL named in the certificate is fetched.
+
+Each case is a real served ledger with the development TSA: a development issuer whose
+CA key is gone (it cannot issue a CRL), an operator's issuer whose CA names a CRL URL
+where nothing answers, and the same CA serving its CRL over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from ledger import devpki
+from reports.signing import revocation_counts
+from reports.validation import verify_pdf
+from tests.faulty_tsa import refused_url
+from tests.reports.conftest import World, flat, pdftotext, poppler, served
+from tests.reports.etsi import baseline
+
+ENVELOPE = "ENV-REVOCATION"
+
+
+def _one_event(app: Flask, client: FlaskClient, ingest: str, admin: str) -> None:
+    sent = {
+        "event_id": "rev-1",
+        "type": "envelope.sent",
+        "occurred_at": "2026-11-21T08:00:00Z",
+        "envelope_id": ENVELOPE,
+    }
+    response = client.post("/v1/events", json=sent, headers={"Authorization": f"Bearer {ingest}"})
+    assert response.status_code == 201
+    anchored = client.post("/v1/log/anchors", headers={"Authorization": f"Bearer {admin}"})
+    assert anchored.status_code == 201
+
+
+def _download(world: World) -> tuple[bytes, dict[str, str]]:
+    response = world.client.get(
+        f"/v1/envelopes/{ENVELOPE}/certificate.pdf",
+        headers={"Authorization": f"Bearer {world.read}"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.data, dict(response.headers)
+
+
+def _operator_issuer(directory: Path, crl_url: str) -> tuple[Path, Path, Path, bytes]:
+    """An issuer certificate from a CA that names ``crl_url``, as a real CA does: its
+    chain file, key file and CA file, and the CA's CRL (DER)."""
+    directory.mkdir(parents=True)
+    now = datetime.now(UTC)
+    ca_key, key = devpki.new_key(), devpki.new_key()
+    ca = devpki.make_ca(ca_key, "Operator test CA", now)
+    cert = devpki.issue_certificate(
+        key, ca, ca_key, "Operator test issuer", "issuer", now, crl_url=crl_url
+    )
+    chain, key_file, ca_file = (
+        directory / "issuer.pem",
+        directory / "issuer.key",
+        directory / "ca.pem",
+    )
+    chain.write_bytes(devpki.pem(cert) + devpki.pem(ca))
+    devpki.write_secret(key_file, devpki.key_pem(key))
+    ca_file.write_bytes(devpki.pem(ca))
+    return chain, key_file, ca_file, devpki.make_crl(ca, ca_key, now)
+
+
+def _says_b_t(world: World, pdf: bytes, headers: dict[str, str], issuer_root: Path) -> str:
+    """The checks every B-T certificate passes; the reason the PDF gives."""
+    assert world.tsa_root is not None
+    assert headers["X-PAdES-Level"] == "B-T"
+    reason = headers["X-PAdES-Level-Reason"]
+    assert reason.startswith("no revocation data for the issuer's certificate chain")
+    path = world.directory / "b-t.pdf"
+    path.write_bytes(pdf)
+    text = flat(pdftotext(path))
+    assert "PAdES level reached: B-T" in text
+    assert "at level B-T" in text
+    assert "The revocation data B-LT needs could not be obtained (no revocation data for " in text
+    assert "at level B-LTA" not in text
+    assert "PAdES level reached: B-LTA" not in text
+    assert "PAdES B-T: ECDSA P-256 with SHA-256" in text  # the algorithms table
+    assert revocation_counts(pdf)[1:] == (0, 0)
+    report = poppler("pdfsig", path)  # one signature, the last revision: the whole file
+    assert "Signature Validation: Signature is Valid." in report
+    assert "Total document signed" in report
+    assert "Signature #2" not in report
+    found = baseline(pdf, [issuer_root, world.tsa_root])
+    assert found.level == "PAdES-BASELINE-T"
+    assert found.indication.startswith("INDETERMINATE/")
+    result = verify_pdf(
+        pdf, [world.vkey], [world.tsa_root.read_bytes()], [issuer_root.read_bytes()]
+    )
+    assert result.valid, result.report.bottom_line
+    assert result.level == "B-T"
+    return text
+
+
+def test_a_development_ca_without_its_key_gives_b_t_and_says_why(tmp_path: Path) -> None:
+    with served(tmp_path, _one_event) as world:
+        devpki.ensure_dev_issuer(world.settings.issuer_dir)
+        (world.settings.issuer_dir / "ca.key").unlink()  # a data dir from before: no CRL
+        pdf, headers = _download(world)
+        _says_b_t(world, pdf, headers, world.issuer_ca)
+
+
+def test_a_crl_url_that_does_not_answer_gives_b_t(tmp_path: Path) -> None:
+    chain, key, ca, _ = _operator_issuer(tmp_path / "operator", refused_url() + "ca.crl")
+    with served(
+        tmp_path / "ledger", _one_event, issuer_cert=str(chain), issuer_key=str(key)
+    ) as world:
+        pdf, headers = _download(world)
+        _says_b_t(world, pdf, headers, ca)
+        assert "Operator test issuer" in headers["X-PAdES-Level-Reason"]
+
+
+def test_an_operator_ca_whose_crl_is_served_reaches_b_lta(tmp_path: Path) -> None:
+    served_crl: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = served_crl.get(self.path, b"")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/pkix-crl")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ca.crl"
+        chain, key, ca, crl = _operator_issuer(tmp_path / "operator", url)
+        served_crl["/ca.crl"] = crl
+        with served(
+            tmp_path / "ledger", _one_event, issuer_cert=str(chain), issuer_key=str(key)
+        ) as world:
+            assert world.tsa_root is not None
+            pdf, headers = _download(world)
+            assert headers["X-PAdES-Level"] == "B-LTA"
+            assert "X-PAdES-Level-Reason" not in headers
+            assert revocation_counts(pdf)[1] == 2  # the operator CA's, fetched; the TSA root's
+            found = baseline(pdf, [ca, world.tsa_root])
+            assert found.level == "PAdES-BASELINE-LTA"
+    finally:
+        server.shutdown()
+        server.server_close()
