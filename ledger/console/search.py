@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.access import Principal
@@ -121,6 +121,13 @@ def _terms(event: dict[str, Any]) -> Iterable[tuple[str, str]]:
     for document in event.get("documents") or ():
         if isinstance(document, dict) and isinstance(document.get("sha256"), str):
             yield "sha256", document["sha256"].lower()
+
+
+PG_TERMS = text(
+    "INSERT INTO console_terms (tenant_id, kind, value, envelope_id)"
+    " SELECT * FROM unnest(CAST(:t AS integer[]), CAST(:k AS varchar[]),"
+    " CAST(:v AS varchar[]), CAST(:e AS varchar[])) ON CONFLICT DO NOTHING"
+)
 
 
 def _insert(conn: Connection, table: Any) -> Any:
@@ -222,7 +229,18 @@ def _index_batch(
             .values({k: bindparam(f"b_{k}") for k in UPDATED}),
             changed,
         )
-    if terms:  # executemany: compiled once (psycopg pipelines it)
+    if terms and conn.dialect.name == "postgresql":  # one statement: arrays, unnested
+        columns = list(zip(*terms, strict=True))
+        conn.execute(
+            PG_TERMS,
+            {
+                "t": list(columns[0]),
+                "k": list(columns[1]),
+                "v": list(columns[2]),
+                "e": list(columns[3]),
+            },
+        )
+    elif terms:  # SQLite: an executemany, compiled once
         values = [
             dict(zip(("tenant_id", "kind", "value", "envelope_id"), t, strict=True)) for t in terms
         ]
