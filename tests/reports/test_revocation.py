@@ -4,25 +4,40 @@ had gets B-T, and the PDF text, ``X-PAdES-Level`` (with ``X-PAdES-Level-Reason``
 
 Each case is a real served ledger with the development TSA: a development issuer whose
 CA key is gone (it cannot issue a CRL), an operator's issuer whose CA names a CRL URL
-where nothing answers, and the same CA serving its CRL over loopback HTTP.
+where nothing answers, and the same CA serving its CRL over loopback HTTP; and revocation
+data that vanishes between the check and the time-stamp revision (``reports.issuing``
+renders again at B-T), and ``reports.signing.sign`` refusing B-LTA without it.
 """
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from reportlab.pdfgen import canvas
 
 from ledger import devpki
-from reports.signing import revocation_counts
+from ledger.certificates.issuer import issuer_info, issuer_signer
+from reports.issuing import issue
+from reports.signing import (
+    Revocation,
+    RevocationUnavailable,
+    TimedTimeStamper,
+    revocation_counts,
+    sign,
+)
 from reports.validation import verify_pdf
 from tests.faulty_tsa import refused_url
 from tests.reports.conftest import World, flat, pdftotext, poppler, served
 from tests.reports.etsi import baseline
+from tests.reports.flow import ENVELOPE as FLOW_ENVELOPE
+from verifier.bundle import verify_bundle
 
 ENVELOPE = "ENV-REVOCATION"
 
@@ -153,3 +168,73 @@ def test_an_operator_ca_whose_crl_is_served_reaches_b_lta(tmp_path: Path) -> Non
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_revocation_data_that_vanishes_while_signing_gives_b_t(world: World) -> None:
+    # The check before rendering finds the CRLs; when the time-stamp revision is made
+    # they are gone: the certificate is rendered again at B-T, never left claiming B-LTA.
+    assert world.tsa_root is not None
+    settings = world.settings
+    response = world.client.get(
+        f"/v1/envelopes/{FLOW_ENVELOPE}/evidence",
+        headers={"Authorization": f"Bearer {world.read}"},
+    )
+    bundle = response.get_json()
+    roots = [world.tsa_root.read_bytes()]
+    signer, files = issuer_signer(settings)
+    cas = [world.issuer_ca, world.tsa_root]
+    calls: list[int] = []
+
+    def vanishing() -> list[bytes]:
+        calls.append(1)
+        return devpki.fresh_crls(cas) if len(calls) == 1 else []
+
+    issued = issue(
+        bundle,
+        verify_bundle(bundle, [world.vkey], roots),
+        issuer_info(settings, signer, files.development),
+        signer,
+        timestampers=[TimedTimeStamper(settings.tsa_urls[0], 10)],
+        tsa_roots=roots,
+        tsa_development=True,
+        revocation=Revocation(crls=vanishing, fetch=False),
+    )
+    assert len(calls) == 2
+    assert issued.level == issued.pades_level == "B-T"
+    assert issued.level_reason is not None
+    assert issued.level_reason.startswith("no revocation data for ")
+    path = world.directory / "vanished.pdf"
+    path.write_bytes(issued.pdf)
+    assert "PAdES level reached: B-T" in flat(pdftotext(path))
+    assert revocation_counts(issued.pdf)[1:] == (0, 0)
+
+
+def test_sign_refuses_b_lta_without_revocation_data(world: World) -> None:
+    assert world.tsa_root is not None
+    signer, _ = issuer_signer(world.settings)
+    pdf = _blank_pdf()
+    stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
+    now = datetime.now(UTC)
+    with pytest.raises(RevocationUnavailable, match="no revocation data for the issuer"):
+        sign(
+            pdf,
+            b"{}",
+            signer,
+            issued_at=now,
+            level="B-LTA",
+            timestamper=stamper,
+            tsa_roots=[world.tsa_root.read_bytes()],
+            revocation=Revocation(fetch=False),
+        )
+    with pytest.raises(ValueError, match="needs a time-stamper"):
+        sign(pdf, b"{}", signer, issued_at=now, level="B-T")
+    with pytest.raises(ValueError, match="level must be"):
+        sign(pdf, b"{}", signer, issued_at=now, level="B-LT")
+
+
+def _blank_pdf() -> bytes:
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "a page")
+    page.save()
+    return out.getvalue()
