@@ -24,6 +24,8 @@ from reportlab.pdfgen import canvas
 
 from ledger import devpki
 from ledger.certificates.issuer import issuer_info, issuer_signer
+from reports import model
+from reports.certificate import Signing, render
 from reports.issuing import issue
 from reports.signing import (
     Revocation,
@@ -238,3 +240,27 @@ def _blank_pdf() -> bytes:
     page.drawString(72, 720, "a page")
     page.save()
     return out.getvalue()
+
+
+def test_ledger_verify_pdf_fails_a_pdf_that_claims_more_than_it_reaches(world: World) -> None:
+    # Rendered saying B-LTA, signed at B-T: the signature is valid, the claim is not.
+    assert world.tsa_root is not None
+    response = world.client.get(
+        f"/v1/envelopes/{FLOW_ENVELOPE}/evidence",
+        headers={"Authorization": f"Bearer {world.read}"},
+    )
+    bundle = response.get_json()
+    roots = [world.tsa_root.read_bytes()]
+    signer, files = issuer_signer(world.settings)
+    issuer = issuer_info(world.settings, signer, files.development)
+    evidence = model.read(bundle, verify_bundle(bundle, [world.vkey], roots), roots)
+    now = datetime.now(UTC)
+    stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
+    claims = render(evidence, issuer, Signing("B-LTA", tsa=stamper.name), issued_at=now)
+    pdf = sign(claims, evidence.attachment, signer, issued_at=now, level="B-T", timestamper=stamper)
+    result = verify_pdf(pdf, [world.vkey], roots, [world.issuer_ca.read_bytes()])
+    assert result.level == "B-T"
+    assert not result.valid
+    (check,) = [c for c in result.report.checks if c.name == "pades level"]
+    assert check.status == "fail"
+    assert check.reason == "the document states PAdES B-LTA, but reaches B-T"
