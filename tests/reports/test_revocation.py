@@ -12,7 +12,9 @@ renders again at B-T), and ``reports.signing.sign`` refusing B-LTA without it.
 from __future__ import annotations
 
 import io
+import socket
 import threading
+import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -134,6 +136,28 @@ def test_a_crl_url_that_does_not_answer_gives_b_t(tmp_path: Path) -> None:
         pdf, headers = _download(world)
         _says_b_t(world, pdf, headers, ca)
         assert "Operator test issuer" in headers["X-PAdES-Level-Reason"]
+
+
+def test_a_crl_url_that_hangs_gives_b_t_within_the_timeout(tmp_path: Path) -> None:
+    # A CRL point that accepts the connection and never answers: the fetch gives up after
+    # LEDGER_TSA_TIMEOUT (1 s here), and the certificate is B-T.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # never accepted, never answered
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/ca.crl"
+        chain, key, ca, _ = _operator_issuer(tmp_path / "operator", url)
+        with served(
+            tmp_path / "ledger",
+            _one_event,
+            issuer_cert=str(chain),
+            issuer_key=str(key),
+            tsa_timeout="1",
+        ) as world:
+            started = time.monotonic()
+            pdf, headers = _download(world)
+            elapsed = time.monotonic() - started
+            _says_b_t(world, pdf, headers, ca)
+    assert elapsed < 10, elapsed
 
 
 def test_an_operator_ca_whose_crl_is_served_reaches_b_lta(tmp_path: Path) -> None:
