@@ -126,6 +126,16 @@ def test_a_development_ca_without_its_key_gives_b_t_and_says_why(tmp_path: Path)
         (world.settings.issuer_dir / "ca.key").unlink()  # a data dir from before: no CRL
         pdf, headers = _download(world)
         _says_b_t(world, pdf, headers, world.issuer_ca)
+        # the registry keeps the level and why: a repeat download, and the public page
+        again, repeated = _download(world)
+        assert again == pdf
+        assert repeated["X-PAdES-Level"] == "B-T"
+        assert repeated["X-PAdES-Level-Reason"] == headers["X-PAdES-Level-Reason"]
+        page = world.client.get(f"/verify/{headers['X-Certificate-Id']}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert 'class="level">B-T<br>' in html
+        assert "no revocation data for the issuer&#39;s certificate chain" in html
 
 
 def test_a_crl_url_that_does_not_answer_gives_b_t(tmp_path: Path) -> None:
