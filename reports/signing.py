@@ -3,18 +3,21 @@
 ``IssuerSigner.load(cert_file, key_file)`` reads the issuer's certificate chain and key
 once; keep the object (``ledger.certificates`` caches it per process): pyHanko's
 ``SimpleSigner`` parses its key again for every signature, twice per PDF, which costs
-45 ms for RSA (docs/design/CEILINGS.md, pitfall 4), so this signer keeps the parsed key. ECDSA
-P-256 is
-the recommended key; RSA works; Ed25519 is refused, because poppler cannot verify
+45 ms for RSA (docs/design/CEILINGS.md, pitfall 4), so this signer keeps the parsed key.
+ECDSA P-256 is the recommended key; RSA works; Ed25519 is refused, because poppler cannot verify
 Ed25519 PDF signatures (pitfall 5).
 
-``sign(pdf, attachment, signer, timestamper=...)`` embeds the evidence bundle as the
-file attachment ``evidence-bundle.json`` and certifies the document (DocMDP: no
-changes but PAdES validation data and document time-stamps), in one incremental
-update, so the signature covers the attachment. With a time-stamper it reaches PAdES
-B-LTA: a signature time-stamp (B-T), the validation data of the signer's and the TSA's
-chains in the DSS (B-LT) and a document time-stamp over all of it (B-LTA). Without one,
-B-B.
+``sign(pdf, attachment, signer, level=..., timestamper=..., revocation=...)`` embeds the
+evidence bundle as the file attachment ``evidence-bundle.json`` and certifies the
+document (DocMDP P=1: no changes but PAdES validation data and document time-stamps), in
+one incremental update, so the signature covers the attachment. B-B is that signature;
+B-T adds a signature time-stamp; B-LTA adds one more update holding the DSS (the
+issuer's and the TSA's chains and the revocation data of every certificate below their
+roots, gathered in pyHanko's "require" mode from ``Revocation``) and a document
+time-stamp over the whole file, and nothing else (no metadata refresh). Without that
+revocation data ``sign`` raises ``RevocationUnavailable``: never B-LTA without it.
+``check_revocation`` asks the same question before a certificate is rendered, so that
+its text states the level it will reach (``reports.issuing``).
 """
 
 from __future__ import annotations
