@@ -15,11 +15,15 @@ import io
 import socket
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Flask
 from flask.testing import FlaskClient
 from reportlab.pdfgen import canvas
@@ -298,3 +302,90 @@ def test_ledger_verify_pdf_fails_a_pdf_that_claims_more_than_it_reaches(world: W
     (check,) = [c for c in result.report.checks if c.name == "pades level"]
     assert check.status == "fail"
     assert check.reason == "the document states PAdES B-LTA, but reaches B-T"
+
+
+def test_an_operator_ca_with_an_ocsp_responder_reaches_b_lta(tmp_path: Path) -> None:
+    # The issuer's certificate names an OCSP responder (loopback HTTP, answering "good",
+    # signed by the CA): its response is fetched and embedded.
+    now = datetime.now(UTC)
+    ca_key, key = devpki.new_key(), devpki.new_key()
+    ca = devpki.make_ca(ca_key, "Operator OCSP test CA", now)
+    # a delegated responder (EKU OCSPSigning, id-pkix-ocsp-nocheck), as CAs run them
+    responder_key = devpki.new_key()
+    responder = (
+        x509.CertificateBuilder()
+        .subject_name(devpki.dev_name("Operator OCSP responder"))
+        .issuer_name(ca.subject)
+        .public_key(responder_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=True)
+        .add_extension(x509.OCSPNoCheck(), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    asked: list[int] = []
+    holder: dict[str, x509.Certificate] = {}
+
+    class Responder(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            request = ocsp.load_der_ocsp_request(body)
+            asked.append(request.serial_number)
+            response = (
+                ocsp.OCSPResponseBuilder()
+                .add_response(
+                    cert=holder["issuer"],
+                    issuer=ca,
+                    algorithm=request.hash_algorithm,
+                    cert_status=ocsp.OCSPCertStatus.GOOD,
+                    this_update=datetime.now(UTC),
+                    next_update=datetime.now(UTC) + timedelta(days=1),
+                    revocation_time=None,
+                    revocation_reason=None,
+                )
+                .responder_id(ocsp.OCSPResponderEncoding.HASH, responder)
+                .certificates([responder])
+                .sign(responder_key, hashes.SHA256())
+                .public_bytes(serialization.Encoding.DER)
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ocsp-response")
+            self.send_header("Content-Length", str(len(response)))
+            self.end_headers()
+            self.wfile.write(response)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Responder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ocsp"
+        cert = devpki.issue_certificate(
+            key, ca, ca_key, "Operator OCSP test issuer", "issuer", now, ocsp_url=url
+        )
+        holder["issuer"] = cert
+        directory = tmp_path / "operator"
+        directory.mkdir()
+        (directory / "issuer.pem").write_bytes(devpki.pem(cert) + devpki.pem(ca))
+        devpki.write_secret(directory / "issuer.key", devpki.key_pem(key))
+        (directory / "ca.pem").write_bytes(devpki.pem(ca))
+        with served(
+            tmp_path / "ledger",
+            _one_event,
+            issuer_cert=str(directory / "issuer.pem"),
+            issuer_key=str(directory / "issuer.key"),
+        ) as world:
+            assert world.tsa_root is not None
+            pdf, headers = _download(world)
+            assert headers["X-PAdES-Level"] == "B-LTA", headers.get("X-PAdES-Level-Reason")
+            assert cert.serial_number in asked
+            assert revocation_counts(pdf)[1:] == (1, 1)  # the TSA root's CRL; the OCSP answer
+            (tmp_path / "ocsp.pdf").write_bytes(pdf)
+            found = baseline(pdf, [directory / "ca.pem", world.tsa_root])
+            assert found.level == "PAdES-BASELINE-LTA"
+            assert found.indication == "PASSED/OK"
+    finally:
+        server.shutdown()
+        server.server_close()
