@@ -9,10 +9,18 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import audit_bench, certificate_bench, render_bench, service_bench, verifier_bench
+from bench import (
+    analytics_bench,
+    audit_bench,
+    certificate_bench,
+    export_bench,
+    render_bench,
+    service_bench,
+    verifier_bench,
+)
 
 RESULTS = Path(__file__).parent / "results"
-PARTS = ("verifier", "audit", "certificate", "render", "service")
+PARTS = ("verifier", "audit", "certificate", "render", "service", "analytics", "export")
 
 
 def main() -> int:
@@ -23,7 +31,7 @@ def main() -> int:
         "--db",
         choices=("sqlite", "postgresql", "both"),
         default="both",
-        help="databases for the service's HTTP runs (default both)",
+        help="databases for the service's HTTP runs and analytics (default both)",
     )
     args = parser.parse_args()
     parts = [args.only] if args.only else list(PARTS)
@@ -44,6 +52,11 @@ def main() -> int:
     if "service" in parts:
         databases = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
         results["service"] = service_bench.run(quick=args.quick, databases=databases)
+    if "analytics" in parts:
+        databases = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
+        results["analytics"] = analytics_bench.run(quick=args.quick, databases=databases)
+    if "export" in parts:
+        results["export"] = export_bench.run(quick=args.quick)
     results["finished_at"] = datetime.now(UTC).isoformat()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, str] = {
     "VERIFY_BURST": "5",  # ... of which this many at once
     "WORKERS": "2",
     "THREADS": "8",  # per worker: requests that wait for the log share one commit
+    "CLIENT_TIMEOUT": "10",  # seconds a client has to send its headers, then its body
     "LOGKEY_OVERLAP_SECONDS": str(7 * 24 * 3600),
     "TSA_URLS": "",  # empty: the development TSA under <DATA_DIR>/devtsa
     "TSA_TRUST_ROOTS": "",  # PEM files, comma-separated
@@ -38,6 +39,10 @@ DEFAULTS: dict[str, str] = {
     # 1: subscriptions may target loopback, private, link-local... addresses (development,
     # tests); /healthz says so. Never in production (docs/security.md).
     "OUTBOUND_ALLOW_PRIVATE": "",
+    # Personal data (docs/privacy.md): bodies sealed with AES-256-GCM. "off" exists for
+    # make bench's comparison only: bodies written then stay in clear until `ledger init`.
+    "ENCRYPTION": "on",
+    "RETENTION_INTERVAL": "3600",  # seconds between retention runs (one across workers); 0: none
     # The issuer of certificates of evidence (docs/certificate.md). Empty certificate and
     # key: the development issuer under <DATA_DIR>/issuer, made by `ledger init`.
     "ISSUER_NAME": "",  # the operator's legal name
@@ -48,4 +53,7 @@ DEFAULTS: dict[str, str] = {
     "ISSUER_CERT": "",  # PEM: the signing certificate first, then its chain up to the root
     "ISSUER_KEY": "",  # PEM private key (ECDSA P-256 recommended), unencrypted
     "ISSUER_RETENTION_YEARS": "10",
+    # The console (docs/console.md): set to 1 behind a TLS-terminating proxy that sends
+    # X-Forwarded-Proto, so that session cookies get Secure.
+    "CONSOLE_TRUST_PROXY": "",
 }

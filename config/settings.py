@@ -48,6 +48,7 @@ class Settings:
     verify_burst: int
     workers: int
     threads: int
+    client_timeout: int
     logkey_overlap_seconds: int
     tsa_urls: tuple[str, ...]
     tsa_trust_roots: tuple[Path, ...]
@@ -64,7 +65,10 @@ class Settings:
     webhook_backoff_max: int
     webhook_max_attempts: int
     outbound_allow_private: bool
+    encryption: bool  # off only for make bench's comparison (docs/privacy.md)
+    retention_interval: int  # seconds between retention runs (one across workers); 0: none
     issuer: IssuerSettings
+    console_trust_proxy: bool = False  # honour X-Forwarded-Proto: https (docs/console.md)
 
     @property
     def keys_dir(self) -> Path:
@@ -111,6 +115,13 @@ def _flag(name: str, raw: str) -> bool:
     if raw not in ("", "0", "1"):
         raise SettingsError(f"{PREFIX}{name} is 1 (on), 0 or empty (off), got {raw!r}")
     return raw == "1"
+
+
+def _switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("on", "off"):
+        raise SettingsError(f"{PREFIX}{name} must be on or off, got {raw!r}")
+    return value == "on"
 
 
 def _origin(raw: str) -> str:
@@ -217,6 +228,7 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         verify_burst=_int("VERIFY_BURST", raw["VERIFY_BURST"], 1, 100_000),
         workers=_int("WORKERS", raw["WORKERS"], 1, 64),
         threads=_int("THREADS", raw["THREADS"], 1, 256),
+        client_timeout=_int("CLIENT_TIMEOUT", raw["CLIENT_TIMEOUT"], 1, 3600),
         logkey_overlap_seconds=_int(
             "LOGKEY_OVERLAP_SECONDS", raw["LOGKEY_OVERLAP_SECONDS"], 0, 10 * 365 * 86400
         ),
@@ -235,5 +247,8 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         webhook_backoff_max=_int("WEBHOOK_BACKOFF_MAX", raw["WEBHOOK_BACKOFF_MAX"], 0, 7 * 86400),
         webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", raw["WEBHOOK_MAX_ATTEMPTS"], 1, 100),
         outbound_allow_private=_flag("OUTBOUND_ALLOW_PRIVATE", raw["OUTBOUND_ALLOW_PRIVATE"]),
+        encryption=_switch("ENCRYPTION", raw["ENCRYPTION"]),
+        retention_interval=_int("RETENTION_INTERVAL", raw["RETENTION_INTERVAL"], 0, 30 * 86400),
         issuer=_issuer(raw, base or Path.cwd()),
+        console_trust_proxy=raw["CONSOLE_TRUST_PROXY"] not in ("", "0"),
     )

@@ -8,7 +8,7 @@ import time
 from flask import Flask, Response, g, request
 
 from config.settings import Settings, load
-from ledger import api, logs
+from ledger import api, console, logs
 from ledger.api import errors
 from ledger.api.context import refuse_control_characters
 from ledger.api.fastpath import SingleAppend
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     for module in api.modules():
         app.register_blueprint(module.bp)
+    console.init_app(app)
 
     @app.before_request
     def _start() -> None:

@@ -149,6 +149,8 @@ class Importer:
                 "leaf": leaf,
                 "leaf_hash": bytes.fromhex(record["leaf_hash"]),
                 "chain": bytes.fromhex(record["chain"]),
+                "occurred_us": clock.occurred_micros(parsed.event.occurred_at),
+                "channel": parsed.source.channel,
             }
         )
 

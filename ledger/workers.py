@@ -1,9 +1,11 @@
-"""Background work in each worker process: anchoring and webhook delivery, as jobs of
-one APScheduler scheduler, started by ``Ledger.start_workers()`` (``wsgi.py``).
+"""Background work in each worker process: anchoring, retention, webhook delivery, the
+recovery of evidence exports and the analytics rollup, as jobs of one APScheduler
+scheduler, started by ``Ledger.start_workers()`` (``wsgi.py``).
 
 Every worker runs the jobs; what makes a job run once across workers and hosts is the
 job's own claim on the database: the anchoring lease (``Anchorer.run``) lets one run
-per interval, and a delivery's row lock gives it to one sender at a time. So adding
+per interval, the retention lease likewise (``ledger.privacy.retention``), and a
+delivery's row lock gives it to one sender at a time. So adding
 workers adds no TSA requests and sends no webhook twice.
 """
 
@@ -38,6 +40,8 @@ class Ledger(Protocol):
 
 
 log = logging.getLogger(__name__)
+EXPORT_RECOVERY = 60  # seconds between a worker's looks at orphaned and waiting exports
+ROLLUP_INTERVAL = 60  # seconds between a worker's folds of new entries into analytics
 
 
 def anchor_once(service: Ledger) -> None:
@@ -50,8 +54,39 @@ def anchor_once(service: Ledger) -> None:
         log.info("anchored size %d with %s", record.size, record.tsa)
 
 
+def retention_once(service: Ledger) -> None:
+    from ledger.privacy.retention import run_once
+
+    try:
+        run = run_once(service)
+    except LedgerError as e:
+        log.warning("retention run failed: %s", e.message)
+        return
+    if run is not None:
+        for erased in run.erased:
+            log.info("retention erased envelope %s (seq %d)", erased["envelope_id"], erased["seq"])
+        for held in run.held:
+            log.info("retention skipped a held envelope: %s", held)
+
+
 def deliver_once(worker: DeliveryWorker) -> None:
     worker.drain()
+
+
+def fold_analytics(service: Ledger) -> None:
+    from ledger import rollup
+
+    rollup.refresh(service)
+
+
+def recover_exports(service: Ledger) -> None:
+    from ledger import exports
+
+    failed, started = exports.recover(service)
+    for export_id in failed:
+        log.warning("export %s was interrupted: marked failed", export_id)
+    for export_id in started:
+        log.info("export %s was waiting: started here", export_id)
 
 
 def _survive(job: Callable[..., None], what: str) -> Callable[..., None]:
@@ -90,7 +125,8 @@ def _every(
 
 
 def start(service: Ledger) -> BackgroundScheduler | None:
-    """The jobs this process runs (none when every interval is 0), started."""
+    """The jobs this process runs, started: anchoring and webhook delivery unless their
+    interval is 0, and always the recovery of evidence exports and the analytics rollup."""
     settings = service.settings
     scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
     if settings.anchor_interval and settings.tsa_urls:
@@ -100,6 +136,15 @@ def start(service: Ledger) -> BackgroundScheduler | None:
         worker = DeliveryWorker(service.db, Policy.from_settings(settings))
         interval = settings.webhook_interval
         _every(scheduler, deliver_once, "webhook delivery round", interval, (0, interval), [worker])
+    if settings.retention_interval:
+        interval = settings.retention_interval
+        _every(
+            scheduler, retention_once, "retention run", interval, (5, min(interval, 60)), [service]
+        )
+    # Exports a stopped worker left (a claim on the row makes each run once); the
+    # analytics rollup kept near the log (a lock on its state row: one fold at a time).
+    _every(scheduler, recover_exports, "export recovery", EXPORT_RECOVERY, (5, 60), [service])
+    _every(scheduler, fold_analytics, "analytics rollup", ROLLUP_INTERVAL, (5, 60), [service])
     if not scheduler.get_jobs():
         return None
     scheduler.start()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ledger.api.context import INDEX_MAX, caller, decimal, int_arg, ledger, only_args
 from ledger.api.schemas import API_KEY, AUTH_ERRORS, ENTRY, ERROR, json_response, query_param
 from ledger.errors import InvalidInput, NotFound
+from ledger.privacy.at_rest import open_body
 from ledger.storage.models import Body, Entry, Log
 from ledger.storage.nodes import NodeReader
 from verifier import merkle
@@ -76,8 +77,8 @@ def entry(seq: str) -> Response:
                 Entry.leaf,
                 Entry.leaf_hash,
                 Entry.chain,
-                Body.event,
-                Body.salt,
+                Body.key_id,
+                Body.sealed,
             )
             .outerjoin(Body, (Body.log_id == Entry.log_id) & (Body.seq == Entry.seq))
             .where(Entry.log_id == service.log.id, Entry.seq == index)
@@ -94,10 +95,19 @@ def entry(seq: str) -> Response:
         "chain": row.chain.hex(),
     }
     if principal.sees_bodies_of(row.tenant_id):
-        erased = row.event is None
-        result["event"] = None if erased else json.loads(row.event)
-        result["salt"] = None if erased else row.salt.hex()
-        result["erased"] = erased
+        with service.db.reading() as conn:
+            body = open_body(
+                service.data_keys,
+                conn,
+                row.tenant_id,
+                service.log.id,
+                row.seq,
+                row.key_id,
+                row.sealed,
+            )
+        result["event"] = None if body is None else json.loads(body[0])
+        result["salt"] = None if body is None else body[1].hex()
+        result["erased"] = body is None
     return jsonify(result)
 
 

@@ -47,6 +47,9 @@ class Log(Base):
     chain: Mapped[bytes] = mapped_column(LargeBinary)
     compact: Mapped[bytes] = mapped_column(LargeBinary)  # compact-range hashes, concatenated
     checkpoint: Mapped[str] = mapped_column(Text)  # the newest signed note
+    # Bumped by every erasure and tenant-key rotation: processes then drop their cache of
+    # which data key is a subject's live one (ledger.privacy.keys).
+    key_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Tenant(Base):
@@ -72,20 +75,105 @@ class Entry(Base):
     leaf: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
     chain: Mapped[bytes] = mapped_column(LargeBinary)
+    # For analytics (ledger.analytics, migration 0008): the leaf's occurred_at in UTC
+    # microseconds since 1970 and its source.channel (the platform, or "api").
+    occurred_us: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (
         UniqueConstraint("log_id", "tenant_id", "event_id", name="uq_entries_event"),
-        Index("ix_entries_envelope", "tenant_id", "envelope_id"),
+        # Covering for an envelope's facts (type, time); still the envelope lookup.
+        Index("ix_entries_envelope", "tenant_id", "envelope_id", "type", "occurred_us", "channel"),
+        # Covering for a tenant's events in a time range (per day, per platform).
+        Index(
+            "ix_entries_tenant_time", "tenant_id", "occurred_us", "type", "channel", "envelope_id"
+        ),
     )
 
 
+class Export(Base):
+    """An evidence export (``ledger.exports``): envelopes chosen, progress, the ZIP."""
+
+    __tablename__ = "exports"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    selection: Mapped[str] = mapped_column(Text)  # JSON: {"envelopes": [...]} or {"from", "to"}
+    envelopes: Mapped[str] = mapped_column(Text)  # JSON list of the envelope ids, in order
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_exports_tenant", "tenant_id", "created_at"),)
+
+
+class AnalyticsEnvelope(Base):
+    """An envelope's facts for analytics (``ledger.rollup``): the first time of each step
+    (UTC microseconds), the channel of its first ``envelope.sent``, and whether it was
+    declined, expired or voided; kept up to date from ``entries`` in seq order."""
+
+    __tablename__ = "analytics_envelopes"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sent_us: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    viewed_us: Mapped[int | None] = mapped_column(BigInteger)
+    signed_us: Mapped[int | None] = mapped_column(BigInteger)
+    completed_us: Mapped[int | None] = mapped_column(BigInteger)
+    declined: Mapped[int] = mapped_column(SmallInteger)
+    expired: Mapped[int] = mapped_column(SmallInteger)
+    voided: Mapped[int] = mapped_column(SmallInteger)
+    __table_args__ = (
+        # Covering for a cohort: the envelopes first sent in a period, with every fact.
+        Index(
+            "ix_analytics_envelopes_sent",
+            "tenant_id",
+            "sent_us",
+            "channel",
+            "viewed_us",
+            "signed_us",
+            "completed_us",
+            "declined",
+            "expired",
+            "voided",
+        ),
+    )
+
+
+class AnalyticsDay(Base):
+    """A tenant's events of one UTC day (days since 1970) and channel (``ledger.rollup``)."""
+
+    __tablename__ = "analytics_days"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)
+    sent: Mapped[int] = mapped_column(BigInteger)
+    completed: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnalyticsState(Base):
+    """How far ``ledger.rollup`` has read a log: entries with seq below ``next_seq``."""
+
+    __tablename__ = "analytics_state"
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    next_seq: Mapped[int] = mapped_column(Seq)
+
+
 class Body(Base):
-    """The event as accepted and its salt; erasure deletes this row and nothing else."""
+    """The event as accepted and its salt, sealed (``ledger.privacy.crypto``: AES-256-GCM
+    of ``salt || event`` under the data key ``key_id``; with ``key_id`` NULL, written with
+    encryption off, ``sealed`` is that plaintext). Erasure deletes this row."""
 
     __tablename__ = "bodies"
     log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
-    event: Mapped[str] = mapped_column(Text)  # RFC 8785 canonical JSON
-    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
     content_sha256: Mapped[bytes] = mapped_column(LargeBinary)  # idempotency comparison
 
 
@@ -101,7 +189,58 @@ class DeliveryBody(Base):
     channel: Mapped[str] = mapped_column(String(32))  # the leaf's source.channel
     content_type: Mapped[str | None] = mapped_column(String(200))  # as the sender declared it
     received_at: Mapped[str] = mapped_column(String(32))  # of the first entry it produced
-    body: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[int | None] = mapped_column(BigInteger)  # its first event's subject's key
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # sealed unless key_id is NULL
+
+
+class DataKey(Base):
+    """A data subject's key (``ledger.privacy.keys``), wrapped by version ``key_version``
+    of the tenant key; erasure sets ``wrapped`` NULL and ``destroyed_at``. ``subject_id``
+    is the subject's keyed id, never an address."""
+
+    __tablename__ = "data_keys"
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(32))
+    destroyed_at: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (Index("ix_data_keys_subject", "tenant_id", "subject_id"),)
+
+
+class TenantKey(Base):
+    """The current version of a tenant's key (held by the key provider, not here)."""
+
+    __tablename__ = "tenant_keys"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+    rotated_at: Mapped[str] = mapped_column(String(32))
+
+
+class Hold(Base):
+    """A legal hold on an envelope or a subject (``ledger.privacy.holds``)."""
+
+    __tablename__ = "holds"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(16))  # envelope | subject
+    target: Mapped[str] = mapped_column(String(200))  # envelope id, or subject id (hex)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    released_at: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (Index("ix_holds_target", "tenant_id", "scope", "target"),)
+
+
+class Retention(Base):
+    """A tenant's retention: no erasure before ``min_days`` after an envelope's newest
+    entry, erased automatically ``max_days`` after it (``ledger.privacy.retention``)."""
+
+    __tablename__ = "retention"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    min_days: Mapped[int | None] = mapped_column(Integer)
+    max_days: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[str] = mapped_column(String(32))
 
 
 class Node(Base):

@@ -75,7 +75,20 @@ EXAMPLES: dict[tuple[str, str], tuple[int, int, int]] = {
     ("GET", "/v1/envelopes/{envelope_id}/evidence"): (10, 10, 5),
     ("GET", "/v1/envelopes/{envelope_id}/certificate.pdf"): (10, 10, 5),
     ("GET", "/v1/deliveries/{sha256}"): (10, 10, 5),
+    # Exports: positive choices name envelopes the seeded log lacks (404) or ranges
+    # where none began (400), or create an export built in the background (202).
+    ("POST", "/v1/exports"): (10, 10, 5),
+    # Only optional query parameters: schemathesis' negative cases may be an empty list
+    # under an empty name, which sends nothing (a valid request); the bad values are
+    # tested in test_exports_api.py and test_analytics_api.py.
+    ("GET", "/v1/exports"): (10, 0, 5),
+    ("GET", "/v1/exports/{export_id}"): (5, 5, 5),
+    ("GET", "/v1/exports/{export_id}/download"): (5, 5, 5),
+    ("GET", "/v1/analytics"): (20, 0, 5),
     ("POST", "/v1/log/anchors"): (5, 0, 10),
+    # Erasure (admin): generated tenants and subjects name no data (404), a subject that
+    # is no address (400); an erasure that happens appends its x-ledger.erasure event.
+    ("POST", "/v1/erasures"): (10, 10, 5),
     # Platforms' webhooks: no API key to negate (each platform's own scheme).
     ("POST", "/v1/hooks/{platform}/{hook_id}"): (15, 15, 0),
     ("GET", "/v1/hooks/{platform}/{hook_id}"): (5, 5, 0),
@@ -156,6 +169,14 @@ def expected_positive(case: AnyCase, size: int) -> set[int]:
     if case.path.startswith("/v1/envelopes/"):
         # Most generated ids name no envelope (404); anchor=now needs an admin key (403).
         return {200, 403, 404}
+    if label == "POST /v1/exports":
+        return {202, 400, 404}  # recorded; no envelope began in the range; unknown envelope
+    if label == "GET /v1/analytics":
+        # Figures; a range the pattern allows but the calendar does not, or from >= to
+        # (400); another tenant named with a read key (403).
+        return {200, 400, 403}
+    if case.path.startswith("/v1/exports/"):
+        return {404}  # generated ids name no export
     if case.path == "/verify/{certificate_id}":
         return {404}  # generated ids name no certificate of this log
     if case.path in ("/verify", "/v1/verify") and case.method == "POST":
@@ -165,6 +186,10 @@ def expected_positive(case: AnyCase, size: int) -> set[int]:
         return {404}  # this log has no hooks: every generated hook id is unknown
     if case.path == "/v1/deliveries/{sha256}":
         return {404}  # generated hashes name no body the seeded requests sent
+    if label == "POST /v1/erasures":
+        # erased; not an e-mail address or phone number, or both a subject and an
+        # envelope (400); no such tenant or nothing to erase (404); held or too early (409)
+        return {201, 400, 404, 409}
     if label == "POST /v1/log/anchors":
         return {200, 201}  # anchored now, or already anchored at this size
     if case.method == "POST" and implausible_event(case):
@@ -179,7 +204,13 @@ def expected_positive(case: AnyCase, size: int) -> set[int]:
     if case.path == "/v1/log/proofs/consistency":
         ok = query["second"] <= size and query["first"] <= query["second"]
         return {200 if ok else 400}
-    known = ("/v1/log/checkpoint", "/v1/log/key", "/v1/log/anchors", "/v1/log/tsa-roots")
+    known = (
+        "/v1/log/checkpoint",
+        "/v1/log/key",
+        "/v1/log/anchors",
+        "/v1/log/tsa-roots",
+        "/v1/exports",
+    )
     assert case.path in (*known, "/healthz", "/metrics", "/verify"), label
     return {200}
 
@@ -241,9 +272,11 @@ def fuzz(app: Flask, keys: Keys, scale: float) -> Tally:
         if label not in EXAMPLES | CONSTANT:
             pytest.fail(f"{label} is new: add it to EXAMPLES and to expected_positive()")
         positive, negative, unauthorized = (EXAMPLES | CONSTANT)[label]
-        key = {("POST", "/v1/log/anchors"): keys.admin}.get(label) or (
-            keys.ingest if label[0] == "POST" else keys.read
-        )
+        key = {
+            ("POST", "/v1/log/anchors"): keys.admin,
+            ("POST", "/v1/erasures"): keys.admin,
+            ("POST", "/v1/exports"): keys.read,
+        }.get(label) or (keys.ingest if label[0] == "POST" else keys.read)
         auth = {"Authorization": f"Bearer {key}"}
         runs = [
             (operation.as_strategy(GenerationMode.POSITIVE, headers=auth), positive),

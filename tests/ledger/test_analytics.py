@@ -1,0 +1,238 @@
+"""Signing analytics (``ledger.analytics``) against a data set computed by hand, on
+SQLite and PostgreSQL; and the SVG charts drawn from them (``ledger.charts``)."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree
+
+from flask import Flask
+
+from ledger import access, analytics, charts, periods, rollup
+from ledger.appender import Source, Submission
+from ledger.service import Ledger
+from tests.conftest import Keys
+from verifier.jcs import canonicalize
+
+# (envelope, channel, [(type, occurred_at)]): the period is 2026-11-01 to 2026-11-03.
+SEEDED: list[tuple[str, str, list[tuple[str, str]]]] = [
+    (
+        "A",
+        "api",
+        [
+            ("envelope.sent", "2026-11-01T10:00:00Z"),
+            ("recipient.viewed", "2026-11-01T10:10:00Z"),  # 600 s
+            ("recipient.signed", "2026-11-01T10:30:00Z"),
+            ("envelope.completed", "2026-11-01T11:00:00Z"),  # 3,600 s
+        ],
+    ),
+    (
+        "B",
+        "docusign",
+        [
+            ("envelope.sent", "2026-11-01T12:00:00Z"),
+            ("recipient.viewed", "2026-11-01T12:20:00Z"),  # 1,200 s
+            ("recipient.signed", "2026-11-01T13:00:00Z"),
+            ("envelope.completed", "2026-11-01T14:00:00Z"),  # 7,200 s
+        ],
+    ),
+    (
+        "C",
+        "docusign",
+        [
+            ("envelope.sent", "2026-11-02T08:00:00+08:00"),  # 2026-11-02T00:00Z
+            ("recipient.viewed", "2026-11-02T00:30:00Z"),  # 1,800 s
+            ("recipient.declined", "2026-11-02T01:00:00Z"),
+            ("envelope.declined", "2026-11-02T01:00:01Z"),
+        ],
+    ),
+    (
+        "D",
+        "api",
+        [
+            ("envelope.sent", "2026-11-02T09:00:00Z"),
+            ("recipient.viewed", "2026-11-02T09:40:00Z"),  # 2,400 s
+            ("envelope.expired", "2026-11-09T09:00:00Z"),  # after the period: still counts
+        ],
+    ),
+    (
+        "E",
+        "api",
+        [
+            ("envelope.sent", "2026-11-03T10:00:00-00:00"),
+            ("recipient.signed", "2026-11-03T11:00:00Z"),  # no view reported: reached it
+            ("envelope.completed", "2026-11-05T10:00:00Z"),  # 172,800 s
+        ],
+    ),
+    # Sent before the period: not in the cohort, but its view is an event of 1 November.
+    (
+        "F",
+        "api",
+        [("envelope.sent", "2026-10-31T23:00:00Z"), ("recipient.viewed", "2026-11-01T01:00:00Z")],
+    ),
+    # First sent before the period, sent again in it: not in the cohort either.
+    (
+        "G",
+        "api",
+        [("envelope.sent", "2026-10-30T10:00:00Z"), ("envelope.sent", "2026-11-02T05:00:00Z")],
+    ),
+]
+OTHER_TENANT = [("X", "api", [("envelope.sent", "2026-11-01T10:00:00Z")])]
+
+EXPECTED: dict[str, Any] = {
+    "tenant": "acme",
+    "from": "2026-11-01T00:00:00Z",
+    "to": "2026-11-04T00:00:00Z",
+    "time_zone": "UTC",
+    "envelopes": {
+        "sent": 5,
+        "viewed": 5,
+        "signed": 3,
+        "completed": 3,
+        "declined": 1,
+        "expired": 1,
+        "voided": 0,
+    },
+    "rates": {"completion": 0.6, "decline": 0.2, "expiry": 0.2},
+    "times": {
+        "sent_to_completed": {"count": 3, "median_s": 7200.0, "p90_s": 172800.0},
+        "sent_to_first_view": {"count": 4, "median_s": 1500.0, "p90_s": 2400.0},
+    },
+    "funnel": [
+        {"step": "sent", "envelopes": 5, "share": 1.0},
+        {"step": "viewed", "envelopes": 5, "share": 1.0},
+        {"step": "signed", "envelopes": 3, "share": 0.6},
+        {"step": "completed", "envelopes": 3, "share": 0.6},
+    ],
+    "events": 18,
+    "events_per_day": [
+        {"date": "2026-11-01", "events": 9, "sent": 2, "completed": 2},
+        {"date": "2026-11-02", "events": 7, "sent": 3, "completed": 0},
+        {"date": "2026-11-03", "events": 2, "sent": 1, "completed": 0},
+    ],
+    "platforms": [
+        {"platform": "api", "events": 10, "sent": 3, "completed": 2, "completion_rate": 0.6667},
+        {"platform": "docusign", "events": 8, "sent": 2, "completed": 1, "completion_rate": 0.5},
+    ],
+}
+
+
+def _append(
+    service: Ledger, tenant: str, seeded: list[tuple[str, str, list[tuple[str, str]]]]
+) -> None:
+    with service.db.reading() as conn:
+        tenant_id = access.tenant_id(conn, tenant)
+    for envelope, channel, events in seeded:
+        subs = []
+        for n, (kind, at) in enumerate(events):
+            body = {
+                "event_id": f"{envelope}-{n}",
+                "type": kind,
+                "occurred_at": at,
+                "envelope_id": envelope,
+            }
+            how = "api-key" if channel == "api" else "hmac"
+            subs.append(Submission(body, canonicalize(body), Source(channel, "0" * 64, how)))
+        service.appender.append(tenant_id, tenant, subs)
+
+
+def seed(app: Flask, keys: Keys) -> Ledger:
+    """The hand-computed data set (``keys`` made the tenants acme and globex)."""
+    service: Ledger = app.extensions["ledger"]
+    _append(service, "acme", SEEDED)
+    _append(service, "globex", OTHER_TENANT)
+    return service
+
+
+def acme(service: Ledger) -> tuple[int, str]:
+    with service.db.reading() as conn:
+        return access.tenant_id(conn, "acme"), "acme"
+
+
+def test_the_numbers_match_the_hand_computed_ones(app: Flask, keys: Keys) -> None:
+    service = seed(app, keys)
+    report = analytics.compute(service, acme(service), periods.parse("2026-11-01", "2026-11-03"))
+    assert report.to_json() == EXPECTED
+
+
+def test_an_empty_period_has_no_rates_and_zero_days(app: Flask, keys: Keys) -> None:
+    service = seed(app, keys)
+    report = analytics.compute(service, acme(service), periods.parse("2026-12-01", "2026-12-02"))
+    body = report.to_json()
+    assert body["envelopes"]["sent"] == 0
+    assert body["rates"] == {"completion": None, "decline": None, "expiry": None}
+    assert body["times"]["sent_to_completed"] == {"count": 0, "median_s": None, "p90_s": None}
+    assert [d["events"] for d in body["events_per_day"]] == [0, 0]
+    assert body["platforms"] == []
+
+
+def test_csv_has_every_number(app: Flask, keys: Keys) -> None:
+    service = seed(app, keys)
+    report = analytics.compute(service, acme(service), periods.parse("2026-11-01", "2026-11-03"))
+    lines = report.to_csv().splitlines()
+    assert lines[0] == "metric,dimension,value"
+    for line in (
+        "completion_rate,,0.6",
+        "sent_to_first_view_median_s,,1500.0",
+        "funnel,signed,3",
+        "events_per_day,2026-11-02,7",
+        "platform_completion_rate,api,0.6667",
+    ):
+        assert line in lines
+
+
+def test_charts_are_svg_with_their_numbers(app: Flask, keys: Keys) -> None:
+    service = seed(app, keys)
+    report = analytics.compute(service, acme(service), periods.parse("2026-11-01", "2026-11-03"))
+    for svg in (charts.events_per_day_svg(report), charts.funnel_svg(report)):
+        root = ElementTree.fromstring(svg)  # noqa: S314  (our own output) well-formed
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert root.get("role") == "img"
+    days = charts.events_per_day_svg(report)
+    assert "2026-11-02: 7 events" in days
+    funnel = charts.funnel_svg(report)
+    assert "signed: 3 (60%)" in funnel
+
+
+def test_the_rollup_folds_in_small_batches_and_keeps_up(app: Flask, keys: Keys) -> None:
+    """Folding two entries at a time splits envelopes and days across transactions: the
+    figures are the same. A later append shows at once; refreshing again changes nothing."""
+    service = seed(app, keys)
+    assert rollup.refresh(service, batch=2) == sum(len(e) for _, _, e in SEEDED + OTHER_TENANT)
+    period = periods.parse("2026-11-01", "2026-11-03")
+    assert analytics.compute(service, acme(service), period).to_json() == EXPECTED
+    assert rollup.refresh(service) == 0
+    _append(service, "acme", [("H", "api", [("envelope.sent", "2026-11-03T20:00:00Z")])])
+    again = analytics.compute(service, acme(service), period).to_json()
+    assert again["envelopes"]["sent"] == 6
+    assert again["events_per_day"][-1] == {
+        "date": "2026-11-03",
+        "events": 3,
+        "sent": 2,
+        "completed": 0,
+    }
+
+
+def test_bounds_inside_days_count_the_parts_of_those_days(app: Flask, keys: Keys) -> None:
+    service = seed(app, keys)
+    period = periods.parse("2026-11-01T10:05:00Z", "2026-11-02T17:30:00+08:00")
+    body = analytics.compute(service, acme(service), period).to_json()
+    assert body["envelopes"]["sent"] == 3  # B, C, D: A was sent at 10:00
+    assert body["events_per_day"] == [
+        {"date": "2026-11-01", "events": 7, "sent": 1, "completed": 2},
+        {"date": "2026-11-02", "events": 6, "sent": 3, "completed": 0},
+    ]
+    assert body["events"] == 13
+    # a whole day (from the rollup) between two parts of days (from the entries)
+    period = periods.parse("2026-11-01T10:05:00Z", "2026-11-03T10:30:00Z")
+    body = analytics.compute(service, acme(service), period).to_json()
+    assert body["envelopes"]["sent"] == 4  # B, C, D, E
+    assert body["events_per_day"] == [
+        {"date": "2026-11-01", "events": 7, "sent": 1, "completed": 2},
+        {"date": "2026-11-02", "events": 7, "sent": 3, "completed": 0},
+        {"date": "2026-11-03", "events": 1, "sent": 1, "completed": 0},
+    ]
+    assert [(p["platform"], p["events"]) for p in body["platforms"]] == [
+        ("api", 7),
+        ("docusign", 8),
+    ]
