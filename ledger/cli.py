@@ -110,7 +110,7 @@ def init() -> None:
 def _secure(settings: Settings, err: bool = False) -> None:
     """The data directory private (``ledger.datadir``); each change said on one line."""
     for change in datadir.secure(settings):
-        click.echo(f"permissions made private: {change}", err=err)
+        click.echo(f"permissions {change}", err=err)
 
 
 @cli.command()
