@@ -7,7 +7,7 @@ Python interface (``GET /v1/analytics`` and the console call it)::
     report = analytics.compute(service, (tenant_id, tenant_name), periods.parse(f, t))
     report.to_json()   # the numbers, as GET /v1/analytics answers (below)
     report.to_csv()    # the same numbers as CSV rows metric,dimension,value
-    ledger.charts.events_per_day_svg(report), ledger.charts.funnel_svg(report)  # SVG
+    ledger.charts.events_per_day_svg(report), .funnel_svg(report), .platforms_svg(report)
 
 What is counted (decided here; docs/api.md repeats it):
 
