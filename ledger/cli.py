@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from ledger import access, benchmark, clock, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
+from ledger.analytics_commands import analytics_command
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
 from ledger.errors import LedgerError
@@ -59,6 +60,7 @@ cli.add_command(subscription)
 cli.add_command(outbound_deliveries)
 cli.add_command(evidence_export)
 cli.add_command(exports_group)
+cli.add_command(analytics_command)
 
 
 @cli.command()

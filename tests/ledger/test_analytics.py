@@ -3,6 +3,7 @@ SQLite and PostgreSQL; and the SVG charts drawn from them (``ledger.charts``).""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from xml.etree import ElementTree
 
@@ -12,6 +13,7 @@ from ledger import access, analytics, charts, periods
 from ledger.appender import Source, Submission
 from ledger.service import Ledger
 from tests.conftest import Keys
+from tests.ledger.helpers import run
 from verifier.jcs import canonicalize
 
 # (envelope, channel, [(type, occurred_at)]): the period is 2026-11-01 to 2026-11-03.
@@ -215,3 +217,17 @@ def test_charts_escape_what_they_show(app: Flask) -> None:
         assert "<script>" not in svg
         ElementTree.fromstring(svg)  # noqa: S314  (our own output) still well-formed
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in charts.platforms_svg(report)
+
+
+def test_the_command_line(app: Flask, keys: Keys) -> None:
+    seed(app, keys)
+    args = ("analytics", "--tenant", "acme", "--from", "2026-11-01", "--to", "2026-11-03")
+    code, out = run(app, *args)
+    assert code == 0, out
+    assert json.loads(out) == EXPECTED
+    code, out = run(app, *args, "--format", "csv")
+    assert code == 0, out
+    assert "funnel,signed,3" in out.splitlines()
+    code, out = run(app, "analytics", "--tenant", "acme", "--from", "2026-11-31")
+    assert code == 1, out
+    assert "from is not a real date" in out
