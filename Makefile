@@ -5,13 +5,17 @@ PY     := $(VENV)/bin/python
 SERVICE := $(VENV)/.service
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean system-deps verifier-dist
+.PHONY: run test lint bench clean system-deps test-deps verifier-dist
 
 # Debian packages the tests and certificates need: poppler (pdftotext, pdfsig, pdftoppm),
 # a CJK TrueType font to embed, openssl for the development TSA, curl for the auditor
 # guide's commands (tests/ledger/test_auditor_guide.py runs them), wrk for make bench,
 # certutil (libnss3-tools) for the NSS database in which pdfsig trusts the development roots.
 SYSTEM_PACKAGES := poppler-utils fonts-wqy-microhei openssl curl libnss3-tools
+# For `make test` only: nginx runs the operator guide's proxy configuration
+# (tests/ledger/test_nginx.py). Not for `make run`: on a systemd host the package starts
+# a default site on port 80.
+TEST_PACKAGES := nginx-light
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 # `make run` installs the service alone; `make test` and the rest add the development tools.
@@ -39,7 +43,14 @@ system-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
-test: $(STAMP) system-deps
+test-deps: system-deps
+	@if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then \
+		echo "installing $(TEST_PACKAGES) (Debian)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
+	fi
+
+test: $(STAMP) test-deps
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -6,8 +6,11 @@ What it measures (the targets are in ``TARGETS``):
   wrk, 32 connections, ``ledger serve`` with 2 workers (its defaults: 8 threads each),
   against ``bench/baseline_app.py`` served by gunicorn with 2 sync workers
   (bare Flask, JSON parse + one insert + commit per request) on the same database: SQLite
-  (WAL, synchronous=NORMAL) and PostgreSQL. Runs alternate baseline/ledger, so load from
-  other processes hits both alike;
+  (WAL, synchronous=NORMAL) and PostgreSQL; and ``ledger serve`` with the worker it ran
+  before issue 14 (``bench/sync_threads.py``: each thread reads its own request, so slow
+  clients could hold every thread), on a log of its own, for the cost of reading requests
+  whole first (``ledger/serving.py``) as a ratio to the same baseline. Runs alternate
+  baseline/ledger/ledger-before, so load from other processes hits all three alike;
 - batch ingest, ``POST /v1/events/batch`` with 1,000 events, from a few client threads;
 - inclusion and consistency proofs over HTTP with one connection (wrk -c1) after loading
   the log in-process through the appender (batches of 1,000), at two sizes (100k and 1M;
@@ -56,6 +59,7 @@ PG_ADMIN = os.environ.get("LEDGER_BENCH_PG", "postgresql://postgres@127.0.0.1:54
 WORKERS = 2
 CONNECTIONS = 32
 BATCH = 1_000
+OLD_WORKER = "bench.sync_threads.SyncThreads"  # ledger serve's worker before issue 14
 TENANT = "bench"
 
 TARGETS = {
@@ -428,8 +432,10 @@ class Ledger:
             engine.dispose()
         return round(entries / max(1, signed - 1), 2)  # less the empty log's checkpoint
 
-    def server(self, name: str) -> Server:
+    def server(self, name: str, worker_class: str | None = None) -> Server:
         command = [*CLI, "serve", "--bind", "127.0.0.1:{port}", "--workers", str(WORKERS)]
+        if worker_class:  # the worker of before issue 14, to measure against
+            command += ["--worker-class", worker_class]
         return Server(name, command, self.env, self.data_dir.parent / f"{name}.log")
 
 
@@ -471,37 +477,53 @@ def with_cpu(
 
 
 def single_append(
-    config: Config, wrk: Wrk, database: str, baseline: Server, ledger: Ledger, server: Server
+    config: Config,
+    wrk: Wrk,
+    database: str,
+    baseline: Server,
+    ledgers: tuple[Ledger, Ledger],
+    servers: tuple[Server, Server],
 ) -> dict[str, Any]:
-    """Alternating wrk runs, baseline then ledger, on servers already started."""
+    """Alternating wrk runs, baseline, ledger, then the ledger with the worker of before
+    issue 14 (``bench/sync_threads.py``, on a log of its own), on servers already started."""
     ours_path = "/v1/events"
-    for target, path, key in ((baseline, "/events", ""), (server, ours_path, ledger.ingest_key)):
+    (ledger, old_ledger), (server, old_server) = ledgers, servers
+    targets = (
+        (baseline, "/events", ""),
+        (server, ours_path, ledger.ingest_key),
+        (old_server, ours_path, old_ledger.ingest_key),
+    )
+    for target, path, key in targets:
         wrk.run(target.port, 1, CONNECTIONS, "post", path, f"warm{secrets.token_hex(4)}", key)
-    base_runs, ours_runs = [], []
+    runs: list[list[dict[str, Any]]] = [[], [], []]
     for i in range(config.runs):
-        say(f"{database} single append run {i + 1}/{config.runs}: baseline")
-        tag = f"b{secrets.token_hex(4)}"
-        base_runs.append(
-            with_cpu(baseline, wrk, config.seconds, CONNECTIONS, "post", "/events", tag)
-        )
-        say(f"{database} single append run {i + 1}/{config.runs}: ledger")
-        tag = f"l{secrets.token_hex(4)}"
-        ours_runs.append(
-            with_cpu(
-                server, wrk, config.seconds, CONNECTIONS, "post", ours_path, tag, ledger.ingest_key
-            )
-        )
-    base, ours = wrk_summary(base_runs), wrk_summary(ours_runs)
-    for summed, runs in ((base, base_runs), (ours, ours_runs)):
-        summed["worker_cpu_us_per_request"] = summary([r["worker_cpu_us"] for r in runs])
+        for (target, path, key), out, name in zip(
+            targets, runs, ("baseline", "ledger", "ledger, worker before issue 14"), strict=True
+        ):
+            say(f"{database} single append run {i + 1}/{config.runs}: {name}")
+            tag = f"{name[0]}{secrets.token_hex(4)}"
+            out.append(with_cpu(target, wrk, config.seconds, CONNECTIONS, "post", path, tag, key))
+    base_runs, ours_runs, old_runs = runs
+    base, ours, old = (wrk_summary(r) for r in runs)
+    for summed, each in ((base, base_runs), (ours, ours_runs), (old, old_runs)):
+        summed["worker_cpu_us_per_request"] = summary([r["worker_cpu_us"] for r in each])
     ratio = ours["requests_per_second"]["median"] / base["requests_per_second"]["median"]
+    old_ratio = old["requests_per_second"]["median"] / base["requests_per_second"]["median"]
     result: dict[str, Any] = {
         "baseline": base,
         "ledger": ours,
+        "ledger_worker_before_issue_14": old,
         "ratio_to_baseline": round(ratio, 3),
+        "ratio_to_baseline_before_issue_14": round(old_ratio, 3),
+        # What reading requests whole in one thread (ledger.serving) costs single appends.
+        "after_over_before": round(ratio / old_ratio, 3),
         "ratio_per_run": [
             round(o["per_second"] / b["per_second"], 3)
             for b, o in zip(base_runs, ours_runs, strict=True)
+        ],
+        "ratio_per_run_before_issue_14": [
+            round(o["per_second"] / b["per_second"], 3)
+            for b, o in zip(base_runs, old_runs, strict=True)
         ],
         "target_ratio": TARGETS["append_ratio_to_baseline"],
         "met": ratio >= TARGETS["append_ratio_to_baseline"],
@@ -687,16 +709,24 @@ def http_round(config: Config, wrk: Wrk, database: str, workdir: Path) -> dict[s
             base_db = str(workdir / "baseline" / "baseline.db")
         else:
             ledger_url, base_db = stack.enter_context(pg_schema())
+        if database == "sqlite":
+            old_url = f"sqlite:///{workdir / (database + '-before') / 'ledger.db'}"
+        else:
+            old_url, _ = stack.enter_context(pg_schema())
         ledger = Ledger(ledger_url, workdir / database).setup()
+        old_ledger = Ledger(old_url, workdir / f"{database}-before").setup()
         baseline = baseline_server(base_db, workdir, f"baseline-{database}")
         server = ledger.server(f"ledger-{database}")
-        stack.callback(baseline.stop)
-        stack.callback(server.stop)
-        baseline.start()
-        server.start()
-        single = single_append(config, wrk, database, baseline, ledger, server)
+        old_server = old_ledger.server(f"ledger-{database}-before", OLD_WORKER)
+        for started in (baseline, server, old_server):
+            stack.callback(started.stop)
+            started.start()
+        single = single_append(
+            config, wrk, database, baseline, (ledger, old_ledger), (server, old_server)
+        )
         single["ledger"]["entries_per_checkpoint"] = ledger.entries_per_checkpoint()
         baseline.stop()
+        old_server.stop()
         batch = batch_ingest(config, server.port, ledger.ingest_key, database)
         return {"single_append": single, "batch_ingest": batch}
 
@@ -722,6 +752,8 @@ def verdicts(result: dict[str, Any], config: Config) -> dict[str, Any]:
                 "per_second": single["ledger"]["requests_per_second"]["median"],
                 "baseline_per_second": single["baseline"]["requests_per_second"]["median"],
                 "ratio_to_baseline": single["ratio_to_baseline"],
+                "ratio_to_baseline_before_issue_14": single["ratio_to_baseline_before_issue_14"],
+                "after_over_before": single["after_over_before"],
                 "p50_ms": single["ledger"]["p50_ms"]["median"],
                 "p99_ms": single["ledger"]["p99_ms"]["median"],
                 "target": f"ratio >= {TARGETS['append_ratio_to_baseline']}"
@@ -756,7 +788,8 @@ def run(
                 "workers": WORKERS,
                 "baseline_worker_class": "sync",
                 "ledger_server": f"ledger serve --workers {WORKERS} (its defaults: "
-                "ledger.serving.SyncThreads, LEDGER_THREADS 8)",
+                "ledger.serving.BufferedThreads, LEDGER_THREADS 8)",
+                "ledger_server_before_issue_14": f"the same with --worker-class {OLD_WORKER}",
                 "wrk": f"{wrk.binary} -t1 -c{CONNECTIONS}",
                 "seconds_per_run": config.seconds,
                 "runs": config.runs,

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, str] = {
     "VERIFY_BURST": "5",  # ... of which this many at once
     "WORKERS": "2",
     "THREADS": "8",  # per worker: requests that wait for the log share one commit
+    "CLIENT_TIMEOUT": "10",  # seconds a client has to send its headers, then its body
     "LOGKEY_OVERLAP_SECONDS": str(7 * 24 * 3600),
     "TSA_URLS": "",  # empty: the development TSA under <DATA_DIR>/devtsa
     "TSA_TRUST_ROOTS": "",  # PEM files, comma-separated

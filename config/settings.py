@@ -48,6 +48,7 @@ class Settings:
     verify_burst: int
     workers: int
     threads: int
+    client_timeout: int
     logkey_overlap_seconds: int
     tsa_urls: tuple[str, ...]
     tsa_trust_roots: tuple[Path, ...]
@@ -210,6 +211,7 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         verify_burst=_int("VERIFY_BURST", raw["VERIFY_BURST"], 1, 100_000),
         workers=_int("WORKERS", raw["WORKERS"], 1, 64),
         threads=_int("THREADS", raw["THREADS"], 1, 256),
+        client_timeout=_int("CLIENT_TIMEOUT", raw["CLIENT_TIMEOUT"], 1, 3600),
         logkey_overlap_seconds=_int(
             "LOGKEY_OVERLAP_SECONDS", raw["LOGKEY_OVERLAP_SECONDS"], 0, 10 * 365 * 86400
         ),

@@ -28,6 +28,7 @@ from ledger.errors import LedgerError
 from ledger.metrics import answered
 from ledger.receipts import receipts_json
 from ledger.service import Ledger
+from ledger.storage.faults import unavailable
 from verifier.ijson import parse_json
 
 PATH = "/v1/events"
@@ -88,6 +89,10 @@ class SingleAppend:
     def _error(
         self, e: Exception, environ: dict[str, Any], start_response: Callable[..., Any], at: float
     ) -> Any:
+        fault = unavailable(e)
+        if fault is not None:  # as errors._fault: a 503 to retry, one line in the log
+            self.app.logger.warning("%s: %s", fault.code, str(e).splitlines()[0][:300])
+            e = fault
         if not isinstance(e, LedgerError):
             # As Flask.handle_exception: raised for the test client or debugger, else 500.
             propagate = self.app.config["PROPAGATE_EXCEPTIONS"]
@@ -95,7 +100,7 @@ class SingleAppend:
                 raise e
         with self.app.app_context():
             if isinstance(e, LedgerError):
-                response = errors.error_response(e.status, e.code, e.message, e.field)
+                response = errors.ledger_error_response(e)
             else:
                 self.app.logger.error("Exception on POST %s", PATH, exc_info=e)
                 response = errors.http_error(InternalServerError(original_exception=e))

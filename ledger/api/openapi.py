@@ -9,13 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from ledger import api
-from ledger.api.schemas import components
+from ledger.api.schemas import SERVER_REFUSAL, SERVER_STATUSES, components
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def spec() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for module in api.modules():
         paths |= module.openapi_paths()
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in METHODS:
+                for status in SERVER_STATUSES:
+                    operation.setdefault("responses", {}).setdefault(status, SERVER_REFUSAL)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -21,6 +21,12 @@ OCCURRED_AT = (
     r"(Z|[+-]((0[0-9]|1[0-7]):[0-5][0-9]|18:00))$"
 )
 ERROR = {"$ref": "#/components/responses/Error"}
+# What any operation may answer whatever its own responses say: the HTTP server's refusals,
+# before the app sees the request (ledger/serving.py: 400 malformed, 408 too slow, 414
+# request line over 4,094 bytes, 431 headers too large), and 503 with Retry-After when the
+# database is unavailable or its disk full (ledger/storage/faults.py). Same JSON as the rest.
+SERVER_REFUSAL = {"$ref": "#/components/responses/ServerRefusal"}
+SERVER_STATUSES = ("400", "408", "414", "431", "503")
 AUTH_ERRORS = {"401": ERROR, "403": ERROR}
 API_KEY: dict[str, Any] = {"security": [{"apiKey": []}]}
 
@@ -197,6 +203,23 @@ def query_param(name: str, minimum: int) -> dict[str, Any]:
     }
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": "string"},
+            },
+        }
+    },
+}
+
+
 def components() -> dict[str, Any]:
     """The ``components`` of the document."""
     return {
@@ -206,25 +229,22 @@ def components() -> dict[str, Any]:
             "Value": VALUE,
             "Receipt": RECEIPT,
             "Anchor": ANCHOR,
+            "Error": ERROR_SCHEMA,
         },
         "responses": {
-            "Error": json_response(
-                {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "required": ["code", "message"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "message": {"type": "string"},
-                                "field": {"type": "string"},
-                            },
-                        }
-                    },
+            "Error": json_response({"$ref": "#/components/schemas/Error"}, "an error"),
+            "ServerRefusal": {
+                "description": "refused before the app saw the request (400 malformed, 408 "
+                "not received within LEDGER_CLIENT_TIMEOUT, 414 request line over 4,094 bytes, "
+                "431 headers too large), or 503 with Retry-After: the database is unavailable "
+                "(database_unavailable) or its disk is full (storage_full)",
+                "headers": {
+                    "Retry-After": {
+                        "description": "seconds to wait before trying again (503 only)",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
                 },
-                "an error",
-            )
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
         },
     }

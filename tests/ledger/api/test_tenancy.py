@@ -213,6 +213,29 @@ ENDPOINTS = [
     ),
     Endpoint("POST", "/verify", "/verify", statuses(frozenset({400, 429}), (), public=True)),
     Endpoint("POST", "/v1/verify", "/v1/verify", statuses(frozenset({415, 429}), (), public=True)),
+    # Analytics: a read key its own tenant's only; audit and admin keys name the tenant.
+    Endpoint(
+        "GET",
+        "/v1/analytics",
+        "/v1/analytics?tenant=acme",
+        statuses(200, ("read", "audit", "admin")) | {"other_read": frozenset({403})},
+    ),
+    # Evidence exports: read keys their own tenant's, admin keys every tenant's; audit
+    # keys never (exports carry bodies). An empty POST is refused for its body (415).
+    Endpoint("GET", "/v1/exports", "/v1/exports", statuses(200, ("read", "admin", "other_read"))),
+    Endpoint("POST", "/v1/exports", "/v1/exports", statuses(415, ("read", "admin", "other_read"))),
+    Endpoint(
+        "GET",
+        "/v1/exports/{export_id}",
+        "/v1/exports/exp_unknown",
+        statuses(404, ("read", "admin", "other_read")),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/exports/{export_id}/download",
+        "/v1/exports/exp_unknown/download",
+        statuses(404, ("read", "admin", "other_read")),
+    ),
 ]
 
 
