@@ -5,12 +5,10 @@ progress (done/total), and the ZIP's size and SHA-256 once written under
 ``<data dir>/exports/``.
 
 ``entries.occurred_us`` (the leaf's ``occurred_at`` as microseconds of its UTC instant)
-and ``entries.channel`` (the leaf's ``source.channel``) let analytics compute in SQL, on
-both databases (``ledger.rollup`` folds them; migration 0009), with two covering
-indexes: ``ix_entries_envelope`` widened to (tenant, envelope, type, time, channel): an
-envelope's first event, for exports by period; ``ix_entries_tenant_time`` (tenant, time,
-type, channel): the events of a day a period cuts. Existing entries are filled from
-their leaves.
+and ``entries.channel`` (the leaf's ``source.channel``) let ``ledger.analytics`` compute
+in SQL, on both databases, from two covering indexes: ``ix_entries_envelope`` widened to
+(tenant, envelope, type, time, channel) and ``ix_entries_tenant_time`` (tenant, time, type,
+channel, envelope). Existing entries are filled from their leaves.
 
 Revision ID: 0008_exports
 Revises: 0006_registry
@@ -105,7 +103,9 @@ def upgrade() -> None:
         ["tenant_id", "envelope_id", "type", "occurred_us", "channel"],
     )
     op.create_index(
-        "ix_entries_tenant_time", "entries", ["tenant_id", "occurred_us", "type", "channel"]
+        "ix_entries_tenant_time",
+        "entries",
+        ["tenant_id", "occurred_us", "type", "channel", "envelope_id"],
     )
 
 
