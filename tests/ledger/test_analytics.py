@@ -231,3 +231,27 @@ def test_the_command_line(app: Flask, keys: Keys) -> None:
     code, out = run(app, "analytics", "--tenant", "acme", "--from", "2026-11-31")
     assert code == 1, out
     assert "from is not a real date" in out
+
+
+def test_percentiles_at_an_exact_rank(app: Flask, keys: Keys) -> None:
+    """Ten completions after 1 to 10 hours: the median is 5.5 h, the 90th percentile the
+    9th value (nearest rank: ceil(0.9 x 10) = 9), on both databases alike."""
+    service: Ledger = app.extensions["ledger"]
+    _append(
+        service,
+        "acme",
+        [
+            (
+                f"R{h}",
+                "api",
+                [
+                    ("envelope.sent", "2026-11-10T00:00:00Z"),
+                    ("envelope.completed", f"2026-11-10T{h:02d}:00:00Z"),
+                ],
+            )
+            for h in range(1, 11)
+        ],
+    )
+    report = analytics.compute(service, acme(service), periods.parse("2026-11-10", "2026-11-10"))
+    assert report.times["sent_to_completed"] == analytics.Duration(10, 5.5 * 3600, 9 * 3600)
+    assert report.times["sent_to_first_view"] == analytics.Duration(0, None, None)
