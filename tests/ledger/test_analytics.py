@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 from flask import Flask
 
-from ledger import access, analytics, charts, periods
+from ledger import access, analytics, charts, periods, rollup
 from ledger.appender import Source, Submission
 from ledger.service import Ledger
 from tests.conftest import Keys
@@ -255,3 +255,47 @@ def test_percentiles_at_an_exact_rank(app: Flask, keys: Keys) -> None:
     report = analytics.compute(service, acme(service), periods.parse("2026-11-10", "2026-11-10"))
     assert report.times["sent_to_completed"] == analytics.Duration(10, 5.5 * 3600, 9 * 3600)
     assert report.times["sent_to_first_view"] == analytics.Duration(0, None, None)
+
+
+def test_the_rollup_folds_in_small_batches_and_keeps_up(app: Flask, keys: Keys) -> None:
+    """Folding two entries at a time splits envelopes and days across transactions: the
+    figures are the same. A later append shows at once; refreshing again changes nothing."""
+    service = seed(app, keys)
+    assert rollup.refresh(service, batch=2) == sum(len(e) for _, _, e in SEEDED + OTHER_TENANT)
+    period = periods.parse("2026-11-01", "2026-11-03")
+    assert analytics.compute(service, acme(service), period).to_json() == EXPECTED
+    assert rollup.refresh(service) == 0
+    _append(service, "acme", [("H", "api", [("envelope.sent", "2026-11-03T20:00:00Z")])])
+    again = analytics.compute(service, acme(service), period).to_json()
+    assert again["envelopes"]["sent"] == 6
+    assert again["events_per_day"][-1] == {
+        "date": "2026-11-03",
+        "events": 3,
+        "sent": 2,
+        "completed": 0,
+    }
+
+
+def test_bounds_inside_days_count_the_parts_of_those_days(app: Flask, keys: Keys) -> None:
+    service = seed(app, keys)
+    period = periods.parse("2026-11-01T10:05:00Z", "2026-11-02T17:30:00+08:00")
+    body = analytics.compute(service, acme(service), period).to_json()
+    assert body["envelopes"]["sent"] == 3  # B, C, D: A was sent at 10:00
+    assert body["events_per_day"] == [
+        {"date": "2026-11-01", "events": 7, "sent": 1, "completed": 2},
+        {"date": "2026-11-02", "events": 6, "sent": 3, "completed": 0},
+    ]
+    assert body["events"] == 13
+    # a whole day (from the rollup) between two parts of days (from the entries)
+    period = periods.parse("2026-11-01T10:05:00Z", "2026-11-03T10:30:00Z")
+    body = analytics.compute(service, acme(service), period).to_json()
+    assert body["envelopes"]["sent"] == 4  # B, C, D, E
+    assert body["events_per_day"] == [
+        {"date": "2026-11-01", "events": 7, "sent": 1, "completed": 2},
+        {"date": "2026-11-02", "events": 7, "sent": 3, "completed": 0},
+        {"date": "2026-11-03", "events": 1, "sent": 1, "completed": 0},
+    ]
+    assert [(p["platform"], p["events"]) for p in body["platforms"]] == [
+        ("api", 7),
+        ("docusign", 8),
+    ]
