@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,9 @@ TENANT = "bench"
 
 TARGETS = {
     "append_ratio_to_baseline": 0.5,
+    # Encryption at rest (docs/privacy.md) against the same ledger with LEDGER_ENCRYPTION=off,
+    # measured in the same run: throughput with it at least 90% of without.
+    "encryption_ratio": 0.9,
     "append_sqlite_per_second": 1_500,
     "batch_events_per_second": 15_000,
     "proof_p50_ms": 2.0,
@@ -383,6 +386,7 @@ class Ledger:
     data_dir: Path
     ingest_key: str = ""
     read_key: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -393,6 +397,7 @@ class Ledger:
                 "LEDGER_SQLITE_SYNCHRONOUS": "NORMAL",
                 "LEDGER_WORKERS": str(WORKERS),
             }
+            | self.extra_env
         )
 
     def cli(self, *args: str) -> str:
@@ -481,31 +486,33 @@ def single_append(
     wrk: Wrk,
     database: str,
     baseline: Server,
-    ledgers: tuple[Ledger, Ledger],
-    servers: tuple[Server, Server],
+    ledgers: tuple[Ledger, Ledger, Ledger],
+    servers: tuple[Server, Server, Server],
 ) -> dict[str, Any]:
-    """Alternating wrk runs, baseline, ledger, then the ledger with the worker of before
-    issue 14 (``bench/sync_threads.py``, on a log of its own), on servers already started."""
+    """Alternating wrk runs, baseline, ledger, the ledger with the worker of before
+    issue 14 (``bench/sync_threads.py``, on a log of its own), then the ledger with
+    encryption at rest off (``LEDGER_ENCRYPTION=off``, a log of its own), on servers
+    already started."""
     ours_path = "/v1/events"
-    (ledger, old_ledger), (server, old_server) = ledgers, servers
+    (ledger, old_ledger, plain), (server, old_server, plain_server) = ledgers, servers
     targets = (
         (baseline, "/events", ""),
         (server, ours_path, ledger.ingest_key),
         (old_server, ours_path, old_ledger.ingest_key),
+        (plain_server, ours_path, plain.ingest_key),
     )
     for target, path, key in targets:
         wrk.run(target.port, 1, CONNECTIONS, "post", path, f"warm{secrets.token_hex(4)}", key)
-    runs: list[list[dict[str, Any]]] = [[], [], []]
+    runs: list[list[dict[str, Any]]] = [[], [], [], []]
+    names = ("baseline", "ledger", "ledger, worker before issue 14", "plain: encryption off")
     for i in range(config.runs):
-        for (target, path, key), out, name in zip(
-            targets, runs, ("baseline", "ledger", "ledger, worker before issue 14"), strict=True
-        ):
+        for (target, path, key), out, name in zip(targets, runs, names, strict=True):
             say(f"{database} single append run {i + 1}/{config.runs}: {name}")
             tag = f"{name[0]}{secrets.token_hex(4)}"
             out.append(with_cpu(target, wrk, config.seconds, CONNECTIONS, "post", path, tag, key))
-    base_runs, ours_runs, old_runs = runs
-    base, ours, old = (wrk_summary(r) for r in runs)
-    for summed, each in ((base, base_runs), (ours, ours_runs), (old, old_runs)):
+    base_runs, ours_runs, old_runs, plain_runs = runs
+    base, ours, old, off = (wrk_summary(r) for r in runs)
+    for summed, each in ((base, base_runs), (ours, ours_runs), (old, old_runs), (off, plain_runs)):
         summed["worker_cpu_us_per_request"] = summary([r["worker_cpu_us"] for r in each])
     ratio = ours["requests_per_second"]["median"] / base["requests_per_second"]["median"]
     old_ratio = old["requests_per_second"]["median"] / base["requests_per_second"]["median"]
@@ -527,6 +534,12 @@ def single_append(
         ],
         "target_ratio": TARGETS["append_ratio_to_baseline"],
         "met": ratio >= TARGETS["append_ratio_to_baseline"],
+        "encryption": encryption_ratio(
+            off["requests_per_second"]["median"],
+            ours["requests_per_second"]["median"],
+            [o["per_second"] / p["per_second"] for p, o in zip(plain_runs, ours_runs, strict=True)],
+        )
+        | {"ledger_encryption_off": off},
     }
     if database == "sqlite":
         result["target_per_second"] = TARGETS["append_sqlite_per_second"]
@@ -535,6 +548,19 @@ def single_append(
             and ours["requests_per_second"]["median"] >= TARGETS["append_sqlite_per_second"]
         )
     return result
+
+
+def encryption_ratio(off: float, on: float, per_run: list[float]) -> dict[str, Any]:
+    """Throughput with encryption on as a ratio to the same ledger with it off."""
+    ratio = on / off if off else 0.0
+    return {
+        "off_per_second": round(off),
+        "on_per_second": round(on),
+        "ratio_on_to_off": round(ratio, 3),
+        "ratio_per_run": [round(r, 3) for r in per_run],
+        "target_ratio": TARGETS["encryption_ratio"],
+        "met": ratio >= TARGETS["encryption_ratio"],
+    }
 
 
 def batch_body(tag: str, start: int) -> bytes:
@@ -711,23 +737,39 @@ def http_round(config: Config, wrk: Wrk, database: str, workdir: Path) -> dict[s
             ledger_url, base_db = stack.enter_context(pg_schema())
         if database == "sqlite":
             old_url = f"sqlite:///{workdir / (database + '-before') / 'ledger.db'}"
+            plain_url = f"sqlite:///{workdir / (database + '-plain') / 'ledger.db'}"
         else:
             old_url, _ = stack.enter_context(pg_schema())
+            plain_url, _ = stack.enter_context(pg_schema())
         ledger = Ledger(ledger_url, workdir / database).setup()
         old_ledger = Ledger(old_url, workdir / f"{database}-before").setup()
+        # The same ledger with encryption at rest off: what encryption costs, in this run.
+        off = {"LEDGER_ENCRYPTION": "off"}
+        plain = Ledger(plain_url, workdir / f"{database}-plain", extra_env=off).setup()
         baseline = baseline_server(base_db, workdir, f"baseline-{database}")
         server = ledger.server(f"ledger-{database}")
         old_server = old_ledger.server(f"ledger-{database}-before", OLD_WORKER)
-        for started in (baseline, server, old_server):
+        plain_server = plain.server(f"ledger-{database}-plain")
+        for started in (baseline, server, old_server, plain_server):
             stack.callback(started.stop)
             started.start()
         single = single_append(
-            config, wrk, database, baseline, (ledger, old_ledger), (server, old_server)
+            config,
+            wrk,
+            database,
+            baseline,
+            (ledger, old_ledger, plain),
+            (server, old_server, plain_server),
         )
         single["ledger"]["entries_per_checkpoint"] = ledger.entries_per_checkpoint()
         baseline.stop()
         old_server.stop()
+        batch_off = batch_ingest(config, plain_server.port, plain.ingest_key, database + " (off)")
+        plain_server.stop()
         batch = batch_ingest(config, server.port, ledger.ingest_key, database)
+        batch["encryption"] = encryption_ratio(
+            batch_off["events_per_second"]["median"], batch["events_per_second"]["median"], []
+        ) | {"ledger_encryption_off": batch_off}
         return {"single_append": single, "batch_ingest": batch}
 
 
@@ -770,6 +812,16 @@ def verdicts(result: dict[str, Any], config: Config) -> dict[str, Any]:
                 "target": TARGETS["batch_events_per_second"],
                 "met": batch["met"],
             }
+        for kind, part in (("single_append", single), ("batch_ingest", batch)):
+            if part and "encryption" in part:
+                cost = part["encryption"]
+                out[f"{database}_{kind}_encryption"] = {
+                    "ratio_on_to_off": cost["ratio_on_to_off"],
+                    "on_per_second": cost["on_per_second"],
+                    "off_per_second": cost["off_per_second"],
+                    "target": f"ratio >= {TARGETS['encryption_ratio']}",
+                    "met": cost["met"],
+                }
     proofs = result.get("proofs", {})
     out.update(proofs.get("targets", {}))
     return out

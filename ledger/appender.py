@@ -12,20 +12,32 @@ import re
 import secrets
 import threading
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection
 
 from ledger.clock import occurred_micros
 from ledger.errors import Conflict, InvalidInput, Unavailable
 from ledger.logkeys import LogKeys
 from ledger.outbound.outbox import enqueue_appended
+from ledger.privacy.crypto import NONCE, body_aad, delivery_aad, seal
+from ledger.privacy.keys import DataKeys, NewKey
 from ledger.receipts import Receipt, original_receipt
-from ledger.storage.db import BODIES, DELIVERY_BODIES, ENTRIES, NODES, Database, Head, Seen
+from ledger.storage.db import (
+    BODIES,
+    DATA_KEYS,
+    DELIVERY_BODIES,
+    ENTRIES,
+    NODES,
+    Database,
+    Head,
+    Seen,
+)
 from ledger.storage.nodes import split_hashes
 from verifier import merkle
 from verifier.checkpoint import format_checkpoint, sign_note
@@ -54,15 +66,23 @@ class Source:
         digest = hashlib.sha256(body).hexdigest()
         return cls(channel, digest, authenticated, body, _content_type(content_type))
 
-    def body_row(self, tenant_id: int, received_at: str) -> dict[str, Any]:
-        """Its ``delivery_bodies`` row (only for a source with a body)."""
+    def body_row(
+        self, tenant_id: int, received_at: str, key: tuple[int, AESGCM] | None, nonce: bytes
+    ) -> dict[str, Any]:
+        """Its ``delivery_bodies`` row (only for a source with a body), sealed under
+        ``key`` (``(key id, AESGCM)``; None: encryption off) with ``nonce``."""
+        sha256 = bytes.fromhex(self.delivery_sha256)
+        body = self.body or b""
+        if key is not None:
+            body = seal(key[1], nonce, body, delivery_aad(tenant_id, sha256))
         return {
             "tenant_id": tenant_id,
-            "sha256": bytes.fromhex(self.delivery_sha256),
+            "sha256": sha256,
             "channel": self.channel,
             "content_type": self.content_type,
             "received_at": received_at,
-            "body": self.body,
+            "key_id": key[0] if key is not None else None,
+            "body": body,
         }
 
     def as_leaf(self) -> dict[str, str]:
@@ -120,8 +140,18 @@ class Appender:
     transaction fail, the leader appends its requests again one by one.
     """
 
-    def __init__(self, db: Database, log_id: int, origin: str, alg: HashAlgorithm, keys: LogKeys):
+    def __init__(
+        self,
+        db: Database,
+        log_id: int,
+        origin: str,
+        alg: HashAlgorithm,
+        keys: LogKeys,
+        data_keys: DataKeys,
+        subject_of: Callable[[dict[str, Any]], bytes],
+    ):
         self.db, self.log_id, self.origin, self.alg, self.keys = db, log_id, origin, alg, keys
+        self.data_keys, self.subject_of = data_keys, subject_of
         self._mutex = threading.Lock()
         self._queue: deque[_Request] = deque()
 
@@ -130,12 +160,21 @@ class Appender:
         ids = [s.event_id for s in subs]
         if len(set(ids)) != len(ids):
             raise InvalidInput("an event_id appears twice in the batch", field="events")
-        digest, salts = self.alg.digest, secrets.token_bytes(SALT_SIZE * len(subs))
+        # One read of the system's randomness per request: each event's salt and, with
+        # encryption on, the nonces of its body and of its request body.
+        encrypt = self.data_keys.enabled
+        step = SALT_SIZE + 2 * NONCE if encrypt else SALT_SIZE
+        digest, randomness = self.alg.digest, secrets.token_bytes(step * len(subs))
+        subject_of = self.subject_of if encrypt else lambda _: b""
         prepared = []
         for i, sub in enumerate(subs):
-            salt = salts[i * SALT_SIZE : (i + 1) * SALT_SIZE]  # as new_salt() makes them
+            at = i * step
+            salt = randomness[at : at + SALT_SIZE]  # as new_salt() makes them
+            nonces = randomness[at + SALT_SIZE : at + step]
             content = hashlib.sha256(sub.canonical).digest()
-            prepared.append(_Prepared(sub, salt, digest(salt + sub.canonical).hex(), content))
+            commitment = digest(salt + sub.canonical).hex()
+            subject = subject_of(sub.event)
+            prepared.append(_Prepared(sub, salt, commitment, content, subject, nonces))
         request = _Request(tenant_id, tenant, prepared)
         self._take_turn(request)
         if request.error is not None:
@@ -243,13 +282,26 @@ class Appender:
         every: list[dict[str, Any]] = []
         bodies: list[dict[str, Any]] = []
         delivered: dict[tuple[int, str], dict[str, Any]] = {}  # one row per body
+        made: list[NewKey] = []
+        encrypt = self.data_keys.enabled
         for request, fresh in runs:
             tenant_id, tenant = request.tenant_id, request.tenant
+            subject_keys: dict[bytes, tuple[int, AESGCM]] = {}
+            if encrypt:
+                subject_keys, new = self.data_keys.for_append(
+                    conn, head.key_epoch, tenant_id, tenant, (p.subject for p in fresh)
+                )
+                made += new
             leaves: list[bytes] = []
             for source, run in groupby(fresh, key=lambda p: p.sub.source):
+                run = list(run)
                 if source.body is not None:
                     key = (tenant_id, source.delivery_sha256)
-                    delivered.setdefault(key, source.body_row(tenant_id, received_at))
+                    if key not in delivered:  # sealed under its first event's subject's key
+                        first = run[0]
+                        sealing = subject_keys.get(first.subject) if encrypt else None
+                        nonce = first.nonces[NONCE:]
+                        delivered[key] = source.body_row(tenant_id, received_at, sealing, nonce)
                 events = [(p.sub.event, p.commitment) for p in run]
                 leaves += leaf_bytes_many(
                     log=self.origin,
@@ -281,12 +333,18 @@ class Appender:
                         "channel": sub.source.channel,
                     }
                 )
+                if encrypt:
+                    key_id, aead = subject_keys[p.subject]
+                    aad = body_aad(tenant_id, log_id, seq)
+                    sealed = seal(aead, p.nonces[:NONCE], p.salt + sub.canonical, aad)
+                else:
+                    key_id, sealed = None, p.salt + sub.canonical
                 bodies.append(
                     {
                         "log_id": log_id,
                         "seq": seq,
-                        "event": sub.canonical.decode(),
-                        "salt": p.salt,
+                        "key_id": key_id,
+                        "sealed": sealed,
                         "content_sha256": p.content_sha256,
                     }
                 )
@@ -302,6 +360,7 @@ class Appender:
         self.db.hot.store_and_commit(
             conn,
             [
+                (DATA_KEYS, [new.row for new in made]),
                 (ENTRIES, every),
                 (BODIES, bodies),
                 (DELIVERY_BODIES, list(delivered.values())),
@@ -322,6 +381,7 @@ class Appender:
                 "head_id": log_id,
             },
         )
+        self.data_keys.publish(made)  # committed: the keys it made exist
         return _Appended(head.size, size, received_at, note, every, known)
 
 
@@ -333,6 +393,8 @@ class _Prepared:
     salt: bytes
     commitment: str  # hex of HASH(salt || canonical event)
     content_sha256: bytes  # SHA-256 of the canonical event, for idempotency
+    subject: bytes  # the keyed id of its data subject (ledger.privacy.subjects)
+    nonces: bytes  # with encryption on: its body's nonce, then its request body's
 
 
 def _held_lock() -> threading.Lock:
@@ -357,7 +419,13 @@ class _Request:
     wake: threading.Lock = field(default_factory=_held_lock)
 
     def reset(self) -> None:
+        """Ready to be appended again, alone; with fresh nonces, as the failed attempt
+        may have sealed (and a database may have kept, dead) bodies under the old ones."""
         self.error, self.made, self.begin, self.end, self.repeats = None, None, 0, 0, {}
+        self.prepared = [
+            replace(p, nonces=secrets.token_bytes(len(p.nonces))) if p.nonces else p
+            for p in self.prepared
+        ]
 
     def sort(
         self, existing: dict[tuple[int, str], Seen], taken: dict[tuple[int, str], tuple[int, bytes]]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from ledger.errors import InvalidInput, NotFound
+from ledger.privacy.at_rest import open_delivery
+from ledger.privacy.keys import DataKeys
 from ledger.storage.models import DeliveryBody
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}\Z")
@@ -43,18 +45,22 @@ def parse_sha256(value: str) -> bytes:
     return bytes.fromhex(value)
 
 
-def read_body(conn: Connection, tenant_id: int, sha256: str) -> StoredBody:
-    """The body of ``tenant_id`` whose SHA-256 is ``sha256`` (hex); 404 if none."""
+def read_body(conn: Connection, data_keys: DataKeys, tenant_id: int, sha256: str) -> StoredBody:
+    """The body of ``tenant_id`` whose SHA-256 is ``sha256`` (hex), opened (it is sealed:
+    ``ledger.privacy.at_rest``); 404 if none, or if it was erased."""
+    digest = parse_sha256(sha256)
     row = conn.execute(
         select(
             DeliveryBody.channel,
             DeliveryBody.content_type,
             DeliveryBody.received_at,
+            DeliveryBody.key_id,
             DeliveryBody.body,
-        ).where(DeliveryBody.tenant_id == tenant_id, DeliveryBody.sha256 == parse_sha256(sha256))
+        ).where(DeliveryBody.tenant_id == tenant_id, DeliveryBody.sha256 == digest)
     ).first()
-    if row is None:
+    body = None
+    if row is not None:
+        body = open_delivery(data_keys, conn, tenant_id, digest, row.key_id, row.body)
+    if row is None or body is None:
         raise NotFound(f"no delivery {sha256} for this tenant")
-    return StoredBody(
-        sha256, row.channel, row.content_type or OCTET_STREAM, row.received_at, row.body
-    )
+    return StoredBody(sha256, row.channel, row.content_type or OCTET_STREAM, row.received_at, body)

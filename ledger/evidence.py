@@ -11,13 +11,16 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
 
+from ledger.access import Principal
 from ledger.anchoring.anchor import list_anchors
 from ledger.clock import now
 from ledger.errors import NotFound
+from ledger.privacy.at_rest import open_body
+from ledger.privacy.keys import DataKeys
 from ledger.storage.models import Anchor, Body, Checkpoint, Entry, Log
 from ledger.storage.nodes import NodeReader
 from verifier import merkle, plausibility
@@ -32,7 +35,19 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _envelope_rows(conn: Connection, log_id: int, tenant_id: int, envelope_id: str) -> list[Any]:
+class _Row(NamedTuple):
+    seq: int
+    leaf: bytes
+    leaf_hash: bytes
+    chain: bytes
+    received_at: str
+    event: str | None  # None once erased
+    salt: bytes | None
+
+
+def _envelope_rows(
+    conn: Connection, data_keys: DataKeys, log_id: int, tenant_id: int, envelope_id: str
+) -> list[_Row]:
     rows = conn.execute(
         select(
             Entry.seq,
@@ -40,8 +55,8 @@ def _envelope_rows(conn: Connection, log_id: int, tenant_id: int, envelope_id: s
             Entry.leaf_hash,
             Entry.chain,
             Entry.received_at,
-            Body.event,
-            Body.salt,
+            Body.key_id,
+            Body.sealed,
         )
         .outerjoin(Body, (Body.log_id == Entry.log_id) & (Body.seq == Entry.seq))
         .where(
@@ -51,7 +66,12 @@ def _envelope_rows(conn: Connection, log_id: int, tenant_id: int, envelope_id: s
     ).all()
     if not rows:
         raise NotFound(f"no envelope {envelope_id!r} for this tenant")
-    return rows
+    opened = []
+    for row in rows:
+        body = open_body(data_keys, conn, tenant_id, log_id, row.seq, row.key_id, row.sealed)
+        event, salt = body if body is not None else (None, None)
+        opened.append(_Row(*row[:5], event, salt))
+    return opened
 
 
 def _offset(occurred_at: str) -> str:
@@ -61,6 +81,7 @@ def _offset(occurred_at: str) -> str:
 
 def timeline(
     conn: Connection,
+    data_keys: DataKeys,
     log_id: int,
     tenant_id: int,
     envelope_id: str,
@@ -69,7 +90,7 @@ def timeline(
     """The envelope's events in log order, times in UTC beside the platform's offset, and
     each entry's ``flags`` (``verifier.plausibility``, with the clock skew allowed): from
     the leaves' clear fields, so erased entries keep theirs."""
-    rows = _envelope_rows(conn, log_id, tenant_id, envelope_id)
+    rows = _envelope_rows(conn, data_keys, log_id, tenant_id, envelope_id)
     clears = [json.loads(row.leaf)["event"] for row in rows]  # the four clear event fields
     timed = [
         plausibility.Timed(
@@ -120,6 +141,7 @@ def _prev_chains(
 
 def bundle(
     conn: Connection,
+    data_keys: DataKeys,
     log_id: int,
     origin: str,
     alg: HashAlgorithm,
@@ -130,7 +152,7 @@ def bundle(
 ) -> dict[str, Any]:
     """The ``evidence-bundle/1`` of an envelope: proofs to the newest anchored checkpoint
     that covers all its entries, or ``pending`` proofs to the newest checkpoint."""
-    rows = _envelope_rows(conn, log_id, tenant[0], envelope_id)
+    rows = _envelope_rows(conn, data_keys, log_id, tenant[0], envelope_id)
     head = conn.execute(select(Log.size, Log.checkpoint).where(Log.id == log_id)).one()
     anchored = _anchored_size(conn, log_id)
     newest_seq = rows[-1].seq
@@ -185,14 +207,27 @@ def leaf_record(row: Any) -> dict[str, Any]:
     }
 
 
-def leaves(conn: Connection, log_id: int, start: int, end: int) -> list[dict[str, Any]]:
-    """Leaves ``[start, end)`` as ``log-export/1`` leaf records (at most ``PAGE``)."""
+def leaves(
+    conn: Connection, log_id: int, start: int, end: int, principal: Principal | None = None
+) -> list[dict[str, Any]]:
+    """Leaves ``[start, end)`` as ``log-export/1`` leaf records (at most ``PAGE``).
+
+    For a ``principal`` that may not read a leaf (``Principal.sees_leaves_of``), its
+    record has no ``leaf``: only seq, leaf hash and chain value, so that the tree and
+    the chain still check.
+    """
     rows = conn.execute(
-        select(Entry.seq, Entry.leaf, Entry.leaf_hash, Entry.chain)
+        select(Entry.seq, Entry.tenant_id, Entry.leaf, Entry.leaf_hash, Entry.chain)
         .where(Entry.log_id == log_id, Entry.seq >= start, Entry.seq < min(end, start + PAGE))
         .order_by(Entry.seq)
     )
-    return [leaf_record(row) for row in rows]
+    records = []
+    for row in rows:
+        record = leaf_record(row)
+        if principal is not None and not principal.sees_leaves_of(row.tenant_id):
+            del record["leaf"]
+        records.append(record)
+    return records
 
 
 def export(

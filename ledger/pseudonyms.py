@@ -44,6 +44,11 @@ class PseudonymKey:
         message = scope.encode("utf-8") + b"\x00" + value.strip().lower().encode("utf-8")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
 
+    def keyed(self, message: bytes) -> bytes:
+        """HMAC-SHA256 of ``message`` under the key, whole (the keyed ids of data subjects,
+        ``ledger.privacy.subjects``, whose messages carry a domain prefix of their own)."""
+        return hmac.digest(self._key, message, "sha256")
+
     @classmethod
     def load(cls, keys_dir: Path) -> PseudonymKey:
         path = keys_dir / KEY_FILE

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection, insert, select
@@ -21,6 +22,8 @@ from ledger.anchoring.setup import build_anchorer
 from ledger.appender import Appender
 from ledger.errors import Unavailable
 from ledger.logkeys import LogKeys
+from ledger.privacy.keys import DataKeys, FileKeyProvider, KeyProvider
+from ledger.privacy.subjects import SubjectIds
 from ledger.pseudonyms import PseudonymKey
 from ledger.storage.db import Database
 from ledger.storage.models import Lease, Log
@@ -44,6 +47,9 @@ class Ledger:
         self._appender: Appender | None = None
         self._anchorer: Anchorer | None = None
         self._pseudonyms: PseudonymKey | None = None
+        self._subject_ids: SubjectIds | None = None
+        self.key_provider: KeyProvider = FileKeyProvider(settings.keys_dir / "tenants")
+        self.data_keys = DataKeys(self.key_provider, enabled=settings.encryption)
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.RLock()  # the lazy parts below, made once per process
 
@@ -82,7 +88,15 @@ class Ledger:
             with self._lock:
                 if self._appender is None:
                     log = self.log
-                    self._appender = Appender(self.db, log.id, log.origin, log.alg, self.keys)
+                    self._appender = Appender(
+                        self.db,
+                        log.id,
+                        log.origin,
+                        log.alg,
+                        self.keys,
+                        self.data_keys,
+                        self.event_subject,
+                    )
         return self._appender
 
     @property
@@ -93,6 +107,14 @@ class Ledger:
                 if self._pseudonyms is None:
                     self._pseudonyms = PseudonymKey.load(self.settings.keys_dir)
         return self._pseudonyms
+
+    def event_subject(self, event: dict[str, Any]) -> bytes:
+        """The keyed id of the data subject of an event (``ledger.privacy.subjects``)."""
+        if self._subject_ids is None:
+            with self._lock:
+                if self._subject_ids is None:
+                    self._subject_ids = SubjectIds(self.pseudonyms)
+        return self._subject_ids(event)
 
     @property
     def anchorer(self) -> Anchorer:

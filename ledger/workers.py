@@ -1,10 +1,11 @@
-"""Background work in each worker process: anchoring, webhook delivery, the recovery
-of evidence exports and the analytics rollup, as jobs of one APScheduler scheduler,
-started by ``Ledger.start_workers()`` (``wsgi.py``).
+"""Background work in each worker process: anchoring, retention, webhook delivery, the
+recovery of evidence exports and the analytics rollup, as jobs of one APScheduler
+scheduler, started by ``Ledger.start_workers()`` (``wsgi.py``).
 
 Every worker runs the jobs; what makes a job run once across workers and hosts is the
 job's own claim on the database: the anchoring lease (``Anchorer.run``) lets one run
-per interval, and a delivery's row lock gives it to one sender at a time. So adding
+per interval, the retention lease likewise (``ledger.privacy.retention``), and a
+delivery's row lock gives it to one sender at a time. So adding
 workers adds no TSA requests and sends no webhook twice.
 """
 
@@ -51,6 +52,21 @@ def anchor_once(service: Ledger) -> None:
         return
     for record in run.records:
         log.info("anchored size %d with %s", record.size, record.tsa)
+
+
+def retention_once(service: Ledger) -> None:
+    from ledger.privacy.retention import run_once
+
+    try:
+        run = run_once(service)
+    except LedgerError as e:
+        log.warning("retention run failed: %s", e.message)
+        return
+    if run is not None:
+        for erased in run.erased:
+            log.info("retention erased envelope %s (seq %d)", erased["envelope_id"], erased["seq"])
+        for held in run.held:
+            log.info("retention skipped a held envelope: %s", held)
 
 
 def deliver_once(worker: DeliveryWorker) -> None:
@@ -120,6 +136,11 @@ def start(service: Ledger) -> BackgroundScheduler | None:
         worker = DeliveryWorker(service.db, Policy.from_settings(settings))
         interval = settings.webhook_interval
         _every(scheduler, deliver_once, "webhook delivery round", interval, (0, interval), [worker])
+    if settings.retention_interval:
+        interval = settings.retention_interval
+        _every(
+            scheduler, retention_once, "retention run", interval, (5, min(interval, 60)), [service]
+        )
     # Exports a stopped worker left (a claim on the row makes each run once); the
     # analytics rollup kept near the log (a lock on its state row: one fold at a time).
     _every(scheduler, recover_exports, "export recovery", EXPORT_RECOVERY, (5, 60), [service])

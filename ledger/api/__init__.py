@@ -21,6 +21,7 @@ def modules() -> tuple[ModuleType, ...]:
         log,
         mirror,
         ops,
+        privacy,
         verify,
     )
 
@@ -36,5 +37,6 @@ def modules() -> tuple[ModuleType, ...]:
         deliveries,
         ops,
         hooks,
+        privacy,
         verify,
     )

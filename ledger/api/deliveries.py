@@ -25,8 +25,9 @@ def delivery_body(sha256: str) -> Response:
     principal = caller("read", "admin")
     only_args("tenant")
     tenant_id, _ = _tenant(principal)
-    with ledger().db.reading() as conn:
-        stored = read_body(conn, tenant_id, sha256)
+    service = ledger()
+    with service.db.reading() as conn:
+        stored = read_body(conn, service.data_keys, tenant_id, sha256)
     response = Response(stored.body, content_type=stored.content_type)
     response.headers["Content-Disposition"] = f"attachment; filename=delivery-{sha256[:16]}"
     response.headers["X-Content-Type-Options"] = "nosniff"

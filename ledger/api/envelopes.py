@@ -57,7 +57,15 @@ def evidence_bundle(envelope_id: str) -> Response:
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         log = service.log
         body = evidence.bundle(
-            conn, log.id, log.origin, log.alg, vkeys, tenant, envelope_id, service.settings.tsa_dev
+            conn,
+            service.data_keys,
+            log.id,
+            log.origin,
+            log.alg,
+            vkeys,
+            tenant,
+            envelope_id,
+            service.settings.tsa_dev,
         )
     response = jsonify(body)
     response.headers["Content-Disposition"] = "attachment; filename=evidence-bundle.json"
@@ -72,7 +80,9 @@ def envelope_timeline(envelope_id: str) -> Response:
     envelope_id = _envelope_id(envelope_id)
     skew = timedelta(seconds=service.settings.clock_skew)
     with service.db.reading() as conn:
-        events = evidence.timeline(conn, service.log.id, tenant[0], envelope_id, skew)
+        events = evidence.timeline(
+            conn, service.data_keys, service.log.id, tenant[0], envelope_id, skew
+        )
     return jsonify({"envelope_id": envelope_id, "tenant": tenant[1], "events": events})
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ledger.api.context import INDEX_MAX, caller, decimal, int_arg, ledger, only_args
 from ledger.api.schemas import API_KEY, AUTH_ERRORS, ENTRY, ERROR, json_response, query_param
 from ledger.errors import InvalidInput, NotFound
+from ledger.privacy.at_rest import open_body
 from ledger.storage.models import Body, Entry, Log
 from ledger.storage.nodes import NodeReader
 from verifier import merkle
@@ -76,14 +77,17 @@ def entry(seq: str) -> Response:
                 Entry.leaf,
                 Entry.leaf_hash,
                 Entry.chain,
-                Body.event,
-                Body.salt,
+                Body.key_id,
+                Body.sealed,
             )
             .outerjoin(Body, (Body.log_id == Entry.log_id) & (Body.seq == Entry.seq))
             .where(Entry.log_id == service.log.id, Entry.seq == index)
         ).first()
     if row is None:
         raise NotFound(f"no entry {seq}")
+    if not principal.sees_leaves_of(row.tenant_id):
+        # Another tenant's entry is not there for this key, as its envelopes are not.
+        raise NotFound(f"no entry {seq} of tenant {principal.tenant}")
     result: dict[str, Any] = {
         "seq": row.seq,
         "leaf": base64.b64encode(row.leaf).decode(),
@@ -91,10 +95,19 @@ def entry(seq: str) -> Response:
         "chain": row.chain.hex(),
     }
     if principal.sees_bodies_of(row.tenant_id):
-        erased = row.event is None
-        result["event"] = None if erased else json.loads(row.event)
-        result["salt"] = None if erased else row.salt.hex()
-        result["erased"] = erased
+        with service.db.reading() as conn:
+            body = open_body(
+                service.data_keys,
+                conn,
+                row.tenant_id,
+                service.log.id,
+                row.seq,
+                row.key_id,
+                row.sealed,
+            )
+        result["event"] = None if body is None else json.loads(body[0])
+        result["salt"] = None if body is None else body[1].hex()
+        result["erased"] = body is None
     return jsonify(result)
 
 
@@ -166,7 +179,8 @@ def openapi_paths() -> dict[str, Any]:
         "/v1/log/entries/{seq}": {
             "get": {
                 **API_KEY,
-                "summary": "One entry; event and salt for the caller's tenant only",
+                "summary": "One entry (a read key: its own tenant's); event and salt for the "
+                "entry's tenant's read keys and admin keys",
                 "parameters": [
                     {
                         "name": "seq",

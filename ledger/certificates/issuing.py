@@ -67,7 +67,15 @@ def certificate(
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         log = service.log
         bundle = evidence.bundle(
-            conn, log.id, log.origin, log.alg, vkeys, tenant, envelope_id, settings.tsa_dev
+            conn,
+            service.data_keys,
+            log.id,
+            log.origin,
+            log.alg,
+            vkeys,
+            tenant,
+            envelope_id,
+            settings.tsa_dev,
         )
         ident = certificate_id(bundle)
         stored = registry.stored_pdf(conn, ident, lang, zone)
@@ -104,7 +112,7 @@ def certificate(
         bundle=attached if attached is not None else bundle_bytes(bundle),
         pdf=issued.pdf,
         pades_level=issued.level,
-        level_note=issued.failure,
+        level_note=issued.level_reason,
         issued_at=when,
     )
     try:

@@ -166,13 +166,17 @@ def stored_pdf(
             Certificate.tz == tz,
         )
     ).one_or_none()
-    return (bytes(row.pdf), row.pades_level, row.level_note) if row is not None else None
+    if row is None or not row.pdf:  # not issued, or emptied by an erasure (ledger.privacy)
+        return None
+    return bytes(row.pdf), row.pades_level, row.level_note
 
 
 def stored_bundle(conn: Connection, certificate_id: str) -> bytes | None:
     """The bundle every edition of ``certificate_id`` attaches; None if none was issued."""
     found = conn.execute(
-        select(Certificate.bundle).where(Certificate.certificate_id == certificate_id).limit(1)
+        select(Certificate.bundle)
+        .where(Certificate.certificate_id == certificate_id, Certificate.bundle != b"")
+        .limit(1)
     ).scalar()
     return bytes(found) if found is not None else None
 
@@ -235,10 +239,36 @@ class NewEdition:
     issued_at: datetime
 
 
+def _refill(conn: Connection, new: NewEdition) -> bool:
+    """Fill an edition emptied by an erasure again (its id and place in the chain stay)."""
+    done = conn.execute(
+        update(Certificate)
+        .where(
+            Certificate.certificate_id == new.certificate_id,
+            Certificate.lang == new.lang,
+            Certificate.tz == new.tz,
+            Certificate.pdf == b"",
+        )
+        .values(
+            bundle=new.bundle,
+            bundle_sha256=hashlib.sha256(new.bundle).hexdigest(),
+            pdf=new.pdf,
+            pdf_sha256=hashlib.sha256(new.pdf).hexdigest(),
+            pades_level=new.pades_level,
+            level_note=new.level_note,
+            issued_at=new.issued_at,
+        )
+    )
+    return bool(done.rowcount)
+
+
 def record(conn: Connection, new: NewEdition) -> str | None:
     """Store an edition; if its id is new, it supersedes the envelope's current
-    certificate (returned), whose editions now name it in ``superseded_by``. Raises
-    ``IntegrityError`` if this edition was stored meanwhile."""
+    certificate (returned), whose editions now name it in ``superseded_by``. An edition
+    whose PDF an erasure emptied is filled again. Raises ``IntegrityError`` if this
+    edition was stored meanwhile."""
+    if _refill(conn, new):
+        return None
     earlier = conn.execute(
         select(Certificate.supersedes, Certificate.superseded_by)
         .where(Certificate.certificate_id == new.certificate_id)

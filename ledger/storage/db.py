@@ -49,6 +49,7 @@ class Head(NamedTuple):
     size: int
     chain: bytes
     compact: bytes
+    key_epoch: int = 0  # ledger.privacy.keys: moves with every erasure and rotation
 
 
 class Seen(NamedTuple):
@@ -153,15 +154,20 @@ ENTRIES = RowTable(
 )
 BODIES = RowTable(
     "bodies",
-    ("log_id", "seq", "event", "salt", "content_sha256"),
-    ("int4", "int8", "text", "bytea", "bytea"),
+    ("log_id", "seq", "key_id", "sealed", "content_sha256"),
+    ("int4", "int8", "int8", "bytea", "bytea"),
+)
+DATA_KEYS = RowTable(
+    "data_keys",
+    ("id", "tenant_id", "subject_id", "wrapped", "key_version", "created_at"),
+    ("int8", "int4", "bytea", "bytea", "int4", "text"),
 )
 NODES = RowTable("nodes", ("log_id", "level", "idx", "hash"), ("int4", "int2", "int8", "bytea"))
 # A redelivery of the same bytes (another request with the same body) stores nothing.
 DELIVERY_BODIES = RowTable(
     "delivery_bodies",
-    ("tenant_id", "sha256", "channel", "content_type", "received_at", "body"),
-    ("int4", "bytea", "text", "text", "text", "bytea"),
+    ("tenant_id", "sha256", "channel", "content_type", "received_at", "key_id", "body"),
+    ("int4", "bytea", "text", "text", "text", "int8", "bytea"),
     keep_existing=True,
 )
 Writes = Sequence[tuple[RowTable, Rows]]  # rows for each table, in the order to write them
@@ -170,7 +176,7 @@ _HEAD_COLUMNS = ("size", "chain", "compact", "checkpoint", "head_id")
 
 
 class _SqliteStatements(AppendStatements):
-    HEAD = "SELECT size, chain, compact FROM logs WHERE id = ?"
+    HEAD = "SELECT size, chain, compact, key_epoch FROM logs WHERE id = ?"
     INSERT_CHECKPOINT = (
         "INSERT INTO checkpoints (log_id, size, root, note, created_at) "
         "VALUES (:log_id, :size, :root, :note, :created_at)"
@@ -213,7 +219,7 @@ class _SqliteStatements(AppendStatements):
 
 
 class _PostgresStatements(AppendStatements):
-    HEAD = "SELECT size, chain, compact FROM logs WHERE id = %s FOR UPDATE"
+    HEAD = "SELECT size, chain, compact, key_epoch FROM logs WHERE id = %s FOR UPDATE"
     # One index lookup per event_id, whatever the planner knows of the tables (LIMIT 1
     # keeps it from turning the lookups into a scan of the tenant's entries).
     SEEN = (

@@ -47,6 +47,9 @@ class Log(Base):
     chain: Mapped[bytes] = mapped_column(LargeBinary)
     compact: Mapped[bytes] = mapped_column(LargeBinary)  # compact-range hashes, concatenated
     checkpoint: Mapped[str] = mapped_column(Text)  # the newest signed note
+    # Bumped by every erasure and tenant-key rotation: processes then drop their cache of
+    # which data key is a subject's live one (ledger.privacy.keys).
+    key_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Tenant(Base):
@@ -160,13 +163,15 @@ class AnalyticsState(Base):
 
 
 class Body(Base):
-    """The event as accepted and its salt; erasure deletes this row and nothing else."""
+    """The event as accepted and its salt, sealed (``ledger.privacy.crypto``: AES-256-GCM
+    of ``salt || event`` under the data key ``key_id``; with ``key_id`` NULL, written with
+    encryption off, ``sealed`` is that plaintext). Erasure deletes this row."""
 
     __tablename__ = "bodies"
     log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
-    event: Mapped[str] = mapped_column(Text)  # RFC 8785 canonical JSON
-    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
     content_sha256: Mapped[bytes] = mapped_column(LargeBinary)  # idempotency comparison
 
 
@@ -182,7 +187,58 @@ class DeliveryBody(Base):
     channel: Mapped[str] = mapped_column(String(32))  # the leaf's source.channel
     content_type: Mapped[str | None] = mapped_column(String(200))  # as the sender declared it
     received_at: Mapped[str] = mapped_column(String(32))  # of the first entry it produced
-    body: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[int | None] = mapped_column(BigInteger)  # its first event's subject's key
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # sealed unless key_id is NULL
+
+
+class DataKey(Base):
+    """A data subject's key (``ledger.privacy.keys``), wrapped by version ``key_version``
+    of the tenant key; erasure sets ``wrapped`` NULL and ``destroyed_at``. ``subject_id``
+    is the subject's keyed id, never an address."""
+
+    __tablename__ = "data_keys"
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(32))
+    destroyed_at: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (Index("ix_data_keys_subject", "tenant_id", "subject_id"),)
+
+
+class TenantKey(Base):
+    """The current version of a tenant's key (held by the key provider, not here)."""
+
+    __tablename__ = "tenant_keys"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+    rotated_at: Mapped[str] = mapped_column(String(32))
+
+
+class Hold(Base):
+    """A legal hold on an envelope or a subject (``ledger.privacy.holds``)."""
+
+    __tablename__ = "holds"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(16))  # envelope | subject
+    target: Mapped[str] = mapped_column(String(200))  # envelope id, or subject id (hex)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    released_at: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (Index("ix_holds_target", "tenant_id", "scope", "target"),)
+
+
+class Retention(Base):
+    """A tenant's retention: no erasure before ``min_days`` after an envelope's newest
+    entry, erased automatically ``max_days`` after it (``ledger.privacy.retention``)."""
+
+    __tablename__ = "retention"
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    min_days: Mapped[int | None] = mapped_column(Integer)
+    max_days: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[str] = mapped_column(String(32))
 
 
 class Node(Base):

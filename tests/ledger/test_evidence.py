@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from config.settings import Settings
 from ledger.anchoring.devtsa import DevTSA
 from ledger.app import create_app
+from ledger.privacy.crypto import NONCE, body_aad, seal, unseal
 from ledger.service import Ledger
 from ledger.storage.models import Body, Checkpoint, Entry
 from tests.conftest import Keys, event, initialise, make_settings
@@ -204,7 +206,8 @@ def test_export_audits_and_imports_into_an_empty_database(
         f"sqlite:///{tmp_path / 'mirror' / 'm.db'}", tmp_path / "mirror"
     )
     mirror = create_app(mirror_settings)
-    code, out = run(mirror, "import", str(path), "--tsa-root", str(tsa.root_pem))
+    trusted = [arg for vkey in vkeys(filled.test_client()) for arg in ("--log-key", vkey)]
+    code, out = run(mirror, "import", str(path), *trusted, "--tsa-root", str(tsa.root_pem))
     assert code == 0, out
     assert "imported 60 entries" in out
     code, out = run(mirror, "fsck")
@@ -316,10 +319,17 @@ def test_forged_and_untrusted_tokens_and_a_wrong_key(
 
 
 def test_a_changed_database_body_breaks_the_bundle(filled: Flask, keys: Keys, tsa: DevTSA) -> None:
+    """Even by someone holding the keys, who seals the changed body again."""
     service: Ledger = filled.extensions["ledger"]
     with service.db.writing() as conn:
-        body = conn.execute(Body.__table__.select().where(Body.seq == 12)).one().event
-        conn.execute(update(Body).where(Body.seq == 12).values(event=body.replace("张三", "张四")))
+        row = conn.execute(Body.__table__.select().where(Body.seq == 12)).one()
+        tenant_id = conn.execute(select(Entry.tenant_id).where(Entry.seq == 12)).scalar_one()
+        aad = body_aad(tenant_id, row.log_id, 12)
+        aead = service.data_keys.aead(conn, row.key_id)
+        assert aead is not None
+        plain = unseal(aead, row.sealed, aad).replace("张三".encode(), "张四".encode())
+        changed = seal(aead, secrets.token_bytes(NONCE), plain, aad)
+        conn.execute(update(Body).where(Body.seq == 12).values(sealed=changed))
     bundle = fetch_bundle(filled.test_client(), keys, "env-1")
     report = verify_bundle(bundle, vkeys(filled.test_client()), [tsa.root_pem.read_bytes()])
     assert [(c.name, c.seq) for c in report.failures] == [("commitment", 12)]

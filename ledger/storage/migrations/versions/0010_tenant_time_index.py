@@ -5,14 +5,14 @@ envelope id: it now covers only the events of a day a period cuts (tenant, time,
 channel), a smaller index on the append path.
 
 Revision ID: 0010_tenant_time_index
-Revises: 0009_analytics_rollup
+Revises: 0009_privacy
 Create Date: 2026-12-07 09:30:00
 """
 
 from alembic import op
 
 revision = "0010_tenant_time_index"
-down_revision = "0009_analytics_rollup"
+down_revision = "0009_privacy"
 branch_labels = None
 depends_on = None
 
