@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 from config.settings import Settings
 from ledger import access, benchmark, clock, datadir, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
+from ledger.analytics_commands import analytics_command
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
 from ledger.console import search, users
@@ -67,6 +68,7 @@ cli.add_command(subscription)
 cli.add_command(outbound_deliveries)
 cli.add_command(evidence_export)
 cli.add_command(exports_group)
+cli.add_command(analytics_command)
 cli.add_command(privacy_commands.erase_command)
 cli.add_command(privacy_commands.hold)
 cli.add_command(privacy_commands.retention_group)

@@ -364,7 +364,15 @@ def envelope_files(service: Ledger, tenant: tuple[int, str], envelope_id: str) -
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         ref = service.log
         bundle = evidence.bundle(
-            conn, ref.id, ref.origin, ref.alg, vkeys, tenant, envelope_id, service.settings.tsa_dev
+            conn,
+            service.data_keys,
+            ref.id,
+            ref.origin,
+            ref.alg,
+            vkeys,
+            tenant,
+            envelope_id,
+            service.settings.tsa_dev,
         )
     files = [
         _File(
@@ -406,7 +414,10 @@ def _in_order(
         for envelope_id in envelope_ids:
             yield envelope_files(service, tenant, envelope_id)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+    # Not fork: the server's threads hold locks. A forkserver is a fresh single-threaded
+    # process that imports the renderer once; each pool process forks from it ready.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ledger.exports", "ledger.certificates.issuing"])
     with ProcessPoolExecutor(
         processes, mp_context=context, initializer=_worker_start, initargs=(service.settings,)
     ) as pool:

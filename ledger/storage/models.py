@@ -83,10 +83,8 @@ class Entry(Base):
         UniqueConstraint("log_id", "tenant_id", "event_id", name="uq_entries_event"),
         # Covering for an envelope's facts (type, time); still the envelope lookup.
         Index("ix_entries_envelope", "tenant_id", "envelope_id", "type", "occurred_us", "channel"),
-        # Covering for a tenant's events in a time range (per day, per platform).
-        Index(
-            "ix_entries_tenant_time", "tenant_id", "occurred_us", "type", "channel", "envelope_id"
-        ),
+        # Covering for a tenant's events in a time range (the days a period cuts).
+        Index("ix_entries_tenant_time", "tenant_id", "occurred_us", "type", "channel"),
     )
 
 
