@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from ledger import access, benchmark, clock, datadir, deliveries, evidence, hooks
@@ -399,18 +400,23 @@ def fsck() -> None:
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         report = Fsck(conn, log.id, log.origin, log.alg, vkeys).run()
     summary = "clean" if report.clean else "; ".join(str(f) for f in report.findings)
-    with service.db.writing() as conn:  # the console's Log page shows the last run
-        conn.execute(
-            FsckRun.__table__.insert().values(
-                log_id=log.id,
-                started_at=started,
-                finished_at=clock.now(),
-                size=report.size,
-                clean=report.clean,
-                summary=f"{report.nodes} tree nodes, {report.checkpoints} checkpoints: {summary}"[
-                    :4000
-                ],
+    try:  # the console's Log page shows the last run; fsck's verdict does not depend on it
+        with service.db.writing() as conn:
+            conn.execute(
+                FsckRun.__table__.insert().values(
+                    log_id=log.id,
+                    started_at=started,
+                    finished_at=clock.now(),
+                    size=report.size,
+                    clean=report.clean,
+                    summary=(
+                        f"{report.nodes} tree nodes, {report.checkpoints} checkpoints: {summary}"
+                    )[:4000],
+                )
             )
+    except (SQLAlchemyError, LedgerError) as e:
+        click.echo(
+            f"(this run could not be recorded for the console: {type(e).__name__})", err=True
         )
     click.echo(
         f"{report.size} entries, {report.nodes} tree nodes, {report.checkpoints} checkpoints"
@@ -790,9 +796,9 @@ def console_group() -> None:
 
 @console_group.command("reindex")
 def console_reindex() -> None:
-    """Rebuild the search index from the log (after erasing bodies: it holds signers)."""
+    """Rebuild the search index from the log (after erasures: it holds keyed hashes of signers)."""
     service = _service()
     with service.db.writing() as conn:
         search.reset(conn, service.log.id)
-    count = search.catch_up(service.db, service.log.id, seconds=None)
+    count = search.catch_up(service, seconds=None)
     click.echo(f"indexed {count} entries")

@@ -58,7 +58,7 @@ def _chosen() -> tuple[tuple[int, str], list[str]]:
             date_to=form.get("to", ""),
         )
         with service().db.reading() as conn:
-            picked = search.matching(conn, g.who, q, exports.MAX_ENVELOPES)
+            picked = search.matching(conn, g.who, q, service().pseudonyms, exports.MAX_ENVELOPES)
         if len(picked) > exports.MAX_ENVELOPES:
             raise InvalidInput(
                 f"the search finds more than {exports.MAX_ENVELOPES} envelopes, the most an "

@@ -3,10 +3,11 @@
 ``catch_up`` reads the entries the index has not seen (``console_index.next_seq``) in
 batches, each in one write transaction, and folds them into ``console_envelopes`` (one
 row per tenant and envelope: platform, status, first and last platform time, count)
-and ``console_terms`` (signers' e-mail addresses and names, documents' SHA-256, from
-the event bodies). The console calls it before each search, for at most
-``CATCH_UP_SECONDS``; ``ledger console reindex`` empties the index and rebuilds it (do
-so after erasing bodies: terms come from bodies). Nothing on the append path changes.
+and ``console_terms`` (keyed hashes of signers' e-mail addresses, names and name words,
+and of documents' SHA-256, from the event bodies). The console calls it before each
+search, for at most ``CATCH_UP_SECONDS``; ``ledger console reindex`` empties the index
+and rebuilds it (do so after erasing bodies: terms come from bodies). Nothing on the
+append path changes.
 
 The same SQL runs on SQLite and PostgreSQL (upserts by ``ON CONFLICT``).
 """
@@ -14,11 +15,12 @@ The same SQL runs on SQLite and PostgreSQL (upserts by ``ON CONFLICT``).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,10 +28,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ledger.access import Principal
 from ledger.errors import InvalidInput
 from ledger.evidence import stamp
+from ledger.privacy.at_rest import open_body
 from ledger.storage.console import ConsoleEnvelope, ConsoleIndex, ConsoleTerm
-from ledger.storage.db import Database
 from ledger.storage.models import Body, Entry, Log, Tenant
 from verifier.plausibility import parse_time
+
+if TYPE_CHECKING:
+    from ledger.privacy.keys import DataKeys
+    from ledger.pseudonyms import PseudonymKey
+    from ledger.service import Ledger
 
 BATCH = 2_000
 CATCH_UP_SECONDS = 2.0
@@ -66,7 +73,7 @@ _FINAL = {
     "envelope.expired": "expired",
 }
 _RANK_OF = {status: rank for status, rank in _RANK.values()} | {"other": 0}
-TERM_KINDS = ("email", "name", "sha256")
+TERM_KINDS = ("email", "name", "word", "sha256")
 UPDATED = ("platform", "status", "first_at", "last_at", "last_received", "events", "last_seq")
 
 
@@ -84,6 +91,17 @@ def status_after(status: str, event_type: str) -> str:
     return step[0] if step[1] > _RANK_OF.get(status, 0) else status
 
 
+def words(text: str) -> list[str]:
+    """The words of a name as the search compares them: lower case, letters and digits."""
+    return re.findall(r"\w+", text.lower())
+
+
+def digest(key: PseudonymKey, kind: str, value: str) -> str:
+    """What the index keeps of a term: its keyed hash (HMAC-SHA256 under the deployment's
+    pseudonym key), never the name or address itself."""
+    return key.keyed(b"console-term\x00" + kind.encode() + b"\x00" + value.encode()).hex()
+
+
 def _terms(event: dict[str, Any]) -> Iterable[tuple[str, str]]:
     """(kind, value) pairs an envelope is found by, from one event body."""
     people = [event.get("actor")]
@@ -93,10 +111,13 @@ def _terms(event: dict[str, Any]) -> Iterable[tuple[str, str]]:
     for person in people:
         if not isinstance(person, dict):
             continue
-        for kind in ("email", "name"):
-            value = person.get(kind)
-            if isinstance(value, str) and value.strip():
-                yield kind, value.strip().lower()[:400]
+        email, name = person.get("email"), person.get("name")
+        if isinstance(email, str) and email.strip():
+            yield "email", email.strip().lower()
+        if isinstance(name, str) and name.strip():
+            yield "name", " ".join(words(name))
+            for word in words(name):
+                yield "word", word
     for document in event.get("documents") or ():
         if isinstance(document, dict) and isinstance(document.get("sha256"), str):
             yield "sha256", document["sha256"].lower()
@@ -121,11 +142,21 @@ def _position(conn: Connection, log_id: int) -> int:
     return int(found)
 
 
-def _index_batch(conn: Connection, log_id: int) -> int:
+def _index_batch(
+    conn: Connection, log_id: int, data_keys: DataKeys, pseudonyms: PseudonymKey
+) -> int:
     """Index the next ``BATCH`` entries; returns how many."""
     start = _position(conn, log_id)
     rows = conn.execute(
-        select(Entry.seq, Entry.tenant_id, Entry.envelope_id, Entry.type, Entry.leaf, Body.event)
+        select(
+            Entry.seq,
+            Entry.tenant_id,
+            Entry.envelope_id,
+            Entry.type,
+            Entry.leaf,
+            Body.key_id,
+            Body.sealed,
+        )
         .outerjoin(Body, (Body.log_id == Entry.log_id) & (Body.seq == Entry.seq))
         .where(Entry.log_id == log_id, Entry.seq >= start)
         .order_by(Entry.seq)
@@ -170,9 +201,10 @@ def _index_batch(conn: Connection, log_id: int) -> int:
             env["events"] + 1,
             r.seq,
         )
-        if r.event is not None:
-            for kind, value in _terms(json.loads(r.event)):
-                terms.add((r.tenant_id, kind, value, r.envelope_id))
+        body = open_body(data_keys, conn, r.tenant_id, log_id, r.seq, r.key_id, r.sealed)
+        if body is not None:  # erased: nothing to find it by
+            for kind, value in _terms(json.loads(body[0])):
+                terms.add((r.tenant_id, kind, digest(pseudonyms, kind, value), r.envelope_id))
     table = ConsoleEnvelope.__table__
     inserts = [known[k] for k in new]
     if inserts:
@@ -201,9 +233,10 @@ def _index_batch(conn: Connection, log_id: int) -> int:
     return len(rows)
 
 
-def catch_up(db: Database, log_id: int, seconds: float | None = CATCH_UP_SECONDS) -> int:
+def catch_up(service: Ledger, seconds: float | None = CATCH_UP_SECONDS) -> int:
     """Index what the log gained, a batch per transaction, for at most ``seconds`` (None:
     until done); returns how many entries it read."""
+    db, log_id = service.db, service.log.id
     with db.reading() as conn:  # most searches find nothing new: no write lock then
         size = conn.execute(select(Log.size).where(Log.id == log_id)).scalar_one()
         if behind(conn, log_id, int(size)) <= 0:
@@ -211,7 +244,7 @@ def catch_up(db: Database, log_id: int, seconds: float | None = CATCH_UP_SECONDS
     done, started = 0, time.monotonic()
     while seconds is None or time.monotonic() - started < seconds:
         with db.writing() as conn:
-            count = _index_batch(conn, log_id)
+            count = _index_batch(conn, log_id, service.data_keys, service.pseudonyms)
         done += count
         if count < BATCH:
             break
@@ -277,7 +310,7 @@ def _day(value: str, field: str) -> str:
         raise InvalidInput(f"{field} is a date, YYYY-MM-DD", field=field) from None
 
 
-def _where(who: Principal, q: Query) -> list[Any]:
+def _where(who: Principal, q: Query, key: PseudonymKey) -> list[Any]:
     """The conditions of ``q`` for ``who``: a read user sees its tenant only; audit and
     admin users every tenant (or ``q.tenant``). Signer and document searches read event
     bodies, so audit users may not make them."""
@@ -301,32 +334,30 @@ def _where(who: Principal, q: Query) -> list[Any]:
         where.append(env.first_at >= _day(q.date_from, "from"))
     if q.date_to:
         where.append(env.first_at < _day(q.date_to, "to") + "T99")  # the whole day
-    for kinds, value, exact in _term_filters(q):
+    for wanted in _term_filters(q, key):
         # Not correlated: the terms that match, then the envelopes among them (a
         # correlated EXISTS with an OR made SQLite scan the terms once per envelope).
-        term = select(ConsoleTerm.tenant_id, ConsoleTerm.envelope_id)
-        if who.role == "read":
-            term = term.where(ConsoleTerm.tenant_id == who.tenant_id)
-        if exact:
-            term = term.where(ConsoleTerm.kind.in_(kinds), ConsoleTerm.value == value)
-        else:  # a signer: the whole e-mail address, or part of a name
-            term = term.where(
-                or_(
-                    and_(ConsoleTerm.kind == "email", ConsoleTerm.value == value),
-                    and_(
-                        ConsoleTerm.kind == "name",
-                        ConsoleTerm.value.contains(value, autoescape=True),
-                    ),
+        alternatives = []
+        for pairs in wanted:  # every (kind, digest) of one alternative must be there
+            found = [
+                tuple_(env.tenant_id, env.envelope_id).in_(
+                    select(ConsoleTerm.tenant_id, ConsoleTerm.envelope_id).where(
+                        *([ConsoleTerm.tenant_id == who.tenant_id] if who.role == "read" else []),
+                        ConsoleTerm.kind == kind,
+                        ConsoleTerm.value == value,
+                    )
                 )
-            )
-        where.append(tuple_(env.tenant_id, env.envelope_id).in_(term))
+                for kind, value in pairs
+            ]
+            alternatives.append(and_(*found))
+        where.append(or_(*alternatives))
     return where
 
 
-def search(conn: Connection, who: Principal, q: Query) -> Page:
+def search(conn: Connection, who: Principal, q: Query, key: PseudonymKey) -> Page:
     """The envelopes ``who`` may see that match ``q``, newest first, ``PAGE`` a page."""
     env, ten = ConsoleEnvelope, Tenant
-    where = _where(who, q)
+    where = _where(who, q, key)
     base = select(env.envelope_id).join(ten, ten.id == env.tenant_id).where(*where)
     total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar_one())
     pages = max(1, -(-total // PAGE))
@@ -350,29 +381,39 @@ def search(conn: Connection, who: Principal, q: Query) -> Page:
     return Page([Found(*row) for row in rows], total, page, pages)
 
 
-def matching(conn: Connection, who: Principal, q: Query, limit: int) -> list[tuple[str, str]]:
+def matching(
+    conn: Connection, who: Principal, q: Query, key: PseudonymKey, limit: int
+) -> list[tuple[str, str]]:
     """Every (tenant, envelope id) of the search, not only a page, oldest first: at most
     ``limit`` + 1, so that a caller sees when there are more than it takes."""
     env, ten = ConsoleEnvelope, Tenant
     rows = conn.execute(
         select(ten.name, env.envelope_id)
         .join(ten, ten.id == env.tenant_id)
-        .where(*_where(who, q))
+        .where(*_where(who, q, key))
         .order_by(env.first_at, ten.name, env.envelope_id)
         .limit(limit + 1)
     ).all()
     return [(row.name, row.envelope_id) for row in rows]
 
 
-def _term_filters(q: Query) -> list[tuple[tuple[str, ...], str, bool]]:
-    filters: list[tuple[tuple[str, ...], str, bool]] = []
+def _term_filters(q: Query, key: PseudonymKey) -> list[list[list[tuple[str, str]]]]:
+    """Each term search as alternatives, each a list of (kind, digest) that must all be
+    there: a document's SHA-256; a signer's whole e-mail address, or whole name, or
+    every word of it."""
+    filters: list[list[list[tuple[str, str]]]] = []
     if q.sha256:
-        digest = q.sha256.strip().lower()
-        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        sha = q.sha256.strip().lower()
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
             raise InvalidInput("a document SHA-256 is 64 hexadecimal digits", field="sha256")
-        filters.append((("sha256",), digest, True))
+        filters.append([[("sha256", digest(key, "sha256", sha))]])
     if q.signer:
-        filters.append((("email", "name"), q.signer.strip().lower(), False))
+        text = q.signer.strip().lower()
+        alternatives = [[("email", digest(key, "email", text))]]
+        if words(text):
+            alternatives.append([("name", digest(key, "name", " ".join(words(text))))])
+            alternatives.append([("word", digest(key, "word", w)) for w in words(text)[:8]])
+        filters.append(alternatives)
     return filters
 
 

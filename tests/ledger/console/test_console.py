@@ -69,7 +69,10 @@ def test_read_user_signs_in_searches_and_reads_an_envelope(seeded: FlaskClient) 
 SEARCHES = [
     ("signer=li.na@acme.example", {"env-acme-2"}),
     ("signer=wang", {"env-acme-3"}),
-    ("signer=WEI-CONF", {"env-acme-1"}),
+    ("signer=confidential wei", {"env-acme-1"}),  # every word of the name
+    ("signer=zhang wei-confidential", {"env-acme-1"}),  # the whole name
+    ("signer=wei-conf", set()),  # not a whole word
+    ("signer=zhang wei-confidential nobody", set()),
     (f"sha256={DOC.upper()}", {"env-acme-1", "env-acme-2", "env-acme-3"}),
     ("status=completed", {"env-acme-1"}),
     ("status=declined", {"env-acme-2"}),
