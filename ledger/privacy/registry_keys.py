@@ -12,12 +12,12 @@ import secrets
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select, update
 
 from ledger.privacy.crypto import NONCE, seal
 from ledger.privacy.keys import DataKeys, NewKey
 from ledger.privacy.subjects import Subject, subject_id
-from ledger.storage.models import DataKey
+from ledger.storage.models import Certificate, DataKey, Tenant
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
@@ -68,3 +68,58 @@ def open_part(
     if not data:
         return b""
     return data_keys.open(conn, key_id, data, aad)
+
+
+def seal_existing_certificates(service: Ledger) -> int:
+    """Seal the registry's copies kept in clear (``key_id`` NULL, not emptied): those
+    issued before migration 0009_privacy or with encryption off. ``ledger init`` runs it
+    after ``seal_existing``. Returns how many editions it sealed."""
+    if not service.data_keys.enabled:
+        return 0
+    done = 0
+    while True:
+        try:
+            rows = _seal_batch(service)
+        except BaseException:
+            service.data_keys.forget()  # it cached keys of a transaction that did not commit
+            raise
+        if not rows:
+            return done
+        done += rows
+
+
+def _seal_batch(service: Ledger) -> int:
+    with service.db.writing() as conn:
+        rows = conn.execute(
+            select(
+                Certificate.certificate_id,
+                Certificate.lang,
+                Certificate.tz,
+                Certificate.tenant_id,
+                Tenant.name,
+                Certificate.envelope_id,
+                Certificate.pdf,
+                Certificate.bundle,
+            )
+            .join(Tenant, Tenant.id == Certificate.tenant_id)
+            .where(Certificate.key_id.is_(None), Certificate.pdf != b"")
+            .limit(100)
+        ).all()
+        for row in rows:
+            sealing = sealer(service, conn, (row.tenant_id, row.name), row.envelope_id)
+            sealing.committed()  # visible to the next rows of this transaction
+            ids = (row.certificate_id, row.lang, row.tz)
+            conn.execute(
+                update(Certificate)
+                .where(
+                    Certificate.certificate_id == row.certificate_id,
+                    Certificate.lang == row.lang,
+                    Certificate.tz == row.tz,
+                )
+                .values(
+                    pdf=sealing.seal(bytes(row.pdf), part_aad(*ids, "pdf")),
+                    bundle=sealing.seal(bytes(row.bundle), part_aad(*ids, "bundle")),
+                    key_id=sealing.key_id,
+                )
+            )
+    return len(rows)
