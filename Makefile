@@ -15,8 +15,11 @@ SYSTEM_PACKAGES := poppler-utils fonts-wqy-microhei openssl curl libnss3-tools
 # For `make test` only: nginx runs the operator guide's proxy configuration
 # (tests/ledger/test_nginx.py). Not for `make run`: on a systemd host the package starts
 # a default site on port 80.
-TEST_PACKAGES := nginx-light
+# The console's browser tests (tests/browser): Debian's chromium, driven by Playwright for
+# Python (never `playwright install`), and npm for axe-core (tests/browser/package.json).
+TEST_PACKAGES := nginx-light chromium npm
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 # `make run` installs the service alone; `make test` and the rest add the development tools.
 $(SERVICE): pyproject.toml
@@ -44,13 +47,17 @@ system-deps:
 	fi
 
 test-deps: system-deps
-	@if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then \
+	@if { [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; } || ! command -v chromium >/dev/null || ! command -v npm >/dev/null; then \
 		echo "installing $(TEST_PACKAGES) (Debian)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 	fi
 
-test: $(STAMP) test-deps
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: $(STAMP) test-deps $(AXE)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -69,4 +76,4 @@ verifier-dist:
 	@ls dist/evidence_ledger_verify-*.whl
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build tests/browser/node_modules

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,10 +15,12 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import Connection, select
 
-from ledger import access, benchmark, clock, deliveries, evidence, hooks
+from config.settings import Settings
+from ledger import access, benchmark, clock, datadir, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
+from ledger.console import search, users
 from ledger.errors import LedgerError
 from ledger.export_commands import evidence_export, exports_group
 from ledger.fsck import Fsck
@@ -29,9 +32,12 @@ from ledger.privacy.at_rest import seal_existing
 from ledger.privacy.registry_keys import seal_existing_certificates
 from ledger.pseudonyms import KEY_FILE, ensure_key
 from ledger.service import Ledger
+from ledger.storage.console import FsckRun
 from ledger.storage.migrate import upgrade
 from ledger.storage.models import Tenant
 from verifier.audit import audit_file
+
+QUICKSTART_ADMIN = "admin@localhost"
 
 
 def _service() -> Ledger:
@@ -72,6 +78,8 @@ cli.add_command(privacy_commands.subject_export)
 def init() -> None:
     """Create or upgrade the database, the log and its first key (idempotent)."""
     service = _service()
+    datadir.private_umask()
+    _secure(service.settings)
     upgrade(service.db.writer)
     with service.db.writing() as conn:
         created = service.create_log(conn)
@@ -100,25 +108,35 @@ def init() -> None:
             f"(NOT FOR EVIDENCE; set LEDGER_ISSUER_CERT): {settings.issuer_dir / 'issuer.pem'}; "
             f"its CA for ledger-verify pdf --issuer-root: {settings.issuer_dir / 'ca.pem'}"
         )
+    _secure(service.settings)  # what was made before the umask (the SQLite file on import)
+
+
+def _secure(settings: Settings, err: bool = False) -> None:
+    """The data directory private (``ledger.datadir``); each change said on one line."""
+    for change in datadir.secure(settings):
+        click.echo(f"permissions made private: {change}", err=err)
 
 
 @cli.command()
 @click.option("--tenant", "name", default="demo", show_default=True)
 def quickstart(name: str) -> None:
-    """First run only: a demo tenant with an ingest key, and an admin key (printed once)."""
+    """First run only: a demo tenant with an ingest key, an admin key (printed once), and
+    the console's first admin user (printed once)."""
     service = _service()
+    bind = service.settings.bind
+    console = _console_admin(service, bind)
     with service.db.writing() as conn:
         if conn.execute(select(Tenant.id)).first():
             click.echo(
                 "tenants exist: keys were printed at the first run; make more with "
                 "`ledger key create --tenant T --role R`"
             )
+            click.echo(console)
             return
         access.create_tenant(conn, name)
         ingest = access.create_key(conn, "ingest", name)
         read = access.create_key(conn, "read", name)
         admin = access.create_key(conn, "admin", None)
-    bind = service.settings.bind
     click.echo(f"""
 Keys for this ledger, shown once (store them now):
   admin key:            {admin}
@@ -135,6 +153,25 @@ Try it:
     http://{bind}/v1/envelopes/env-1/certificate.pdf
 Its QR code opens the verification page, {service.settings.verify_url}/<certificate id>.
 """)
+    click.echo(console)
+
+
+def _console_admin(service: Ledger, bind: str) -> str:
+    """What to print about the console: its URL, and its first admin user when there is
+    none (created now; the password is shown this once)."""
+    url = f"http://{bind}/console/"
+    with service.db.writing() as conn:
+        if users.has_admin(conn):
+            return f"Console: {url} (sign in as one of `ledger user list`)"
+        password = users.new_password()
+        email = QUICKSTART_ADMIN
+        if any(u.email == email for u in users.list_users(conn)):
+            email = f"admin-{secrets.token_hex(3)}@localhost"
+        users.create_user(conn, email, "admin", None, password)
+    return f"""Console: {url}
+  sign in as {email} with password {password}
+  (shown once; make more users with `ledger user create`)
+"""
 
 
 @cli.group()
@@ -359,9 +396,24 @@ def fsck() -> None:
     """Recompute chain and tree from the database; compare with every stored checkpoint."""
     service = _service()
     log = service.log
+    started = clock.now()
     with service.db.reading() as conn:
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         report = Fsck(conn, log.id, log.origin, log.alg, vkeys).run()
+    summary = "clean" if report.clean else "; ".join(str(f) for f in report.findings)
+    with service.db.writing() as conn:  # the console's Log page shows the last run
+        conn.execute(
+            FsckRun.__table__.insert().values(
+                log_id=log.id,
+                started_at=started,
+                finished_at=clock.now(),
+                size=report.size,
+                clean=report.clean,
+                summary=f"{report.nodes} tree nodes, {report.checkpoints} checkpoints: {summary}"[
+                    :4000
+                ],
+            )
+        )
     click.echo(
         f"{report.size} entries, {report.nodes} tree nodes, {report.checkpoints} checkpoints"
     )
@@ -530,12 +582,34 @@ def export_command(start: int, output: str) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--verify/--no-verify", default=True, show_default=True, help="audit the file first")
-@click.option("--log-key", multiple=True, help="trusted verifier key (default: the export's own)")
+@click.option(
+    "--log-key",
+    multiple=True,
+    help="a verifier key of the log you trust, from a source other than the export (repeatable)",
+)
+@click.option(
+    "--trust-export-keys",
+    is_flag=True,
+    help="trust the verifier keys the export itself names (only for an export you made)",
+)
 @click.option("--tsa-root", multiple=True, type=click.Path(exists=True), help="TSA trust root PEM")
 def import_command(
-    file: str, verify: bool, log_key: tuple[str, ...], tsa_root: tuple[str, ...]
+    file: str,
+    verify: bool,
+    log_key: tuple[str, ...],
+    trust_export_keys: bool,
+    tsa_root: tuple[str, ...],
 ) -> None:
-    """Load a log export into an empty database (mirror or restore), auditing it first."""
+    """Load a log export into an empty database (mirror or restore), auditing it first
+    against the verifier keys given with --log-key."""
+    if verify and not log_key and not trust_export_keys:
+        # An export names its own keys: whoever forged it signed it with them.
+        raise click.UsageError(
+            "name the log's verifier key: --log-key VKEY (from the operator's publication, "
+            "not from the export), or --trust-export-keys to trust the keys the export names"
+        )
+    if log_key and trust_export_keys:
+        raise click.UsageError("--log-key and --trust-export-keys exclude each other")
     service = _service()
     upgrade(service.db.writer)
     if verify:
@@ -587,6 +661,10 @@ def bench_command(events: int, batch: int, database_url: str | None) -> None:
 def serve(bind: str | None, workers: int | None, threads: int | None, worker_class: str) -> None:
     """Serve the API with gunicorn in the foreground; SIGTERM stops it cleanly."""
     settings = _service().settings
+    # What the service creates is private (inherited by gunicorn and its workers), and
+    # what an earlier run or another tool left wider is made private now.
+    datadir.private_umask()
+    _secure(settings, err=True)
     # One metrics directory per server (this pid becomes gunicorn's master): a second
     # server on the same data directory must not wipe the first one's counters.
     metrics_dir = settings.data_dir / "prometheus" / str(os.getpid())
@@ -624,3 +702,99 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@cli.group()
+def user() -> None:
+    """Console users (docs/console.md): people who sign in at /console/."""
+
+
+def _password(from_stdin: bool) -> str:
+    """The first line of standard input, or a generated password."""
+    return sys.stdin.readline().rstrip("\r\n") if from_stdin else users.new_password()
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(users.ROLES))
+@click.option("--tenant", default=None, help="required for the read role")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="read the password from standard input (else one is generated and printed once)",
+)
+def user_create(email: str, role: str, tenant: str | None, password_stdin: bool) -> None:
+    """Create a console user."""
+    password = _password(password_stdin)
+    with _service().db.writing() as conn:
+        made = users.create_user(conn, email, role, tenant, password)
+    owner = f"tenant {made.tenant}" if made.tenant else "every tenant"
+    click.echo(f"{made.role} user {made.email} for {owner} created")
+    if not password_stdin:
+        click.echo("password (shown once; give it over a safe channel):")
+        click.echo(password)
+
+
+@user.command("list")
+def user_list() -> None:
+    """List console users: e-mail, role, tenant, created, last sign-in, state."""
+    now = clock.now()
+    with _service().db.reading() as conn:
+        found = users.list_users(conn)
+    for u in found:
+        if u.disabled_at:
+            state = f"disabled {u.disabled_at.isoformat()}"
+        elif u.locked_until and u.locked_until > now:
+            state = f"locked until {u.locked_until.isoformat()}"
+        else:
+            state = "active"
+        last = u.last_sign_in_at.isoformat() if u.last_sign_in_at else "never"
+        click.echo(
+            f"{u.email}\t{u.role}\t{u.tenant or '-'}\t{u.created_at.isoformat()}\t{last}\t{state}"
+        )
+
+
+@user.command("disable")
+@click.argument("email")
+def user_disable(email: str) -> None:
+    """Disable a user: they cannot sign in, and their sessions end now."""
+    with _service().db.writing() as conn:
+        users.disable_user(conn, email)
+    click.echo(f"user {email} disabled")
+
+
+@user.command("enable")
+@click.argument("email")
+def user_enable(email: str) -> None:
+    """Enable a disabled user again (also lifts a lock-out)."""
+    with _service().db.writing() as conn:
+        users.enable_user(conn, email)
+    click.echo(f"user {email} enabled")
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="read it from standard input")
+def user_password(email: str, password_stdin: bool) -> None:
+    """Set a user's password (generated and printed once unless --password-stdin)."""
+    password = _password(password_stdin)
+    with _service().db.writing() as conn:
+        users.set_password(conn, email, password)
+    click.echo(f"password of {email} set; their sessions ended")
+    if not password_stdin:
+        click.echo(password)
+
+
+@cli.group("console")
+def console_group() -> None:
+    """The console's envelope search index."""
+
+
+@console_group.command("reindex")
+def console_reindex() -> None:
+    """Rebuild the search index from the log (after erasing bodies: it holds signers)."""
+    service = _service()
+    with service.db.writing() as conn:
+        search.reset(conn, service.log.id)
+    count = search.catch_up(service.db, service.data_keys, service.log.id, seconds=None)
+    click.echo(f"indexed {count} entries")

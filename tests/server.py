@@ -125,12 +125,16 @@ class LedgerServer:
 
     # -- the CLI ---------------------------------------------------------------------------
 
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """``ledger ARGS`` with this server's environment; raises on failure if ``check``."""
+    def cli(
+        self, *args: str, check: bool = True, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``ledger ARGS`` with this server's environment (and ``stdin``, if given); raises
+        on failure if ``check``."""
         done = subprocess.run(  # noqa: S603
             [*CLI, *args],
             env=self.env,
             cwd=ROOT,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=300,

@@ -171,7 +171,7 @@ def stored_pdf(
             Certificate.tz == tz,
         )
     ).one_or_none()
-    if row is None:
+    if row is None or not row.pdf:  # not issued, or emptied by an erasure (ledger.privacy)
         return None
     aad = part_aad(certificate_id, lang, tz, "pdf")
     pdf = open_part(data_keys, conn, row.key_id, bytes(row.pdf), aad)
@@ -183,7 +183,7 @@ def stored_bundle(conn: Connection, data_keys: DataKeys, certificate_id: str) ->
     issued, or if an erasure emptied it."""
     row = conn.execute(
         select(Certificate.bundle, Certificate.key_id, Certificate.lang, Certificate.tz)
-        .where(Certificate.certificate_id == certificate_id)
+        .where(Certificate.certificate_id == certificate_id, Certificate.bundle != b"")
         .limit(1)
     ).one_or_none()
     if row is None:
@@ -250,10 +250,38 @@ class NewEdition:
     issued_at: datetime
 
 
+def _refill(conn: Connection, new: NewEdition, sealer: Sealer) -> bool:
+    """Fill an edition emptied by an erasure again (its id and place in the chain stay)."""
+    ids = (new.certificate_id, new.lang, new.tz)
+    done = conn.execute(
+        update(Certificate)
+        .where(
+            Certificate.certificate_id == new.certificate_id,
+            Certificate.lang == new.lang,
+            Certificate.tz == new.tz,
+            Certificate.pdf == b"",
+        )
+        .values(
+            bundle=sealer.seal(new.bundle, part_aad(*ids, "bundle")),
+            bundle_sha256=hashlib.sha256(new.bundle).hexdigest(),
+            pdf=sealer.seal(new.pdf, part_aad(*ids, "pdf")),
+            pdf_sha256=hashlib.sha256(new.pdf).hexdigest(),
+            key_id=sealer.key_id,
+            pades_level=new.pades_level,
+            level_note=new.level_note,
+            issued_at=new.issued_at,
+        )
+    )
+    return bool(done.rowcount)
+
+
 def record(conn: Connection, new: NewEdition, sealer: Sealer) -> str | None:
     """Store an edition, its PDF and bundle sealed by ``sealer``; if its id is new, it
     supersedes the envelope's current certificate (returned), whose editions now name it
-    in ``superseded_by``. Raises ``IntegrityError`` if this edition was stored meanwhile."""
+    in ``superseded_by``. An edition whose PDF an erasure emptied is filled again. Raises
+    ``IntegrityError`` if this edition was stored meanwhile."""
+    if _refill(conn, new, sealer):
+        return None
     earlier = conn.execute(
         select(Certificate.supersedes, Certificate.superseded_by)
         .where(Certificate.certificate_id == new.certificate_id)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_privacy"
-down_revision = "0009_analytics_rollup"
+down_revision = "0007_console"
 branch_labels = None
 depends_on = None
 
