@@ -31,6 +31,7 @@ from ledger.outbound.commands import deliveries as outbound_deliveries
 from ledger.outbound.commands import subscription
 from ledger.privacy import commands as privacy_commands
 from ledger.privacy.at_rest import seal_existing
+from ledger.privacy.registry_keys import seal_existing_certificates
 from ledger.pseudonyms import KEY_FILE, ensure_key
 from ledger.service import Ledger
 from ledger.storage.console import FsckRun
@@ -92,6 +93,9 @@ def init() -> None:
     sealed = seal_existing(service.db, service.data_keys, service.event_subject)
     if sealed:
         click.echo(f"{sealed} event bodies written in clear before were sealed (docs/privacy.md)")
+    editions = seal_existing_certificates(service)
+    if editions:
+        click.echo(f"{editions} stored certificates sealed (docs/privacy.md)")
     state = "created" if created else "exists"
     database = service.db.writer.url.render_as_string()
     click.echo(f"log {service.settings.log_origin} {state}; database {database}")

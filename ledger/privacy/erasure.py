@@ -8,7 +8,8 @@ rewrapped under a new version, the old versions destroyed), so that a backup of 
 database taken before cannot unwrap the destroyed keys either; the freed bytes are
 scrubbed (SQLite: ``secure_delete`` and a truncating WAL checkpoint; PostgreSQL:
 ``VACUUM``); and an ``x-ledger.erasure`` event records what was erased, when, why and by
-whom. The certificate registry's stored PDFs and bundles of the envelopes concerned are
+whom. The console's search terms those bodies gave are deleted, and the certificate
+registry's stored PDFs and bundles of the envelopes concerned are
 emptied (their ids, hashes and dates stay). Leaves, chain, tree, checkpoints and anchors
 are untouched: every proof still
 verifies, and readers show the entries as "content erased".
@@ -28,6 +29,7 @@ from sqlalchemy import Connection, delete, select, text, update
 
 from ledger import access
 from ledger.errors import NotFound
+from ledger.privacy.at_rest import open_body
 from ledger.privacy.holds import Target, reason_text, refuse_held
 from ledger.privacy.keys import rotate_tenant_key, stamp
 from ledger.privacy.log_events import ERASURE, append_event
@@ -77,6 +79,7 @@ def erase(
         if conn.dialect.name == "sqlite":  # deleted rows' bytes are overwritten with zeros
             conn.connection.driver_connection.execute("PRAGMA secure_delete = ON")  # type: ignore[union-attr]
         shas = _delivery_shas(conn, log_id, seqs)
+        _forget_terms(conn, service, log_id, tenant_id, seqs)
         for part in _chunks(seqs):
             conn.execute(delete(Body).where(Body.log_id == log_id, Body.seq.in_(part)))
         for part in _chunks(sorted(shas)):
@@ -157,6 +160,38 @@ def _targets(
     return keys, seqs
 
 
+def _forget_terms(
+    conn: Connection, service: Ledger, log_id: int, tenant_id: int, seqs: list[int]
+) -> None:
+    """The console's search terms these bodies gave (names, addresses, document hashes:
+    ``ledger.console.search``), deleted before the bodies are."""
+    from ledger.console.search import _terms
+    from ledger.storage.console import ConsoleTerm
+
+    found: set[tuple[str, str, str]] = set()
+    for part in _chunks(seqs):
+        rows = conn.execute(
+            select(Body.seq, Body.key_id, Body.sealed, Entry.envelope_id)
+            .join(Entry, (Entry.log_id == Body.log_id) & (Entry.seq == Body.seq))
+            .where(Body.log_id == log_id, Body.seq.in_(part))
+        ).all()
+        for row in rows:
+            body = open_body(
+                service.data_keys, conn, tenant_id, log_id, row.seq, row.key_id, row.sealed
+            )
+            if body is not None:
+                found.update((k, v, row.envelope_id) for k, v in _terms(json.loads(body[0])))
+    for kind, value, envelope in found:
+        conn.execute(
+            delete(ConsoleTerm).where(
+                ConsoleTerm.tenant_id == tenant_id,
+                ConsoleTerm.kind == kind,
+                ConsoleTerm.value == value,
+                ConsoleTerm.envelope_id == envelope,
+            )
+        )
+
+
 def _envelopes(conn: Connection, log_id: int, seqs: list[int]) -> set[str]:
     found: set[str] = set()
     for part in _chunks(seqs):
@@ -192,4 +227,4 @@ def scrub(service: Ledger) -> None:
             raw.close()
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM bodies, delivery_bodies, data_keys, certificates"))
+        conn.execute(text("VACUUM bodies, delivery_bodies, data_keys, certificates, console_terms"))

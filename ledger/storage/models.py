@@ -413,6 +413,9 @@ class Certificate(Base):
     supersedes: Mapped[str | None] = mapped_column(String(32))
     superseded_by: Mapped[str | None] = mapped_column(String(32))
     bundle: Mapped[bytes] = mapped_column(LargeBinary)  # the attached evidence-bundle.json
+    # The data key that seals ``pdf`` and ``bundle`` (ledger.privacy.registry_keys); NULL:
+    # in clear (written with encryption off, or before migration 0009_privacy).
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     __table_args__ = (
         Index("ix_certificates_envelope", "tenant_id", "envelope_id"),
