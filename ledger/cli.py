@@ -752,9 +752,9 @@ def console_group() -> None:
 
 @console_group.command("reindex")
 def console_reindex() -> None:
-    """Rebuild the search index from the log (after erasing bodies: it holds signers)."""
+    """Rebuild the search index from the log (e.g. after the pseudonym key changed)."""
     service = _service()
     with service.db.writing() as conn:
         search.reset(conn, service.log.id)
-    count = search.catch_up(service.db, service.log.id, seconds=None)
+    count = search.catch_up(service, seconds=None)
     click.echo(f"indexed {count} entries")

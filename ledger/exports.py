@@ -364,7 +364,15 @@ def envelope_files(service: Ledger, tenant: tuple[int, str], envelope_id: str) -
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         ref = service.log
         bundle = evidence.bundle(
-            conn, ref.id, ref.origin, ref.alg, vkeys, tenant, envelope_id, service.settings.tsa_dev
+            conn,
+            service.data_keys,
+            ref.id,
+            ref.origin,
+            ref.alg,
+            vkeys,
+            tenant,
+            envelope_id,
+            service.settings.tsa_dev,
         )
     files = [
         _File(
