@@ -9,6 +9,10 @@ and a new edition of a known id attaches the same bundle.
 
 Everything here is what the public verification page may show (``public``), except the
 tenant's name, which only ``ledger certificate list|show`` prints.
+
+An erasure deletes the stored PDF and bundle of the envelopes it touches
+(``ledger.privacy.derived``) and sets ``content_erased_at``: the edition is then known
+(id, hashes, dates) but not stored, and a download of the same evidence issues it again.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ _FACTS = (
     Certificate.issued_at,
     Certificate.supersedes,
     Certificate.superseded_by,
+    Certificate.content_erased_at,
 )
 
 
@@ -71,6 +76,7 @@ class Edition:
     issued_at: datetime
     supersedes: str | None
     superseded_by: str | None
+    content_erased_at: datetime | None = None  # an erasure deleted its stored PDF and bundle
 
     @property
     def current(self) -> bool:
@@ -94,6 +100,7 @@ class Edition:
             "issued_at": self.issued_at.isoformat().replace("+00:00", "Z"),
             "supersedes": self.supersedes,
             "superseded_by": self.superseded_by,
+            "content_erased": self.content_erased_at is not None,
         }
 
 
@@ -116,6 +123,7 @@ def _edition(row: Any) -> Edition:
         issued_at=aware(row.issued_at),
         supersedes=row.supersedes,
         superseded_by=row.superseded_by,
+        content_erased_at=aware(row.content_erased_at) if row.content_erased_at else None,
     )
 
 
@@ -158,21 +166,28 @@ def stored_pdf(
     conn: Connection, certificate_id: str, lang: str, tz: str
 ) -> tuple[bytes, str, str | None] | None:
     """The PDF of an edition as it was issued, its PAdES level and why not B-LTA; None
-    if not issued."""
+    if not issued, or if an erasure deleted it."""
     row = conn.execute(
         select(Certificate.pdf, Certificate.pades_level, Certificate.level_note).where(
             Certificate.certificate_id == certificate_id,
             Certificate.lang == lang,
             Certificate.tz == tz,
+            Certificate.content_erased_at.is_(None),
         )
     ).one_or_none()
     return (bytes(row.pdf), row.pades_level, row.level_note) if row is not None else None
 
 
 def stored_bundle(conn: Connection, certificate_id: str) -> bytes | None:
-    """The bundle every edition of ``certificate_id`` attaches; None if none was issued."""
+    """The bundle every edition of ``certificate_id`` attaches; None if none was issued
+    (or an erasure deleted it)."""
     found = conn.execute(
-        select(Certificate.bundle).where(Certificate.certificate_id == certificate_id).limit(1)
+        select(Certificate.bundle)
+        .where(
+            Certificate.certificate_id == certificate_id,
+            Certificate.content_erased_at.is_(None),
+        )
+        .limit(1)
     ).scalar()
     return bytes(found) if found is not None else None
 
@@ -237,8 +252,27 @@ class NewEdition:
 
 def record(conn: Connection, new: NewEdition) -> str | None:
     """Store an edition; if its id is new, it supersedes the envelope's current
-    certificate (returned), whose editions now name it in ``superseded_by``. Raises
-    ``IntegrityError`` if this edition was stored meanwhile."""
+    certificate (returned), whose editions now name it in ``superseded_by``. An edition
+    whose content an erasure deleted is stored again in its row (same evidence, so same
+    id). Raises ``IntegrityError`` if this edition was stored meanwhile."""
+    again = update(Certificate).where(
+        Certificate.certificate_id == new.certificate_id,
+        Certificate.lang == new.lang,
+        Certificate.tz == new.tz,
+        Certificate.content_erased_at.is_not(None),
+    )
+    if conn.execute(
+        again.values(
+            bundle=new.bundle,
+            pdf=new.pdf,
+            bundle_sha256=hashlib.sha256(new.bundle).hexdigest(),
+            pdf_sha256=hashlib.sha256(new.pdf).hexdigest(),
+            pades_level=new.pades_level,
+            level_note=new.level_note,
+            content_erased_at=None,
+        )
+    ).rowcount:
+        return None
     earlier = conn.execute(
         select(Certificate.supersedes, Certificate.superseded_by)
         .where(Certificate.certificate_id == new.certificate_id)

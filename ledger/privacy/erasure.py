@@ -28,6 +28,7 @@ from sqlalchemy import Connection, delete, select, text, update
 
 from ledger import access
 from ledger.errors import NotFound
+from ledger.privacy.derived import SCRUBBED, purge
 from ledger.privacy.holds import Target, reason_text, refuse_held
 from ledger.privacy.keys import rotate_tenant_key, stamp
 from ledger.privacy.log_events import ERASURE, append_event
@@ -100,6 +101,7 @@ def erase(
                 .where(Certificate.tenant_id == tenant_id, Certificate.envelope_id.in_(part))
                 .values(pdf=b"", bundle=b"")
             )
+        purge(conn, tenant_id, envelopes, service)  # search terms, registry, exports
         conn.execute(update(Log).values(key_epoch=Log.key_epoch + 1))
     service.data_keys.forget()
     version = rotate_tenant_key(service, tenant) if rotate else None
@@ -192,4 +194,4 @@ def scrub(service: Ledger) -> None:
             raw.close()
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM bodies, delivery_bodies, data_keys, certificates"))
+        conn.execute(text("VACUUM bodies, delivery_bodies, data_keys, " + ", ".join(SCRUBBED)))
