@@ -800,7 +800,7 @@ def console_group() -> None:
 
 @console_group.command("reindex")
 def console_reindex() -> None:
-    """Rebuild the search index from the log (after erasures: it holds keyed hashes of signers)."""
+    """Rebuild the search index from the log (e.g. after the pseudonym key changed)."""
     service = _service()
     with service.db.writing() as conn:
         search.reset(conn, service.log.id)

@@ -10,6 +10,10 @@ and a new edition of a known id attaches the same bundle.
 
 Everything here is what the public verification page may show (``public``), except the
 tenant's name, which only ``ledger certificate list|show`` prints.
+
+An erasure deletes the stored PDF and bundle of the envelopes it touches
+(``ledger.privacy.derived``) and sets ``content_erased_at``: the edition is then known
+(id, hashes, dates) but not stored, and a download of the same evidence issues it again.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ _FACTS = (
     Certificate.issued_at,
     Certificate.supersedes,
     Certificate.superseded_by,
+    Certificate.content_erased_at,
 )
 
 
@@ -74,6 +79,7 @@ class Edition:
     issued_at: datetime
     supersedes: str | None
     superseded_by: str | None
+    content_erased_at: datetime | None = None  # an erasure deleted its stored PDF and bundle
 
     @property
     def current(self) -> bool:
@@ -97,6 +103,7 @@ class Edition:
             "issued_at": self.issued_at.isoformat().replace("+00:00", "Z"),
             "supersedes": self.supersedes,
             "superseded_by": self.superseded_by,
+            "content_erased": self.content_erased_at is not None,
         }
 
 
@@ -119,6 +126,7 @@ def _edition(row: Any) -> Edition:
         issued_at=aware(row.issued_at),
         supersedes=row.supersedes,
         superseded_by=row.superseded_by,
+        content_erased_at=aware(row.content_erased_at) if row.content_erased_at else None,
     )
 
 
@@ -270,6 +278,7 @@ def _refill(conn: Connection, new: NewEdition, sealer: Sealer) -> bool:
             pades_level=new.pades_level,
             level_note=new.level_note,
             issued_at=new.issued_at,
+            content_erased_at=None,
         )
     )
     return bool(done.rowcount)

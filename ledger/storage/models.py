@@ -96,7 +96,7 @@ class Export(Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
     selection: Mapped[str] = mapped_column(Text)  # JSON: {"envelopes": [...]} or {"from", "to"}
     envelopes: Mapped[str] = mapped_column(Text)  # JSON list of the envelope ids, in order
-    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed, erased
     done: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
     size: Mapped[int | None] = mapped_column(BigInteger)
@@ -417,6 +417,8 @@ class Certificate(Base):
     # in clear (written with encryption off, or before migration 0009_privacy).
     key_id: Mapped[int | None] = mapped_column(BigInteger)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # When an erasure deleted ``pdf`` and ``bundle`` (ledger.privacy.derived); NULL: kept.
+    content_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         Index("ix_certificates_envelope", "tenant_id", "envelope_id"),
         Index("ix_certificates_pdf_sha256", "pdf_sha256"),
