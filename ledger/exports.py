@@ -23,7 +23,9 @@ call these; ``service`` is the process's ``ledger.service.Ledger``, ``tenant`` a
     removed = exports.prune(service, older_than=timedelta(days=7))
 
 ``ExportInfo`` has ``id, tenant, status`` (``queued``, ``running``, ``done``,
-``failed``), ``done``/``total`` (envelopes), ``size``/``sha256`` of the ZIP, ``error``,
+``failed``, ``erased``: an erasure of one of its envelopes deleted the ZIP,
+``ledger.privacy.derived``), ``done``/``total`` (envelopes), ``size``/``sha256`` of
+the ZIP, ``error``,
 ``created_by``, ``created_at``, ``updated_at``, ``finished_at``, ``selection``, and
 ``to_json()`` (what the API answers).
 
@@ -85,7 +87,7 @@ ID_MAX = 200
 LANGS = ("en", "zh")
 POOL_FROM = 8  # envelopes: fewer are rendered in the calling thread
 PROGRESS_SECONDS = 1.0  # the most often progress is written to the database
-STATUSES = ("queued", "running", "done", "failed")
+STATUSES = ("queued", "running", "done", "failed", "erased")  # erased: ledger.privacy.derived
 MANIFEST_COLUMNS = ("path", "envelope_id", "kind", "lang", "size", "sha256", "certificate_id")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EXPORT_ID = re.compile(r"exp_[0-9a-f]{20}\Z")
@@ -364,7 +366,15 @@ def envelope_files(service: Ledger, tenant: tuple[int, str], envelope_id: str) -
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         ref = service.log
         bundle = evidence.bundle(
-            conn, ref.id, ref.origin, ref.alg, vkeys, tenant, envelope_id, service.settings.tsa_dev
+            conn,
+            service.data_keys,
+            ref.id,
+            ref.origin,
+            ref.alg,
+            vkeys,
+            tenant,
+            envelope_id,
+            service.settings.tsa_dev,
         )
     files = [
         _File(
@@ -406,7 +416,10 @@ def _in_order(
         for envelope_id in envelope_ids:
             yield envelope_files(service, tenant, envelope_id)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+    # Not fork: the server's threads hold locks. A forkserver is a fresh single-threaded
+    # process that imports the renderer once; each pool process forks from it ready.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ledger.exports", "ledger.certificates.issuing"])
     with ProcessPoolExecutor(
         processes, mp_context=context, initializer=_worker_start, initargs=(service.settings,)
     ) as pool:
@@ -539,15 +552,21 @@ def run(
         digest = _build(service, info, tenant, envelope_ids, partial, processes, progress)
         size = partial.stat().st_size
         partial.rename(final)
-        _update(
-            service,
-            export_id,
-            status="done",
-            done=total,
-            size=size,
-            sha256=digest,
-            finished_at=clock.now(),
-        )
+        with service.db.writing() as conn:
+            finished = conn.execute(
+                update(Export)
+                .where(Export.id == export_id, Export.status == "running")
+                .values(
+                    status="done",
+                    done=total,
+                    size=size,
+                    sha256=digest,
+                    updated_at=clock.now(),
+                    finished_at=clock.now(),
+                )
+            ).rowcount
+        if not finished:  # an erasure marked it meanwhile: its envelopes' content is gone
+            final.unlink(missing_ok=True)
     except BaseException as e:
         partial.unlink(missing_ok=True)
         reason = e.message if isinstance(e, LedgerError) else f"{type(e).__name__}: {e}"
@@ -683,7 +702,7 @@ def prune(service: Ledger, older_than: timedelta) -> list[str]:
         ids = list(
             conn.execute(
                 select(Export.id).where(
-                    Export.status.in_(("done", "failed")), Export.updated_at < cutoff
+                    Export.status.in_(("done", "failed", "erased")), Export.updated_at < cutoff
                 )
             ).scalars()
         )

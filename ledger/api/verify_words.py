@@ -22,6 +22,11 @@ EN: dict[str, str] = {
     "state": "State",
     "current": "Current: the newest certificate of this envelope's evidence.",
     "superseded": "Superseded: newer evidence of this envelope was certified as",
+    "content_erased": (
+        "Content erased: personal data of this envelope was erased on {date}, and with it "
+        "the stored PDF and evidence bundle of this certificate. Its id and hashes below "
+        "still identify them; a copy kept elsewhere can still be checked against them."
+    ),
     "supersedes": "Supersedes",
     "first_issued": "First issued",
     "pades": "PAdES level",
@@ -106,6 +111,10 @@ ZH: dict[str, str] = {
     "state": "状态",
     "current": "现行：该信封证据的最新证书。",
     "superseded": "已被取代：该信封的更新证据已另行出具证书",
+    "content_erased": (
+        "内容已删除：该信封的个人数据已于 {date} 删除，本证书存储的 PDF 和证据包随之删除。"
+        "下列编号和哈希值仍可识别它们；在别处保存的副本仍可据此核对。"
+    ),
     "supersedes": "取代",
     "first_issued": "首次签发",
     "pades": "PAdES 级别",

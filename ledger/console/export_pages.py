@@ -57,8 +57,9 @@ def _chosen() -> tuple[tuple[int, str], list[str]]:
             date_from=form.get("from", ""),
             date_to=form.get("to", ""),
         )
-        with service().db.reading() as conn:
-            picked = search.matching(conn, g.who, q, exports.MAX_ENVELOPES)
+        s = service()
+        with s.db.reading() as conn:
+            picked = search.matching(conn, g.who, q, exports.MAX_ENVELOPES, s.pseudonyms)
         if len(picked) > exports.MAX_ENVELOPES:
             raise InvalidInput(
                 f"the search finds more than {exports.MAX_ENVELOPES} envelopes, the most an "

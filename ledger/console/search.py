@@ -3,10 +3,20 @@
 ``catch_up`` reads the entries the index has not seen (``console_index.next_seq``) in
 batches, each in one write transaction, and folds them into ``console_envelopes`` (one
 row per tenant and envelope: platform, status, first and last platform time, count)
-and ``console_terms`` (signers' e-mail addresses and names, documents' SHA-256, from
-the event bodies). The console calls it before each search, for at most
-``CATCH_UP_SECONDS``; ``ledger console reindex`` empties the index and rebuilds it (do
-so after erasing bodies: terms come from bodies). Nothing on the append path changes.
+and ``console_terms`` (what an envelope is found by, from the event bodies, opened
+through ``ledger.privacy.at_rest``: an erased body gives no terms). The console calls
+it before each search, for at most ``CATCH_UP_SECONDS``; ``ledger console reindex``
+empties the index and rebuilds it. Nothing on the append path changes.
+
+``console_terms`` is a blind index (docs/console.md, "Search"; docs/privacy.md): it
+holds no e-mail address or name, only ``term_hash`` of each, HMAC-SHA256 under the
+deployment's pseudonym key (``ledger.pseudonyms``, a file outside the database) of the
+tenant, the kind and the normalised value. Kinds: ``email`` (the whole address, lower
+case: found by an exact, case-insensitive address), ``name`` (each lower-cased word of
+a name: found when every word searched is among an envelope's name words) and
+``sha256`` (a document's digest, lower-case hex: exact). An erasure deletes the terms of
+the envelopes it touches and derives them again from the bodies that remain
+(``ledger.privacy.derived``).
 
 The same SQL runs on SQLite and PostgreSQL (upserts by ``ON CONFLICT``).
 """
@@ -14,22 +24,29 @@ The same SQL runs on SQLite and PostgreSQL (upserts by ``ON CONFLICT``).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, select, tuple_, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.access import Principal
 from ledger.errors import InvalidInput
 from ledger.evidence import stamp
+from ledger.privacy.at_rest import open_body
+from ledger.privacy.keys import DataKeys
+from ledger.pseudonyms import PseudonymKey
 from ledger.storage.console import ConsoleEnvelope, ConsoleIndex, ConsoleTerm
 from ledger.storage.db import Database
 from ledger.storage.models import Body, Entry, Log, Tenant
 from verifier.plausibility import parse_time
+
+if TYPE_CHECKING:
+    from ledger.service import Ledger
 
 BATCH = 2_000
 CATCH_UP_SECONDS = 2.0
@@ -67,6 +84,9 @@ _FINAL = {
 }
 _RANK_OF = {status: rank for status, rank in _RANK.values()} | {"other": 0}
 TERM_KINDS = ("email", "name", "sha256")
+TERM_DOMAIN = b"ledger-console-term/v1\x00"
+WORD = re.compile(r"\w+")
+MAX_WORDS = 8  # of a name searched
 UPDATED = ("platform", "status", "first_at", "last_at", "last_received", "events", "last_seq")
 
 
@@ -84,8 +104,14 @@ def status_after(status: str, event_type: str) -> str:
     return step[0] if step[1] > _RANK_OF.get(status, 0) else status
 
 
+def name_words(name: str) -> list[str]:
+    """The words a name is found by: lower case, split at anything not a letter or
+    digit ("Zhang Wei-Confidential" -> zhang, wei, confidential), each once."""
+    return list(dict.fromkeys(WORD.findall(name.lower())))
+
+
 def _terms(event: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    """(kind, value) pairs an envelope is found by, from one event body."""
+    """(kind, normalised value) pairs an envelope is found by, from one event body."""
     people = [event.get("actor")]
     data = event.get("data")
     if isinstance(data, dict) and isinstance(data.get("recipients"), list):
@@ -93,13 +119,41 @@ def _terms(event: dict[str, Any]) -> Iterable[tuple[str, str]]:
     for person in people:
         if not isinstance(person, dict):
             continue
-        for kind in ("email", "name"):
-            value = person.get(kind)
-            if isinstance(value, str) and value.strip():
-                yield kind, value.strip().lower()[:400]
+        email, name = person.get("email"), person.get("name")
+        if isinstance(email, str) and email.strip():
+            yield "email", email.strip().lower()
+        if isinstance(name, str):
+            for word in name_words(name):
+                yield "name", word
     for document in event.get("documents") or ():
         if isinstance(document, dict) and isinstance(document.get("sha256"), str):
-            yield "sha256", document["sha256"].lower()
+            yield "sha256", document["sha256"].strip().lower()
+
+
+def term_hash(key: PseudonymKey, tenant_id: int, kind: str, value: str) -> str:
+    """What ``console_terms.value`` holds for a normalised value: hex HMAC-SHA256 under
+    the pseudonym key, bound to the tenant and the kind (the same person in two tenants
+    gives unrelated hashes)."""
+    message = TERM_DOMAIN + f"{tenant_id}\x00{kind}\x00{value}".encode()
+    return key.keyed(message).hex()
+
+
+def body_terms(
+    key: PseudonymKey, tenant_id: int, envelope_id: str, event: str
+) -> set[tuple[int, str, str, str]]:
+    """The rows of ``console_terms`` one event body (canonical JSON) gives."""
+    return {
+        (tenant_id, kind, term_hash(key, tenant_id, kind, value), envelope_id)
+        for kind, value in _terms(json.loads(event))
+    }
+
+
+def insert_terms(conn: Connection, terms: set[tuple[int, str, str, str]]) -> None:
+    if terms:  # executemany: compiled once (psycopg pipelines it)
+        values = [
+            dict(zip(("tenant_id", "kind", "value", "envelope_id"), t, strict=True)) for t in terms
+        ]
+        conn.execute(_insert(conn, ConsoleTerm).on_conflict_do_nothing(), values)
 
 
 def _insert(conn: Connection, table: Any) -> Any:
@@ -121,11 +175,19 @@ def _position(conn: Connection, log_id: int) -> int:
     return int(found)
 
 
-def _index_batch(conn: Connection, log_id: int) -> int:
+def _index_batch(conn: Connection, log_id: int, data_keys: DataKeys, term_key: PseudonymKey) -> int:
     """Index the next ``BATCH`` entries; returns how many."""
     start = _position(conn, log_id)
     rows = conn.execute(
-        select(Entry.seq, Entry.tenant_id, Entry.envelope_id, Entry.type, Entry.leaf, Body.event)
+        select(
+            Entry.seq,
+            Entry.tenant_id,
+            Entry.envelope_id,
+            Entry.type,
+            Entry.leaf,
+            Body.key_id,
+            Body.sealed,
+        )
         .outerjoin(Body, (Body.log_id == Entry.log_id) & (Body.seq == Entry.seq))
         .where(Entry.log_id == log_id, Entry.seq >= start)
         .order_by(Entry.seq)
@@ -170,9 +232,9 @@ def _index_batch(conn: Connection, log_id: int) -> int:
             env["events"] + 1,
             r.seq,
         )
-        if r.event is not None:
-            for kind, value in _terms(json.loads(r.event)):
-                terms.add((r.tenant_id, kind, value, r.envelope_id))
+        body = open_body(data_keys, conn, r.tenant_id, log_id, r.seq, r.key_id, r.sealed)
+        if body is not None:
+            terms |= body_terms(term_key, r.tenant_id, r.envelope_id, body[0])
     table = ConsoleEnvelope.__table__
     inserts = [known[k] for k in new]
     if inserts:
@@ -190,20 +252,18 @@ def _index_batch(conn: Connection, log_id: int) -> int:
             .values({k: bindparam(f"b_{k}") for k in UPDATED}),
             changed,
         )
-    if terms:  # executemany: compiled once (psycopg pipelines it)
-        values = [
-            dict(zip(("tenant_id", "kind", "value", "envelope_id"), t, strict=True)) for t in terms
-        ]
-        conn.execute(_insert(conn, ConsoleTerm).on_conflict_do_nothing(), values)
+    insert_terms(conn, terms)
     conn.execute(
         update(ConsoleIndex).where(ConsoleIndex.log_id == log_id).values(next_seq=rows[-1].seq + 1)
     )
     return len(rows)
 
 
-def catch_up(db: Database, log_id: int, seconds: float | None = CATCH_UP_SECONDS) -> int:
+def catch_up(service: Ledger, seconds: float | None = CATCH_UP_SECONDS) -> int:
     """Index what the log gained, a batch per transaction, for at most ``seconds`` (None:
     until done); returns how many entries it read."""
+    db: Database = service.db
+    log_id = service.log.id
     with db.reading() as conn:  # most searches find nothing new: no write lock then
         size = conn.execute(select(Log.size).where(Log.id == log_id)).scalar_one()
         if behind(conn, log_id, int(size)) <= 0:
@@ -211,7 +271,7 @@ def catch_up(db: Database, log_id: int, seconds: float | None = CATCH_UP_SECONDS
     done, started = 0, time.monotonic()
     while seconds is None or time.monotonic() - started < seconds:
         with db.writing() as conn:
-            count = _index_batch(conn, log_id)
+            count = _index_batch(conn, log_id, service.data_keys, service.pseudonyms)
         done += count
         if count < BATCH:
             break
@@ -277,7 +337,17 @@ def _day(value: str, field: str) -> str:
         raise InvalidInput(f"{field} is a date, YYYY-MM-DD", field=field) from None
 
 
-def _where(who: Principal, q: Query) -> list[Any]:
+def _tenant_ids(conn: Connection, who: Principal, q: Query) -> list[int]:
+    """The tenants a term search looks in (term hashes are bound to a tenant)."""
+    if who.role == "read":
+        return [who.tenant_id] if who.tenant_id is not None else []
+    query = select(Tenant.id)
+    if q.tenant:
+        query = query.where(Tenant.name == q.tenant)
+    return list(conn.execute(query).scalars())
+
+
+def _where(conn: Connection, who: Principal, q: Query, term_key: PseudonymKey) -> list[Any]:
     """The conditions of ``q`` for ``who``: a read user sees its tenant only; audit and
     admin users every tenant (or ``q.tenant``). Signer and document searches read event
     bodies, so audit users may not make them."""
@@ -301,32 +371,43 @@ def _where(who: Principal, q: Query) -> list[Any]:
         where.append(env.first_at >= _day(q.date_from, "from"))
     if q.date_to:
         where.append(env.first_at < _day(q.date_to, "to") + "T99")  # the whole day
-    for kinds, value, exact in _term_filters(q):
-        # Not correlated: the terms that match, then the envelopes among them (a
-        # correlated EXISTS with an OR made SQLite scan the terms once per envelope).
-        term = select(ConsoleTerm.tenant_id, ConsoleTerm.envelope_id)
-        if who.role == "read":
-            term = term.where(ConsoleTerm.tenant_id == who.tenant_id)
-        if exact:
-            term = term.where(ConsoleTerm.kind.in_(kinds), ConsoleTerm.value == value)
-        else:  # a signer: the whole e-mail address, or part of a name
-            term = term.where(
-                or_(
-                    and_(ConsoleTerm.kind == "email", ConsoleTerm.value == value),
-                    and_(
-                        ConsoleTerm.kind == "name",
-                        ConsoleTerm.value.contains(value, autoescape=True),
-                    ),
-                )
-            )
-        where.append(tuple_(env.tenant_id, env.envelope_id).in_(term))
+    filters = _term_filters(q)
+    tenants = _tenant_ids(conn, who, q) if filters else []
+    for kind, values in filters:
+        # Not correlated: the terms that match, then the envelopes among them.
+        where.append(
+            tuple_(env.tenant_id, env.envelope_id).in_(_matches(term_key, tenants, kind, values))
+        )
     return where
 
 
-def search(conn: Connection, who: Principal, q: Query) -> Page:
-    """The envelopes ``who`` may see that match ``q``, newest first, ``PAGE`` a page."""
+def _matches(key: PseudonymKey, tenants: list[int], kind: str, values: list[str]) -> Any:
+    """(tenant, envelope) of the envelopes with every one of ``values`` among their
+    terms of ``kind`` (for ``signer``: its e-mail address, or every word of its name)."""
+    term = ConsoleTerm
+    if kind == "signer":
+        email = _matches(key, tenants, "email", values[:1])
+        if "@" in values[0]:
+            return email
+        return union(email, _matches(key, tenants, "name", name_words(values[0])[:MAX_WORDS]))
+    pairs = [(t, term_hash(key, t, kind, v)) for t in tenants for v in values]
+    query = select(term.tenant_id, term.envelope_id).where(
+        term.kind == kind,
+        tuple_(term.tenant_id, term.value).in_(pairs) if pairs else term.tenant_id.is_(None),
+    )
+    if len(values) > 1:
+        query = query.group_by(term.tenant_id, term.envelope_id).having(
+            func.count(term.value.distinct()) == len(values)
+        )
+    return query
+
+
+def search(conn: Connection, who: Principal, q: Query, term_key: PseudonymKey) -> Page:
+    """The envelopes ``who`` may see that match ``q``, newest first, ``PAGE`` a page
+    (``term_key``: the service's ``pseudonyms``, what signer and document searches hash
+    with)."""
     env, ten = ConsoleEnvelope, Tenant
-    where = _where(who, q)
+    where = _where(conn, who, q, term_key)
     base = select(env.envelope_id).join(ten, ten.id == env.tenant_id).where(*where)
     total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar_one())
     pages = max(1, -(-total // PAGE))
@@ -350,29 +431,36 @@ def search(conn: Connection, who: Principal, q: Query) -> Page:
     return Page([Found(*row) for row in rows], total, page, pages)
 
 
-def matching(conn: Connection, who: Principal, q: Query, limit: int) -> list[tuple[str, str]]:
+def matching(
+    conn: Connection, who: Principal, q: Query, limit: int, term_key: PseudonymKey
+) -> list[tuple[str, str]]:
     """Every (tenant, envelope id) of the search, not only a page, oldest first: at most
     ``limit`` + 1, so that a caller sees when there are more than it takes."""
     env, ten = ConsoleEnvelope, Tenant
     rows = conn.execute(
         select(ten.name, env.envelope_id)
         .join(ten, ten.id == env.tenant_id)
-        .where(*_where(who, q))
+        .where(*_where(conn, who, q, term_key))
         .order_by(env.first_at, ten.name, env.envelope_id)
         .limit(limit + 1)
     ).all()
     return [(row.name, row.envelope_id) for row in rows]
 
 
-def _term_filters(q: Query) -> list[tuple[tuple[str, ...], str, bool]]:
-    filters: list[tuple[tuple[str, ...], str, bool]] = []
+def _term_filters(q: Query) -> list[tuple[str, list[str]]]:
+    filters: list[tuple[str, list[str]]] = []
     if q.sha256:
         digest = q.sha256.strip().lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise InvalidInput("a document SHA-256 is 64 hexadecimal digits", field="sha256")
-        filters.append((("sha256",), digest, True))
-    if q.signer:
-        filters.append((("email", "name"), q.signer.strip().lower(), False))
+        filters.append(("sha256", [digest]))
+    if q.signer.strip():
+        signer = q.signer.strip().lower()
+        if "@" not in signer and not name_words(signer):
+            raise InvalidInput(
+                "signer is an exact e-mail address or whole words of a name", field="signer"
+            )
+        filters.append(("signer", [signer]))
     return filters
 
 

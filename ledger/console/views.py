@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -265,12 +265,12 @@ def _query() -> search.Query:
 def envelopes() -> tuple[str, int]:
     s = service()
     log_id = s.log.id
-    search.catch_up(s.db, log_id)
+    search.catch_up(s)
     q = _query()
     error = ""
     with s.db.reading() as conn:
         try:
-            found = search.search(conn, g.who, q)
+            found = search.search(conn, g.who, q, s.pseudonyms)
         except LedgerError as e:
             found, error = search.Page([], 0, 1, 1), e.message
         size = conn.execute(select(Log.size).where(Log.id == log_id)).scalar_one()
@@ -331,10 +331,13 @@ def envelope(tenant: str, envelope_id: str) -> tuple[str, int]:
     s = service()
     with s.db.reading() as conn:
         tenant_id, name = _tenant(conn, tenant)
-        from datetime import timedelta
-
         events = evidence.timeline(
-            conn, s.log.id, tenant_id, envelope_id, timedelta(seconds=s.settings.clock_skew)
+            conn,
+            s.data_keys,
+            s.log.id,
+            tenant_id,
+            envelope_id,
+            timedelta(seconds=s.settings.clock_skew),
         )
         sources = _sources(conn, s.log.id, tenant_id, envelope_id)
         proof = _proof(conn, s.log.id, events[-1]["seq"])
@@ -389,7 +392,15 @@ def bundle(tenant: str, envelope_id: str) -> Response:
         vkeys = [k.vkey for k in s.keys.listing(conn)]
         log = s.log
         body = evidence.bundle(
-            conn, log.id, log.origin, log.alg, vkeys, owner, envelope_id, s.settings.tsa_dev
+            conn,
+            s.data_keys,
+            log.id,
+            log.origin,
+            log.alg,
+            vkeys,
+            owner,
+            envelope_id,
+            s.settings.tsa_dev,
         )
     response = jsonify(body)
     response.headers["Content-Disposition"] = "attachment; filename=evidence-bundle.json"

@@ -69,7 +69,12 @@ def test_read_user_signs_in_searches_and_reads_an_envelope(seeded: FlaskClient) 
 SEARCHES = [
     ("signer=li.na@acme.example", {"env-acme-2"}),
     ("signer=wang", {"env-acme-3"}),
-    ("signer=WEI-CONF", {"env-acme-1"}),
+    ("signer=Wei-Confidential", {"env-acme-1"}),  # whole words of a name, any case
+    ("signer=confidential zhang", {"env-acme-1"}),
+    ("signer=WEI-CONF", set()),  # part of a word finds nothing (a blind index)
+    ("signer=zhang fang", set()),  # every word, of one envelope
+    ("signer=ZHANG.SECRET@ACME.EXAMPLE", {"env-acme-1"}),  # an address: exact, any case
+    ("signer=secret@acme.example", set()),
     (f"sha256={DOC.upper()}", {"env-acme-1", "env-acme-2", "env-acme-3"}),
     ("status=completed", {"env-acme-1"}),
     ("status=declined", {"env-acme-2"}),
