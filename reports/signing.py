@@ -15,7 +15,9 @@ B-T adds a signature time-stamp; B-LTA adds one more update holding the DSS (the
 issuer's and the TSA's chains and the revocation data of every certificate below their
 roots, gathered in pyHanko's "require" mode from ``Revocation``) and a document
 time-stamp over the whole file, and nothing else (no metadata refresh). Without that
-revocation data ``sign`` raises ``RevocationUnavailable``: never B-LTA without it.
+revocation data ``sign`` raises ``RevocationUnavailable``: never B-LTA without it; nor
+when pyHanko's AdES long-term validation of the result (ETSI EN 319 102-1, the roots
+trusted, nothing fetched) does not pass.
 ``check_revocation`` asks the same question before a certificate is rendered, so that
 its text states the level it will reach (``reports.issuing``).
 """
@@ -49,12 +51,21 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, Pdf
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import extract_ts_certs
 from pyhanko.sign.validation import DocumentSecurityStore
+from pyhanko.sign.validation.ades import ades_lta_validation
 from pyhanko.sign.validation.errors import ValidationInfoReadingError
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.errors import PathError, ValidationError
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 from pyhanko_certvalidator.path import ValidationPath
-from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.registry import SimpleCertificateStore, SimpleTrustManager
 
 from reports.model import ATTACHMENT_NAME
 
@@ -380,7 +391,34 @@ def _embed_validation_data_and_stamp(
         writer, "sha256", validation_context=None, in_place=True
     )
     data: bytes = out.getvalue()
+    verdict = asyncio.run(_long_term_validation(data, _roots(signer, tsa_roots)))
+    if verdict is not None:
+        raise RevocationUnavailable(f"a long-term validation of the result found {verdict}")
     return data
+
+
+async def _long_term_validation(pdf: bytes, roots: list[asn1_x509.Certificate]) -> str | None:
+    """None if pyHanko's AdES long-term validation (ETSI EN 319 102-1), with ``roots``
+    trusted, revocation data required and nothing fetched, PASSES on ``pdf``; else its
+    indication (e.g. "INDETERMINATE/NO_POE": an OCSP response its time-slide cannot place)."""
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build(trust_roots=roots),
+        revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+    )
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=policy,
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+        )
+    )
+    signature = PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures[0]
+    result = await ades_lta_validation(signature, spec)
+    sub = result.ades_subindic
+    if sub.status.name == "PASSED":
+        return None
+    return f"{sub.status.name}/{sub.standard_name}"
 
 
 def sign(

@@ -93,18 +93,25 @@ def _operator_issuer(directory: Path, crl_url: str) -> tuple[Path, Path, Path, b
     return chain, key_file, ca_file, devpki.make_crl(ca, ca_key, now)
 
 
-def _says_b_t(world: World, pdf: bytes, headers: dict[str, str], issuer_root: Path) -> str:
-    """The checks every B-T certificate passes; the reason the PDF gives."""
+def _says_b_t(
+    world: World,
+    pdf: bytes,
+    headers: dict[str, str],
+    issuer_root: Path,
+    prefix: str = "no revocation data for the issuer's certificate chain",
+) -> str:
+    """The checks every B-T certificate passes (the reason starts with ``prefix``);
+    the PDF's text."""
     assert world.tsa_root is not None
     assert headers["X-PAdES-Level"] == "B-T"
     reason = headers["X-PAdES-Level-Reason"]
-    assert reason.startswith("no revocation data for the issuer's certificate chain")
+    assert reason.startswith(prefix)
     path = world.directory / "b-t.pdf"
     path.write_bytes(pdf)
     text = flat(pdftotext(path))
     assert "PAdES level reached: B-T" in text
     assert "at level B-T" in text
-    assert "The revocation data B-LT needs could not be obtained (no revocation data for " in text
+    assert f"The revocation data B-LT needs could not be obtained ({prefix}" in text
     assert "at level B-LTA" not in text
     assert "PAdES level reached: B-LTA" not in text
     assert "PAdES B-T: ECDSA P-256 with SHA-256" in text  # the algorithms table
@@ -304,9 +311,13 @@ def test_ledger_verify_pdf_fails_a_pdf_that_claims_more_than_it_reaches(world: W
     assert check.reason == "the document states PAdES B-LTA, but reaches B-T"
 
 
-def test_an_operator_ca_with_an_ocsp_responder_reaches_b_lta(tmp_path: Path) -> None:
-    # The issuer's certificate names an OCSP responder (loopback HTTP, answering "good",
-    # signed by the CA): its response is fetched and embedded.
+@pytest.mark.parametrize("delegated", [True, False], ids=["delegated-responder", "ca-signed"])
+def test_an_operator_ca_with_an_ocsp_responder(tmp_path: Path, delegated: bool) -> None:
+    # The issuer's certificate names an OCSP responder (loopback HTTP, answering "good"):
+    # its response is fetched and embedded. Signed by a delegated responder (EKU
+    # OCSPSigning, ocsp-nocheck): B-LTA, and pyHanko's AdES validation passes. Signed by
+    # the CA itself: pyHanko's long-term validation cannot place the response in time
+    # (INDETERMINATE/NO_POE), so the certificate does not claim B-LTA: B-T, saying so.
     now = datetime.now(UTC)
     ca_key, key = devpki.new_key(), devpki.new_key()
     ca = devpki.make_ca(ca_key, "Operator OCSP test CA", now)
@@ -332,22 +343,26 @@ def test_an_operator_ca_with_an_ocsp_responder_reaches_b_lta(tmp_path: Path) -> 
             body = self.rfile.read(int(self.headers["Content-Length"]))
             request = ocsp.load_der_ocsp_request(body)
             asked.append(request.serial_number)
-            response = (
-                ocsp.OCSPResponseBuilder()
-                .add_response(
-                    cert=holder["issuer"],
-                    issuer=ca,
-                    algorithm=request.hash_algorithm,
-                    cert_status=ocsp.OCSPCertStatus.GOOD,
-                    this_update=datetime.now(UTC),
-                    next_update=datetime.now(UTC) + timedelta(days=1),
-                    revocation_time=None,
-                    revocation_reason=None,
-                )
-                .responder_id(ocsp.OCSPResponderEncoding.HASH, responder)
-                .certificates([responder])
-                .sign(responder_key, hashes.SHA256())
-                .public_bytes(serialization.Encoding.DER)
+            builder = ocsp.OCSPResponseBuilder().add_response(
+                cert=holder["issuer"],
+                issuer=ca,
+                algorithm=request.hash_algorithm,
+                cert_status=ocsp.OCSPCertStatus.GOOD,
+                this_update=datetime.now(UTC),
+                next_update=datetime.now(UTC) + timedelta(days=1),
+                revocation_time=None,
+                revocation_reason=None,
+            )
+            if delegated:
+                builder = builder.responder_id(
+                    ocsp.OCSPResponderEncoding.HASH, responder
+                ).certificates([responder])
+                signing_key = responder_key
+            else:
+                builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, ca)
+                signing_key = ca_key
+            response = builder.sign(signing_key, hashes.SHA256()).public_bytes(
+                serialization.Encoding.DER
             )
             self.send_response(200)
             self.send_header("Content-Type", "application/ocsp-response")
@@ -379,10 +394,14 @@ def test_an_operator_ca_with_an_ocsp_responder_reaches_b_lta(tmp_path: Path) -> 
         ) as world:
             assert world.tsa_root is not None
             pdf, headers = _download(world)
-            assert headers["X-PAdES-Level"] == "B-LTA", headers.get("X-PAdES-Level-Reason")
             assert cert.serial_number in asked
+            if not delegated:
+                _says_b_t(world, pdf, headers, directory / "ca.pem", prefix="")
+                reason = headers["X-PAdES-Level-Reason"]
+                assert reason == "a long-term validation of the result found INDETERMINATE/NO_POE"
+                return
+            assert headers["X-PAdES-Level"] == "B-LTA", headers.get("X-PAdES-Level-Reason")
             assert revocation_counts(pdf)[1:] == (1, 1)  # the TSA root's CRL; the OCSP answer
-            (tmp_path / "ocsp.pdf").write_bytes(pdf)
             found = baseline(pdf, [directory / "ca.pem", world.tsa_root])
             assert found.level == "PAdES-BASELINE-LTA"
             assert found.indication == "PASSED/OK"
