@@ -96,7 +96,8 @@ def _child(path: str, runs: int) -> dict[str, Any]:
     from cryptography import x509
 
     from reports import fonts, model
-    from reports.certificate import IssuerInfo, Signing, render
+    from reports.certificate import render
+    from reports.issuer import IssuerInfo, Signing
     from reports.lines import fit
     from verifier.bundle import verify_bundle
 

@@ -10,7 +10,7 @@ close it. Appends need threads (so that the ones waiting for the log share a com
 sync worker (a poller, a futures queue and a wake-up pipe per request) and it balances
 badly: a worker keeps every keep-alive connection it accepted, so two or three clients
 posting large batches may all land on one worker, whose threads then share one core
-while the other worker idles (``make bench`` saw batch ingest halve; CEILINGS.md,
+while the other worker idles (``make bench`` saw batch ingest halve; docs/design/CEILINGS.md,
 pitfall 10). Here a worker whose threads are all busy accepts nothing, so the kernel
 hands new connections to the threads waiting in the other workers, as with sync workers.
 Connections are not kept alive (as with sync workers): behind a reverse proxy, and for

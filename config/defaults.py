@@ -18,6 +18,9 @@ DEFAULTS: dict[str, str] = {
     "PUBLIC_URL": "",
     "VERIFY_RATE": "10",  # POST /verify, /v1/verify: requests per minute per client address
     "VERIFY_BURST": "5",  # ... of which this many at once
+    # Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For names the client of
+    # POST /verify and /v1/verify for that rate limit (e.g. 127.0.0.1/32 behind nginx).
+    "VERIFY_PROXIES": "",
     "WORKERS": "2",
     "THREADS": "8",  # per worker: requests that wait for the log share one commit
     "CLIENT_TIMEOUT": "10",  # seconds a client has to send its headers, then its body
@@ -40,6 +43,9 @@ DEFAULTS: dict[str, str] = {
     # make bench's comparison only: bodies written then stay in clear until `ledger init`.
     "ENCRYPTION": "on",
     "RETENTION_INTERVAL": "3600",  # seconds between retention runs (one across workers); 0: none
+    # 1: subscriptions may target loopback, private, link-local... addresses (development,
+    # tests); /healthz says so. Never in production (docs/security.md).
+    "OUTBOUND_ALLOW_PRIVATE": "",
     # The issuer of certificates of evidence (docs/certificate.md). Empty certificate and
     # key: the development issuer under <DATA_DIR>/issuer, made by `ledger init`.
     "ISSUER_NAME": "",  # the operator's legal name

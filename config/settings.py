@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from config.defaults import DEFAULTS
@@ -46,6 +47,7 @@ class Settings:
     public_url: str  # "" when LEDGER_PUBLIC_URL is not set (see ``base_url``)
     verify_rate: int  # POST /verify, /v1/verify per client and minute
     verify_burst: int
+    verify_proxies: tuple[IPv4Network | IPv6Network, ...]  # whose X-Forwarded-For counts
     workers: int
     threads: int
     client_timeout: int
@@ -66,6 +68,7 @@ class Settings:
     webhook_max_attempts: int
     encryption: bool  # off only for make bench's comparison (docs/privacy.md)
     retention_interval: int  # seconds between retention runs (one across workers); 0: none
+    outbound_allow_private: bool
     issuer: IssuerSettings
     console_trust_proxy: bool = False  # honour X-Forwarded-Proto: https (docs/console.md)
 
@@ -115,6 +118,12 @@ def _switch(name: str, raw: str) -> bool:
     if value not in ("on", "off"):
         raise SettingsError(f"{PREFIX}{name} must be on or off, got {raw!r}")
     return value == "on"
+
+
+def _flag(name: str, raw: str) -> bool:
+    if raw not in ("", "0", "1"):
+        raise SettingsError(f"{PREFIX}{name} is 1 (on), 0 or empty (off), got {raw!r}")
+    return raw == "1"
 
 
 def _origin(raw: str) -> str:
@@ -170,6 +179,13 @@ def _public_url(raw: str) -> str:
     return url
 
 
+def _networks(name: str, raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(item, strict=False) for item in _list(raw))
+    except ValueError as e:
+        raise SettingsError(f"{PREFIX}{name} takes CIDRs, comma-separated: {e}") from None
+
+
 def _issuer(raw: Mapping[str, str], base: Path) -> IssuerSettings:
     cert, key = raw["ISSUER_CERT"], raw["ISSUER_KEY"]
     if bool(cert) != bool(key):
@@ -219,6 +235,7 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         public_url=_public_url(raw["PUBLIC_URL"]),
         verify_rate=_int("VERIFY_RATE", raw["VERIFY_RATE"], 1, 100_000),
         verify_burst=_int("VERIFY_BURST", raw["VERIFY_BURST"], 1, 100_000),
+        verify_proxies=_networks("VERIFY_PROXIES", raw["VERIFY_PROXIES"]),
         workers=_int("WORKERS", raw["WORKERS"], 1, 64),
         threads=_int("THREADS", raw["THREADS"], 1, 256),
         client_timeout=_int("CLIENT_TIMEOUT", raw["CLIENT_TIMEOUT"], 1, 3600),
@@ -241,6 +258,7 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", raw["WEBHOOK_MAX_ATTEMPTS"], 1, 100),
         encryption=_switch("ENCRYPTION", raw["ENCRYPTION"]),
         retention_interval=_int("RETENTION_INTERVAL", raw["RETENTION_INTERVAL"], 0, 30 * 86400),
+        outbound_allow_private=_flag("OUTBOUND_ALLOW_PRIVATE", raw["OUTBOUND_ALLOW_PRIVATE"]),
         issuer=_issuer(raw, base or Path.cwd()),
         console_trust_proxy=raw["CONSOLE_TRUST_PROXY"] not in ("", "0"),
     )

@@ -2,8 +2,9 @@
 
 Keys are 256-bit random strings shown once and stored as SHA-256 (a slow hash adds
 nothing to a key with that much entropy). Roles: ``ingest`` appends its tenant's events;
-``read`` reads its tenant's entries, bodies, proofs and evidence; ``audit`` reads every
-tenant's leaves and proofs but no event body; ``admin`` runs the log (anchoring,
+``read`` reads its tenant's entries, leaves, bodies and evidence, and the proofs and
+checkpoints every tenant shares; ``audit`` reads every tenant's leaves and proofs but no
+event body; ``admin`` runs the log (anchoring,
 every tenant's evidence) and is not tied to a tenant.
 
 Valid keys are remembered per process for ``KEY_CACHE_SECONDS`` (``KeyCache``), so most
@@ -58,6 +59,22 @@ class Principal:
         if self.tenant_id is None or self.tenant is None:
             raise Forbidden(f"a {self.role} key belongs to no tenant")
         return self.tenant_id, self.tenant
+
+    def leaf_scope(self) -> int | None:
+        """The one tenant whose leaves this key reads; None: every tenant's (audit, admin).
+
+        A leaf shows its tenant, envelope id, event id, type, times and delivery hash in
+        clear: a read key sees those of its own tenant's entries only. Of the others it
+        sees what proofs and mirrors need and what reveals nothing, the leaf hash and the
+        chain value (the leaf commits to a salted hash of its event, so its hash cannot
+        be guessed from the clear fields). Ingest keys read no leaves at all.
+        """
+        return None if self.role in ("audit", "admin") else self.tenant_id
+
+    def sees_leaves_of(self, tenant_id: int) -> bool:
+        """Whether this key reads, in full, the leaves of ``tenant_id``'s entries."""
+        scope = self.leaf_scope()
+        return scope is None or (self.role == "read" and scope == tenant_id)
 
     def sees_bodies_of(self, tenant_id: int) -> bool:
         """Event bodies: the tenant's own read keys and the operator's admin keys."""

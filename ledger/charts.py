@@ -61,7 +61,9 @@ def events_per_day_svg(report: Report, width: int = 640, height: int = 240) -> s
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
             f'fill="{BAR}"><title>{_e(label)}</title></rect>'
         )
-        if i % label_every == 0 or i == len(days) - 1:
+        last = i == len(days) - 1
+        # the last day is labelled unless the regular label before it is too near
+        if i % label_every == 0 or (last and i % label_every > label_every // 2):
             body.append(
                 f'<text x="{left + i * step + step / 2:.1f}" y="{top + plot_h + 16}" '
                 f'text-anchor="middle" font-size="11" fill="{INK}">'

@@ -15,7 +15,8 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import Connection, select
 
-from ledger import access, benchmark, clock, deliveries, evidence, hooks
+from config.settings import Settings
+from ledger import access, benchmark, clock, datadir, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
@@ -76,6 +77,8 @@ cli.add_command(privacy_commands.subject_export)
 def init() -> None:
     """Create or upgrade the database, the log and its first key (idempotent)."""
     service = _service()
+    datadir.private_umask()
+    _secure(service.settings)
     upgrade(service.db.writer)
     with service.db.writing() as conn:
         created = service.create_log(conn)
@@ -101,6 +104,13 @@ def init() -> None:
             f"(NOT FOR EVIDENCE; set LEDGER_ISSUER_CERT): {settings.issuer_dir / 'issuer.pem'}; "
             f"its CA for ledger-verify pdf --issuer-root: {settings.issuer_dir / 'ca.pem'}"
         )
+    _secure(service.settings)  # what was made before the umask (the SQLite file on import)
+
+
+def _secure(settings: Settings, err: bool = False) -> None:
+    """The data directory private (``ledger.datadir``); each change said on one line."""
+    for change in datadir.secure(settings):
+        click.echo(f"permissions made private: {change}", err=err)
 
 
 @cli.command()
@@ -568,12 +578,34 @@ def export_command(start: int, output: str) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--verify/--no-verify", default=True, show_default=True, help="audit the file first")
-@click.option("--log-key", multiple=True, help="trusted verifier key (default: the export's own)")
+@click.option(
+    "--log-key",
+    multiple=True,
+    help="a verifier key of the log you trust, from a source other than the export (repeatable)",
+)
+@click.option(
+    "--trust-export-keys",
+    is_flag=True,
+    help="trust the verifier keys the export itself names (only for an export you made)",
+)
 @click.option("--tsa-root", multiple=True, type=click.Path(exists=True), help="TSA trust root PEM")
 def import_command(
-    file: str, verify: bool, log_key: tuple[str, ...], tsa_root: tuple[str, ...]
+    file: str,
+    verify: bool,
+    log_key: tuple[str, ...],
+    trust_export_keys: bool,
+    tsa_root: tuple[str, ...],
 ) -> None:
-    """Load a log export into an empty database (mirror or restore), auditing it first."""
+    """Load a log export into an empty database (mirror or restore), auditing it first
+    against the verifier keys given with --log-key."""
+    if verify and not log_key and not trust_export_keys:
+        # An export names its own keys: whoever forged it signed it with them.
+        raise click.UsageError(
+            "name the log's verifier key: --log-key VKEY (from the operator's publication, "
+            "not from the export), or --trust-export-keys to trust the keys the export names"
+        )
+    if log_key and trust_export_keys:
+        raise click.UsageError("--log-key and --trust-export-keys exclude each other")
     service = _service()
     upgrade(service.db.writer)
     if verify:
@@ -625,6 +657,10 @@ def bench_command(events: int, batch: int, database_url: str | None) -> None:
 def serve(bind: str | None, workers: int | None, threads: int | None, worker_class: str) -> None:
     """Serve the API with gunicorn in the foreground; SIGTERM stops it cleanly."""
     settings = _service().settings
+    # What the service creates is private (inherited by gunicorn and its workers), and
+    # what an earlier run or another tool left wider is made private now.
+    datadir.private_umask()
+    _secure(settings, err=True)
     # One metrics directory per server (this pid becomes gunicorn's master): a second
     # server on the same data directory must not wipe the first one's counters.
     metrics_dir = settings.data_dir / "prometheus" / str(os.getpid())

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
 
+from ledger.access import Principal
 from ledger.anchoring.anchor import list_anchors
 from ledger.clock import now
 from ledger.errors import NotFound
@@ -206,14 +207,27 @@ def leaf_record(row: Any) -> dict[str, Any]:
     }
 
 
-def leaves(conn: Connection, log_id: int, start: int, end: int) -> list[dict[str, Any]]:
-    """Leaves ``[start, end)`` as ``log-export/1`` leaf records (at most ``PAGE``)."""
+def leaves(
+    conn: Connection, log_id: int, start: int, end: int, principal: Principal | None = None
+) -> list[dict[str, Any]]:
+    """Leaves ``[start, end)`` as ``log-export/1`` leaf records (at most ``PAGE``).
+
+    For a ``principal`` that may not read a leaf (``Principal.sees_leaves_of``), its
+    record has no ``leaf``: only seq, leaf hash and chain value, so that the tree and
+    the chain still check.
+    """
     rows = conn.execute(
-        select(Entry.seq, Entry.leaf, Entry.leaf_hash, Entry.chain)
+        select(Entry.seq, Entry.tenant_id, Entry.leaf, Entry.leaf_hash, Entry.chain)
         .where(Entry.log_id == log_id, Entry.seq >= start, Entry.seq < min(end, start + PAGE))
         .order_by(Entry.seq)
     )
-    return [leaf_record(row) for row in rows]
+    records = []
+    for row in rows:
+        record = leaf_record(row)
+        if principal is not None and not principal.sees_leaves_of(row.tenant_id):
+            del record["leaf"]
+        records.append(record)
+    return records
 
 
 def export(

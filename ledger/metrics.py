@@ -12,7 +12,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
 APPENDED = Counter("ledger_entries_appended", "Entries appended to the log")
-REQUESTS = Counter("ledger_http_requests", "HTTP requests answered", ["method", "status"])
+REQUESTS = Counter("ledger_http_requests", "HTTP requests answered", ["method", "route", "status"])
 ANCHORS = Counter("ledger_anchors", "Valid RFC 3161 tokens stored", ["tsa"])
 ANCHOR_FAILURES = Counter(
     "ledger_anchor_failures", "TSA requests that gave no valid token", ["tsa"]
@@ -24,10 +24,21 @@ LATENCY = Histogram(
 )
 
 
-def answered(method: str, status: int, started: float) -> None:
-    """Count an HTTP answer and its latency (Flask's after_request and the fast path)."""
+# Label values come from fixed sets, so that no request can add a time series: a method
+# outside METHODS counts as OTHER, a path no route matched as "unmatched", and a matched
+# one by its route template (/v1/log/entries/<seq>, never the seq).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "OTHER"
+UNMATCHED = "unmatched"
+
+
+def answered(method: str, status: int, started: float, route: str | None) -> None:
+    """Count an HTTP answer and its latency (Flask's after_request and the fast path);
+    ``route`` is the matched route's template, None when no route matched."""
     LATENCY.observe(time.perf_counter() - started)
-    REQUESTS.labels(method, str(status)).inc()
+    label = method if method in METHODS else OTHER_METHOD
+    code = status if 100 <= status <= 599 else 500
+    REQUESTS.labels(label, route or UNMATCHED, str(code)).inc()
 
 
 class _Gauges(Collector):

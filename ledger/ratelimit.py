@@ -6,6 +6,11 @@ refused with the seconds until the next token (``Retry-After``). The buckets liv
 the process: with gunicorn, each worker keeps its own, so a client gets at most
 ``workers`` times the rate (docs/operator-guide.md). Buckets that are full again are
 forgotten when there are more than ``MAX_CLIENTS``, so the memory stays bounded.
+
+``client(peer, forwarded, proxies)`` names the client: the TCP peer, unless the peer is
+one of the trusted reverse proxies, whose ``X-Forwarded-For`` then names it (its last
+entry: the address the proxy itself saw; what the client wrote before it is not
+believed).
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 MAX_CLIENTS = 10_000
 
@@ -49,3 +55,19 @@ class RateLimit:
         full = [c for c, (t, at) in self._buckets.items() if self._level(t, at, now) >= self.burst]
         for client in full:
             del self._buckets[client]
+
+
+def client(
+    peer: str | None, forwarded: str | None, proxies: Sequence[IPv4Network | IPv6Network]
+) -> str:
+    """The client's address for the rate limit (see the module doc)."""
+    if peer is None:
+        return "unknown"
+    if not proxies or not forwarded:
+        return peer
+    try:
+        trusted = any(ip_address(peer) in net for net in proxies)
+    except ValueError:
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-1] if trusted and hops else peer

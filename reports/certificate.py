@@ -20,17 +20,16 @@ from __future__ import annotations
 import hashlib
 import io
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cryptography import x509
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
 from reports.composer import Composer
+from reports.issuer import IssuerInfo, Signing
 from reports.model import ATTACHMENT_NAME, Evidence
 from reports.page import (
     MARGIN_BOTTOM,
@@ -50,35 +49,6 @@ from reports.texts import Lang
 
 RENDER_TIMEOUT = 60.0  # seconds; 10,000 events render in a few (docs/certificate.md)
 HEADER_ID = 80  # characters of the envelope id in the running head
-
-
-@dataclass(frozen=True)
-class IssuerInfo:
-    """Who issues the certificate (settings ``LEDGER_ISSUER_*``) and with which certificate."""
-
-    name: str
-    address: str
-    contact: str
-    person: str
-    person_title: str
-    certificate: x509.Certificate  # the signing certificate
-    development: bool  # the development issuer: NOT FOR EVIDENCE
-    verify_url: str  # base URL; the certificate's URL is <base>/<certificate id>
-    retention_years: int
-    backend: str  # where the ledger keeps its data: "SQLite" or "PostgreSQL"
-    max_skew: int  # seconds (LEDGER_TSA_MAX_SKEW)
-    clock_skew: int = 300  # seconds a platform time may be ahead (LEDGER_CLOCK_SKEW)
-    public: bool = True  # False: no LEDGER_PUBLIC_URL, verify_url is the served address
-
-
-@dataclass(frozen=True)
-class Signing:
-    """The PAdES level the signature will reach, and what it rests on."""
-
-    level: str  # "B-LTA", "B-T" or "B-B"
-    tsa: str | None = None  # the TSA of the time-stamps (B-LTA, B-T)
-    tsa_development: bool = False
-    failure: str | None = None  # why not B-LTA: a TSA that failed (B-B), no revocation data (B-T)
 
 
 class RenderTimeout(TimeoutError):

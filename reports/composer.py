@@ -8,12 +8,12 @@ and cut to its limit (``reports.limits``) with a note of what the bundle holds b
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from reports import facts
 from reports.blocks import Run
 from reports.entries import Entry
+from reports.issuer import IssuerInfo, Signing
 from reports.layout import Layout
 from reports.limits import FIELDS, LISTS
 from reports.lines import Face
@@ -22,9 +22,6 @@ from reports.page import VERDICT_COLORS
 from reports.printable import clipped
 from reports.texts import Lang, Texts
 from reports.times import Times
-
-if TYPE_CHECKING:  # reports.certificate imports the sections, which import this module
-    from reports.certificate import IssuerInfo, Signing
 
 
 class Composer(Layout):

@@ -20,7 +20,8 @@ from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator.errors import PathError, ValidationError
 
 from reports import model
-from reports.certificate import IssuerInfo, Signing, render
+from reports.certificate import render
+from reports.issuer import IssuerInfo, Signing
 from reports.signing import (
     B_B,
     B_LTA,

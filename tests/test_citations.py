@@ -13,9 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("ledger", "verifier", "reports", "config", "bench", "tests", "docs")
 CITED = re.compile(r"(?<![/\w.-])docs/[\w./-]+\.(?:md|json)\b")
-BARE = re.compile(
-    r"(?<![/\w])(?:EVIDENCE-FORMAT|CEILINGS|CERTIFICATE\.md|ARCHITECTURE\.md)(?!\.md)"
-)
+BARE = re.compile(r"(?<!design/)\b(?:EVIDENCE-FORMAT|CEILINGS|CERTIFICATE\.md|ARCHITECTURE\.md)")
 
 
 def texts() -> list[tuple[Path, str]]:

@@ -69,6 +69,12 @@ def _leaf_pages(base: str, key: str, size: int) -> Iterator[dict[str, Any]]:
         if not leaves:
             return  # the audit reports the missing seqs
         for leaf in leaves:
+            if isinstance(leaf, dict) and "leaf" not in leaf and "leaf_hash" in leaf:
+                # A tenant's read key is shown only the hashes of other tenants' leaves.
+                raise LedgerUnreachable(
+                    f"GET {url}: this key is not shown the leaf of seq {leaf.get('seq')} "
+                    "(another tenant's): auditing the whole log needs an audit key"
+                )
             yield {"type": "leaf", **leaf} if isinstance(leaf, dict) else {"type": "leaf"}
         start += len(leaves)
 

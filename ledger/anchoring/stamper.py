@@ -3,6 +3,10 @@
 The request is built with rfc3161ng (SHA-256 imprint, a random nonce, ``certReq``
 true); the exchange is plain HTTP with our own timeout, retries and headers, because
 rfc3161ng's client neither checks PKIStatus nor reports why a TSA failed.
+
+Redirects are never followed: a 3xx is a failed attempt that says so. urllib would
+follow a 302 to a POST as a GET to wherever ``Location`` says, with the TSA's basic-auth
+credentials and ``LEDGER_TSA_HEADERS``; the TSA is the URL the operator configured.
 """
 
 from __future__ import annotations
@@ -16,6 +20,16 @@ from typing import Protocol
 import rfc3161ng
 
 MAX_REPLY_BYTES = 1024 * 1024
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Every 3xx stays an ``HTTPError``: nothing is sent to a ``Location``."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 class TsaError(Exception):
@@ -74,9 +88,14 @@ class HTTPTimeStamper:
     def _post(self, body: bytes) -> bytes:
         request = urllib.request.Request(self.url, data=body, headers=self.headers, method="POST")  # noqa: S310  the operator's configured TSA
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 reply = response.read(MAX_REPLY_BYTES + 1)
         except urllib.error.HTTPError as e:
+            if 300 <= e.code < 400:
+                raise TsaError(
+                    f"HTTP {e.code} from the TSA: a redirect, not followed "
+                    "(configure the TSA's final URL)"
+                ) from e
             raise TsaError(f"HTTP {e.code} from the TSA") from e
         except (urllib.error.URLError, TimeoutError, OSError) as e:
             reason = getattr(e, "reason", e)

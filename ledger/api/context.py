@@ -47,6 +47,29 @@ def json_body() -> tuple[Any, str]:
     return value, hashlib.sha256(data).hexdigest()
 
 
+# C0 and C1 controls and DEL: never part of an id, a name or a number we take.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters() -> None:
+    """400 for a path or query parameter holding a control character (NUL included).
+
+    Run before every view (``create_app``), so before any database query: PostgreSQL
+    refuses a NUL in a string with an error, SQLite would store or compare it.
+    """
+    if _CONTROL.search(request.path):
+        raise InvalidInput(
+            "the path contains a control character", field="path", code="control_character"
+        )
+    for name, value in request.args.items(multi=True):
+        if _CONTROL.search(name) or _CONTROL.search(value):
+            raise InvalidInput(
+                f"query parameter {_CONTROL.sub('?', name)!r} contains a control character",
+                field=_CONTROL.sub("?", name),
+                code="control_character",
+            )
+
+
 # ASCII digits only: str.isdigit() also takes "²" and "١", which int() refuses or reads.
 _DECIMAL = re.compile(r"(0|[1-9][0-9]{0,18})\Z")
 INDEX_MAX = 2**63 - 1  # the largest value a BIGINT column (and SQLite INTEGER) holds

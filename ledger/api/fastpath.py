@@ -36,6 +36,15 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _STATUS = {201: "201 CREATED", 200: "200 OK"}
 
 
+def media_type(content_type: str) -> str:
+    """The media type exactly as werkzeug reads it (``request.mimetype``, from
+    ``werkzeug.http.parse_options_header``): before the first ``;``, only spaces and tabs
+    stripped, lowercased. ``str.strip()`` would also take "application/json\xa0" or
+    "\x1capplication/json", which Flask refuses (415). About a tenth of the cost of calling
+    werkzeug's parser, which also parses the parameters; tests compare the two."""
+    return content_type.partition(";")[0].strip(" \t").lower()
+
+
 class SingleAppend:
     def __init__(self, app: Flask, flask_wsgi: WSGIApp) -> None:
         self.app, self.flask_wsgi = app, flask_wsgi
@@ -43,7 +52,11 @@ class SingleAppend:
         self.limit = self.service.settings.max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+        if (
+            environ.get("PATH_INFO") != PATH
+            or environ.get("REQUEST_METHOD") != "POST"
+            or environ.get("QUERY_STRING")  # Flask checks query parameters
+        ):
             return self.flask_wsgi(environ, start_response)
         started = time.perf_counter()
         body = self._body(environ)
@@ -67,13 +80,13 @@ class SingleAppend:
             _STATUS[status],
             [("Content-Type", "application/json"), ("Content-Length", str(len(out)))],
         )
-        answered("POST", status, started)
+        answered("POST", status, started, PATH)
         return [out]
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """The body, if it is JSON of a declared length within the limit; else None (and
         the body is left unread for Flask)."""
-        mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        mimetype = media_type(environ.get("CONTENT_TYPE", ""))
         length = environ.get("CONTENT_LENGTH", "")
         if mimetype != "application/json" or not length.isascii() or not length.isdigit():
             return None
@@ -104,5 +117,5 @@ class SingleAppend:
             else:
                 self.app.logger.error("Exception on POST %s", PATH, exc_info=e)
                 response = errors.http_error(InternalServerError(original_exception=e))
-        answered("POST", response.status_code, at)
+        answered("POST", response.status_code, at, PATH)
         return response(environ, start_response)

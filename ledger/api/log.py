@@ -85,6 +85,9 @@ def entry(seq: str) -> Response:
         ).first()
     if row is None:
         raise NotFound(f"no entry {seq}")
+    if not principal.sees_leaves_of(row.tenant_id):
+        # Another tenant's entry is not there for this key, as its envelopes are not.
+        raise NotFound(f"no entry {seq} of tenant {principal.tenant}")
     result: dict[str, Any] = {
         "seq": row.seq,
         "leaf": base64.b64encode(row.leaf).decode(),
@@ -176,7 +179,8 @@ def openapi_paths() -> dict[str, Any]:
         "/v1/log/entries/{seq}": {
             "get": {
                 **API_KEY,
-                "summary": "One entry; event and salt for the caller's tenant only",
+                "summary": "One entry (a read key: its own tenant's); event and salt for the "
+                "entry's tenant's read keys and admin keys",
                 "parameters": [
                     {
                         "name": "seq",

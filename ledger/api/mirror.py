@@ -18,7 +18,7 @@ bp = Blueprint("mirror", __name__)
 
 @bp.get("/v1/log/leaves")
 def leaves() -> Response:
-    caller("read", "audit", "admin")
+    principal = caller("read", "audit", "admin")
     only_args("start", "end")
     start, end = int_arg("start"), int_arg("end", 1)
     if end <= start:
@@ -28,7 +28,7 @@ def leaves() -> Response:
         size = conn.execute(select(Log.size).where(Log.id == service.log.id)).scalar_one()
         if end > size:
             raise InvalidInput(f"end {end} is beyond the tree size {size}", field="end")
-        records = evidence.leaves(conn, service.log.id, start, end)
+        records = evidence.leaves(conn, service.log.id, start, end, principal)
     for record in records:
         del record["type"]
     return jsonify({"start": start, "end": start + len(records), "size": size, "leaves": records})
@@ -40,7 +40,8 @@ def openapi_paths() -> dict[str, Any]:
         "/v1/log/leaves": {
             "get": {
                 **API_KEY,
-                "summary": "Leaves by range, for mirrors and audits (read, audit, admin)",
+                "summary": "Leaves by range, for mirrors and audits (audit, admin; read: "
+                "its own tenant's leaves, the others' hashes)",
                 "parameters": [query_param("start", 0), query_param("end", 1)],
                 "responses": {
                     "200": json_response(
@@ -53,7 +54,10 @@ def openapi_paths() -> dict[str, Any]:
                                     "maxItems": 10000,
                                     "items": {
                                         "type": "object",
-                                        "required": ["seq", "leaf", "leaf_hash", "chain"],
+                                        "required": ["seq", "leaf_hash", "chain"],
+                                        "description": "a read key gets leaf only for its "
+                                        "own tenant's entries: of the others, the leaf hash "
+                                        "and chain value",
                                     },
                                 }
                             },

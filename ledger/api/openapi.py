@@ -9,16 +9,26 @@ from __future__ import annotations
 from typing import Any
 
 from ledger import api
-from ledger.api.schemas import SERVER_REFUSAL, SERVER_STATUSES, components
+from ledger.api.schemas import ERROR, SERVER_REFUSAL, SERVER_STATUSES, components
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _control_characters(paths: dict[str, Any]) -> None:
+    """Every operation answers 400 to a path or query parameter holding a control
+    character, before its own checks (``ledger.api.context.refuse_control_characters``)."""
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in METHODS:
+                operation["responses"].setdefault("400", ERROR)
 
 
 def spec() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for module in api.modules():
         paths |= module.openapi_paths()
-    for item in paths.values():
+    _control_characters(paths)
+    for item in paths.values():  # and what the HTTP server refuses before the app
         for method, operation in item.items():
             if method in METHODS:
                 for status in SERVER_STATUSES:

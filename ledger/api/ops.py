@@ -26,7 +26,12 @@ def _state() -> dict[str, Any]:
         signers = service.keys.signers(conn)
         anchoring = _anchoring(conn, service.log.id)
     state = {"log": service.log.origin, "size": int(size), "signing_keys": len(signers)}
-    return state | {"anchoring": anchoring | {"development_tsa": service.settings.tsa_dev}}
+    # Development only: webhooks may reach loopback and internal addresses (docs/security.md).
+    private = "allowed" if service.settings.outbound_allow_private else "refused"
+    return state | {
+        "anchoring": anchoring | {"development_tsa": service.settings.tsa_dev},
+        "outbound": {"private_addresses": private},
+    }
 
 
 def _anchoring(conn: Connection, log_id: int) -> dict[str, Any]:

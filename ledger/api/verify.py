@@ -16,7 +16,9 @@ browser's Accept-Language), with a link to switch.
   ...}``.
 
 The POST routes are rate limited per client address (``LEDGER_VERIFY_RATE`` a minute,
-``LEDGER_VERIFY_BURST`` at once; ``ledger.ratelimit``): 429 with ``Retry-After``.
+``LEDGER_VERIFY_BURST`` at once; ``ledger.ratelimit``; behind the proxies of
+``LEDGER_VERIFY_PROXIES`` the client their ``X-Forwarded-For`` names): 429 with
+``Retry-After``.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ledger.api.context import ledger
 from ledger.api.errors import error_response
-from ledger.api.verify_words import WORDS
+from ledger.api.verify_words import PDF_CHECKS_ZH, WORDS
 from ledger.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
-from ledger.ratelimit import RateLimit
+from ledger.ratelimit import RateLimit, client
 from reports.texts import Lang, Texts
 
 bp = Blueprint("verify", __name__)
@@ -67,7 +69,9 @@ def _limiter() -> RateLimit:
 
 def _wait() -> int:
     """0, or the seconds this client must wait before its next check."""
-    return _limiter().take(request.remote_addr or "unknown")
+    proxies = ledger().settings.verify_proxies
+    who = client(request.remote_addr, request.headers.get("X-Forwarded-For"), proxies)
+    return _limiter().take(who)
 
 
 def stamp(moment: datetime) -> str:
@@ -146,11 +150,18 @@ def page(certificate_id: str) -> Response:
     )
 
 
+def check_name(t: Texts, name: str) -> str:
+    """A check's name in the page's language (in Chinese with its id in parentheses)."""
+    if t.zh and name in PDF_CHECKS_ZH:
+        return f"{PDF_CHECKS_ZH[name]}（{name}）"
+    return t.check(name)
+
+
 def _checklist(checked: Any, lang: Lang) -> list[dict[str, Any]]:
     t = Texts(lang)
     rows = []
     for check in checked.report.checks:
-        name = t.check(check.name)
+        name = check_name(t, check.name)
         if check.seq is not None:
             name += f" · seq {check.seq}"
         rows.append(
@@ -201,7 +212,7 @@ def upload() -> Response:
         checked=checked,
         checks=_checklist(checked, lang),
         bottom_line=t.bottom_line(checked.report),
-        failed=t.check(failures[0].name) if failures else None,
+        failed=check_name(t, failures[0].name) if failures else None,
     )
 
 

@@ -177,6 +177,19 @@ ZH: dict[str, str] = {
     "too_many_text": "来自您地址的检查过多：请在 {seconds} 秒后重试。",
 }
 
+# The checks of a PDF (reports.validation) and of an unreadable file, in Chinese; the
+# bundle's checks are the certificate's own (reports.words.terms.CHECKS).
+PDF_CHECKS_ZH: dict[str, str] = {
+    "pdf signature": "PDF 签名",
+    "pdf signer": "PDF 签名者",
+    "pdf unmodified": "PDF 未被修改",
+    "signature time-stamp": "签名时间戳",
+    "document time-stamp": "文档时间戳",
+    "validation data": "验证数据",
+    "embedded bundle": "内嵌证据包",
+    "readable": "可读取",
+}
+
 WORDS: dict[Lang, dict[str, str]] = {"en": EN, "zh": ZH}
 for _lang, _words in WORDS.items():
     _words["not_public"] = TEXTS[_lang]["s_not_public"]

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from config.settings import Settings
 from ledger.devpki import ensure_dev_issuer, fresh_crls
 from ledger.errors import Unavailable
-from reports.certificate import IssuerInfo
+from reports.issuer import IssuerInfo
 from reports.signing import IssuerSigner, Revocation, SigningSetupError
 
 # --- the development issuer (ledger.devpki) --------------------------------------------

@@ -112,7 +112,7 @@ def certificate(
         bundle=attached if attached is not None else bundle_bytes(bundle),
         pdf=issued.pdf,
         pades_level=issued.level,
-        level_note=issued.failure,
+        level_note=issued.level_reason,
         issued_at=when,
     )
     try:

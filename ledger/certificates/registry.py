@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from ledger.clock import aware
 from ledger.errors import NotFound
@@ -175,7 +175,9 @@ def stored_pdf(
             Certificate.content_erased_at.is_(None),
         )
     ).one_or_none()
-    return (bytes(row.pdf), row.pades_level, row.level_note) if row is not None else None
+    if row is None or not row.pdf:  # not issued, or emptied by an erasure (ledger.privacy)
+        return None
+    return bytes(row.pdf), row.pades_level, row.level_note
 
 
 def stored_bundle(conn: Connection, certificate_id: str) -> bytes | None:
@@ -185,6 +187,7 @@ def stored_bundle(conn: Connection, certificate_id: str) -> bytes | None:
         select(Certificate.bundle)
         .where(
             Certificate.certificate_id == certificate_id,
+            Certificate.bundle != b"",
             Certificate.content_erased_at.is_(None),
         )
         .limit(1)
@@ -250,28 +253,36 @@ class NewEdition:
     issued_at: datetime
 
 
-def record(conn: Connection, new: NewEdition) -> str | None:
-    """Store an edition; if its id is new, it supersedes the envelope's current
-    certificate (returned), whose editions now name it in ``superseded_by``. An edition
-    whose content an erasure deleted is stored again in its row (same evidence, so same
-    id). Raises ``IntegrityError`` if this edition was stored meanwhile."""
-    again = update(Certificate).where(
-        Certificate.certificate_id == new.certificate_id,
-        Certificate.lang == new.lang,
-        Certificate.tz == new.tz,
-        Certificate.content_erased_at.is_not(None),
-    )
-    if conn.execute(
-        again.values(
+def _refill(conn: Connection, new: NewEdition) -> bool:
+    """Fill an edition emptied by an erasure again (its id and place in the chain stay)."""
+    done = conn.execute(
+        update(Certificate)
+        .where(
+            Certificate.certificate_id == new.certificate_id,
+            Certificate.lang == new.lang,
+            Certificate.tz == new.tz,
+            or_(Certificate.pdf == b"", Certificate.content_erased_at.is_not(None)),
+        )
+        .values(
             bundle=new.bundle,
-            pdf=new.pdf,
             bundle_sha256=hashlib.sha256(new.bundle).hexdigest(),
+            pdf=new.pdf,
             pdf_sha256=hashlib.sha256(new.pdf).hexdigest(),
             pades_level=new.pades_level,
             level_note=new.level_note,
+            issued_at=new.issued_at,
             content_erased_at=None,
         )
-    ).rowcount:
+    )
+    return bool(done.rowcount)
+
+
+def record(conn: Connection, new: NewEdition) -> str | None:
+    """Store an edition; if its id is new, it supersedes the envelope's current
+    certificate (returned), whose editions now name it in ``superseded_by``. An edition
+    whose PDF an erasure emptied is filled again. Raises ``IntegrityError`` if this
+    edition was stored meanwhile."""
+    if _refill(conn, new):
         return None
     earlier = conn.execute(
         select(Certificate.supersedes, Certificate.superseded_by)

@@ -40,8 +40,16 @@ def subscription() -> None:
 @click.option("--secret", default=None, help="a whsec_<base64> secret (default: generated)")
 def subscription_create(tenant: str, url: str, events: tuple[str, ...], secret: str | None) -> None:
     """Create a subscription; prints a generated secret, then the id alone on the last line."""
-    with _service().db.writing() as conn:
-        made = subscriptions.create_subscription(conn, tenant, url, events, secret)
+    service = _service()
+    with service.db.writing() as conn:
+        made = subscriptions.create_subscription(
+            conn,
+            tenant,
+            url,
+            events,
+            secret,
+            allow_private=service.settings.outbound_allow_private,
+        )
     if made.generated:
         click.echo("signing secret (shown once; give it to the receiver):")
         click.echo(made.secret)

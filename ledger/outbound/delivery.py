@@ -11,9 +11,11 @@ jitter, and after ``max_attempts`` the delivery is dead (the dead-letter list).
 
 from __future__ import annotations
 
+import functools
 import http.client
 import logging
 import random
+import socket
 import ssl
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +29,7 @@ from sqlalchemy import Connection, Select, select, update
 
 from config.settings import Settings
 from ledger.clock import now
-from ledger.outbound import signature
+from ledger.outbound import addresses, signature
 from ledger.storage.db import Database
 from ledger.storage.models import Delivery, Subscription
 
@@ -39,7 +41,8 @@ DELIVERIES = Counter(
 USER_AGENT = "evidence-ledger-webhooks/1"
 BATCH = 8  # deliveries claimed and sent concurrently by one worker
 LEASE_MARGIN = 30  # seconds beyond the request timeout before a claim lapses
-ERROR_CHARS = 500
+ERROR_CHARS = 500  # of our own error messages (OS, TLS): never the receiver's text
+ANSWER_COUNTED = 65536  # bytes of a receiver's answer read to state its length
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Policy:
     backoff_base: float
     backoff_max: float
     max_attempts: int
+    allow_private: bool = False  # LEDGER_OUTBOUND_ALLOW_PRIVATE (ledger.outbound.addresses)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -58,6 +62,7 @@ class Policy:
             settings.webhook_backoff_base,
             settings.webhook_backoff_max,
             settings.webhook_max_attempts,
+            settings.outbound_allow_private,
         )
 
     def delay(self, attempts: int, retry_after: float | None = None) -> float:
@@ -98,39 +103,91 @@ def _retry_after(value: str | None) -> float | None:
     return float(value) if value and value.strip().isdigit() else None
 
 
-def post(url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> Outcome:
-    """One POST with the standard library; redirects are failures (Standard Webhooks)."""
+class _PinnedHTTP(http.client.HTTPConnection):
+    """HTTP to ``address`` (checked), with ``Host`` from the URL's host."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to ``address`` (checked); the certificate is checked for the URL's host (SNI)."""
+
+    def __init__(
+        self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self.address, self.tls = address, context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+
+
+def post(
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    timeout: float,
+    *,
+    allow_private: bool = False,
+) -> Outcome:
+    """One POST with the standard library; redirects are failures (Standard Webhooks).
+
+    The host is resolved once and the connection goes to that address, checked by
+    ``ledger.outbound.addresses``. Of the answer only the status and the length are
+    kept: its text is the receiver's, not for our database or logs.
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
+    port = parts.port or addresses.default_port(parts.scheme)
+    try:
+        address = str(addresses.resolve(host, port, allow_private))
+    except addresses.DestinationRefused as e:
+        return Outcome(False, e.message)
+    except OSError as e:
+        return Outcome(False, f"cannot resolve {host}: {type(e).__name__}")
     conn: http.client.HTTPConnection
     if parts.scheme == "https":
         context = ssl.create_default_context()
-        conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=context)
+        conn = _PinnedHTTPS(host, port, address, timeout, context)
     else:
-        conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
+        conn = _PinnedHTTP(host, port, address, timeout)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     sent = dict(headers) | {"Content-Type": "application/json", "User-Agent": USER_AGENT}
     try:
         conn.request("POST", target, body=body, headers=sent)
         response = conn.getresponse()
-        text = response.read(ERROR_CHARS).decode("utf-8", "replace")
-    except (OSError, http.client.HTTPException) as e:
+        length = len(response.read(ANSWER_COUNTED + 1))
+    except http.client.HTTPException as e:
+        # Its message may quote what the receiver sent: only the kind is kept.
+        return Outcome(False, f"{type(e).__name__}: the answer is not valid HTTP")
+    except OSError as e:
         return Outcome(False, f"{type(e).__name__}: {e}"[:ERROR_CHARS])
     finally:
         conn.close()
     if 200 <= response.status < 300:
         return Outcome(True)
-    error = f"HTTP {response.status}: {text}".strip()[:ERROR_CHARS]
+    size = f"{length} bytes" if length <= ANSWER_COUNTED else f"over {ANSWER_COUNTED} bytes"
     return Outcome(
-        False, error, _retry_after(response.getheader("Retry-After")), response.status == 410
+        False,
+        f"HTTP {response.status}, an answer of {size}",
+        _retry_after(response.getheader("Retry-After")),
+        response.status == 410,
     )
 
 
 class DeliveryWorker:
     def __init__(
-        self, db: Database, policy: Policy, *, batch: int = BATCH, send: Sender = post
+        self, db: Database, policy: Policy, *, batch: int = BATCH, send: Sender | None = None
     ) -> None:
-        self.db, self.policy, self.batch, self.send = db, policy, batch, send
+        self.db, self.policy, self.batch = db, policy, batch
+        self.send: Sender = send or functools.partial(post, allow_private=policy.allow_private)
 
     def run_once(self) -> int:
         """Claim up to ``batch`` due deliveries and send them concurrently; how many."""

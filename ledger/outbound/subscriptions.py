@@ -15,6 +15,7 @@ from ledger import access
 from ledger.clock import aware, now
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.outbound import outbox
+from ledger.outbound.addresses import check_destination
 from ledger.outbound.signature import new_secret, secret_key
 from ledger.storage.models import Delivery, Subscription, Tenant
 
@@ -47,21 +48,34 @@ def event_types(values: Iterable[str]) -> list[str]:
     return [t for t in outbox.EVENT_TYPES if t in asked]
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, allow_private: bool = False) -> str:
     if len(url) > URL_MAX:
         raise InvalidInput(f"a subscription URL has at most {URL_MAX} characters", field="url")
+    if any(c <= " " or "\x7f" <= c <= "\x9f" for c in url):
+        raise InvalidInput(
+            "a subscription URL has no spaces or control characters (percent-encode them)",
+            field="url",
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"a subscription URL is http(s)://host/..., not {url!r}", field="url")
     if parts.username or parts.password or parts.fragment:
         raise InvalidInput("a subscription URL has no user:password@ or #fragment", field="url")
+    check_destination(url, allow_private)
     return url
 
 
 def create_subscription(
-    conn: Connection, tenant: str, url: str, events: Iterable[str], secret: str | None = None
+    conn: Connection,
+    tenant: str,
+    url: str,
+    events: Iterable[str],
+    secret: str | None = None,
+    *,
+    allow_private: bool = False,
 ) -> NewSubscription:
-    """A subscription of ``tenant``; a ``whsec_`` secret is generated unless given."""
+    """A subscription of ``tenant``; a ``whsec_`` secret is generated unless given. The URL
+    must reach a public address unless ``allow_private`` (``ledger.outbound.addresses``)."""
     types = event_types(events)
     owner = access.tenant_id(conn, tenant)
     if secret is not None:
@@ -72,7 +86,7 @@ def create_subscription(
         insert(Subscription).values(
             id=sub_id,
             tenant_id=owner,
-            url=check_url(url),
+            url=check_url(url, allow_private),
             secret=chosen,
             events=",".join(types),
             created_at=now(),

@@ -52,6 +52,7 @@ def test_postgres_urls_use_psycopg() -> None:
         ("PUBLIC_URL", "ftp://evidence.example.com"),
         ("PUBLIC_URL", "https://evidence.example.com/?a=b"),
         ("VERIFY_RATE", "0"),
+        ("VERIFY_PROXIES", "127.0.0.1/32, nginx"),
         # replaced by LEDGER_PUBLIC_URL: refused, so that no certificate points elsewhere
         ("ISSUER_VERIFY_URL", "https://verify.example.com/c"),
     ],
@@ -83,7 +84,7 @@ def test_metrics_count_appends(client: FlaskClient, keys: Keys) -> None:
     text = client.get("/metrics").text
     assert "ledger_tree_size 3.0" in text
     assert "ledger_entries_appended_total" in text
-    assert 'ledger_http_requests_total{method="POST",status="201"}' in text
+    assert 'ledger_http_requests_total{method="POST",route="/v1/events/batch",status="201"}' in text
 
 
 def test_openapi_is_served_and_documented(client: FlaskClient) -> None:

@@ -206,7 +206,8 @@ def test_export_audits_and_imports_into_an_empty_database(
         f"sqlite:///{tmp_path / 'mirror' / 'm.db'}", tmp_path / "mirror"
     )
     mirror = create_app(mirror_settings)
-    code, out = run(mirror, "import", str(path), "--tsa-root", str(tsa.root_pem))
+    trusted = [arg for vkey in vkeys(filled.test_client()) for arg in ("--log-key", vkey)]
+    code, out = run(mirror, "import", str(path), *trusted, "--tsa-root", str(tsa.root_pem))
     assert code == 0, out
     assert "imported 60 entries" in out
     code, out = run(mirror, "fsck")

@@ -131,6 +131,11 @@ def test_the_guides_nginx_configuration_in_front_of_ledger_serve(tmp_path: Path)
         big = b"x" * (1024 * 1024 + 1)
         status, error, _ = request(nginx.port, "POST", "/v1/events", big, auth | json_type)
         assert (status, error["error"]["code"]) == (413, "payload_too_large")
+        # The verification page's uploads may be larger (20 MB): this 2 MB file reaches
+        # the ledger, which finds it no bundle.
+        status, report, _ = request(nginx.port, "POST", "/v1/verify", big * 2, json_type)
+        assert status == 200
+        assert (report["valid"], report["checks"][0]["name"]) == (False, "readable")
         status, error, _ = request(nginx.port, "GET", "/v1/" + "a" * 9000)
         assert (status, error["error"]["code"]) == (414, "request_uri_too_long")
         status, error, _ = request(nginx.port, "GET", "/healthz", headers={"X-Big": "b" * 9000})

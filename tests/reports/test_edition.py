@@ -15,7 +15,8 @@ import pytest
 
 from ledger import certificates
 from reports import model
-from reports.certificate import Signing, render
+from reports.certificate import render
+from reports.issuer import Signing
 from reports.words import terms
 from reports.words.zh import WORDS as ZH
 from tests.reports.conftest import ISSUER, World, dense, pdftotext, poppler

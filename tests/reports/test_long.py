@@ -22,7 +22,8 @@ from flask.testing import FlaskClient
 
 from ledger import certificates
 from reports import model
-from reports.certificate import IssuerInfo, RenderTimeout, Signing, render
+from reports.certificate import RenderTimeout, render
+from reports.issuer import IssuerInfo, Signing
 from reports.limits import LISTS
 from tests.reports.conftest import World, flat, pdftotext, poppler, served
 from verifier.bundle import verify_bundle

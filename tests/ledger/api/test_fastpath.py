@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.http import parse_options_header
 from werkzeug.test import Client, TestResponse
 
 from ledger import appender
-from ledger.api.fastpath import SingleAppend
+from ledger.api.fastpath import SingleAppend, media_type
 from tests.conftest import Keys, event
 from tests.ledger.helpers import check_receipt, vkeys
 
@@ -79,6 +80,26 @@ REFUSALS: list[tuple[str, bytes | None, str | None, str]] = [
     ),
     ("empty body", b"", "ingest", "application/json"),
 ]
+# Content types werkzeug does not read as application/json (request.mimetype), though
+# str.strip() would: the fast path must leave them to Flask (415), not append.
+NOT_JSON = [
+    "application/json\xa0",  # NO-BREAK SPACE, as latin-1 sends it
+    "\xa0application/json",
+    "application/json\x1c",  # str.strip() takes \x1c-\x1f, \x0b, \x0c, \x85 too
+    "\x0capplication/json",
+    "application/json\x0b; charset=utf-8",
+    "application/json\x85",
+    "application/json\x1f",
+    "application/json ,",
+    "application/json-seq",
+    "application/jsonx",
+]
+REFUSALS += [
+    (f"content type {ct!r}", json.dumps(event(1)).encode(), "ingest", ct) for ct in NOT_JSON
+]
+# Refused by Flask before any view (a control character in a query parameter): the fast
+# path must not append them either.
+QUERIES = ["x=%00", "tenant=acme%01", "%7f=1"]
 
 
 def headers(keys: Keys, auth: str | None, content_type: str) -> dict[str, str]:
@@ -106,6 +127,37 @@ def test_refusals_are_flasks_own(
     assert 400 <= served.status_code < 500, name
     assert answer(served) == answer(alone), name
     assert served.headers.get("WWW-Authenticate") == alone.headers.get("WWW-Authenticate")
+    assert client.get("/healthz").get_json()["size"] == 0
+
+
+def test_the_media_type_is_werkzeug_s() -> None:
+    """``media_type`` gives request.mimetype's value for every character around, inside
+    and after the media type (what a header can carry: latin-1)."""
+    for code in range(0x100):
+        c = chr(code)
+        for sent in (
+            f"{c}application/json",
+            f"application/json{c}",
+            f"application/{c}json",
+            f"application/json{c}; charset=utf-8",
+            f"application/json;{c}charset=utf-8",
+            f"{c}",
+            f"{c};",
+            f"APPLICATION/JSON{c}",
+        ):
+            assert media_type(sent) == parse_options_header(sent)[0].lower(), repr(sent)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_query_refusals_are_flasks_own(
+    app: Flask, client: FlaskClient, keys: Keys, query: str
+) -> None:
+    sent = keys.header("ingest")
+    served = client.post(f"/v1/events?{query}", json=event(1), headers=sent)
+    alone = flask_only(app).post(f"/v1/events?{query}", json=event(1), headers=sent)
+    assert served.status_code == 400
+    assert answer(served) == answer(alone)
+    assert served.get_json()["error"]["code"] == "control_character"
     assert client.get("/healthz").get_json()["size"] == 0
 
 
@@ -144,8 +196,8 @@ def test_a_conflict_found_by_the_append_is_rendered_as_flask_does(
 
 def test_the_fast_path_counts_its_requests(client: FlaskClient, keys: Keys) -> None:
     names = (
-        'ledger_http_requests_total{method="POST",status="201"}',
-        'ledger_http_requests_total{method="POST",status="200"}',
+        'ledger_http_requests_total{method="POST",route="/v1/events",status="201"}',
+        'ledger_http_requests_total{method="POST",route="/v1/events",status="200"}',
         "ledger_entries_appended_total",
         "ledger_http_request_seconds_count",
     )

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,9 @@ from werkzeug.test import TestResponse
 from ledger import access
 from ledger.service import Ledger
 from tests.conftest import Keys, event
+from tests.server import LedgerServer
 from verifier import checkpoint
+from verifier.cli import main as ledger_verify
 from verifier.jcs import canonicalize
 from verifier.leaf import parse_leaf
 
@@ -140,7 +143,13 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/v1/log/checkpoint", "/v1/log/checkpoint", statuses(200, VALID)),
     Endpoint("GET", "/v1/log/key", "/v1/log/key", statuses(200, (), public=True)),
-    Endpoint("GET", "/v1/log/entries/{seq}", "/v1/log/entries/0", statuses(200, READERS)),
+    # A read key reads its own tenant's entries only: acme's seq 0 is not there for globex.
+    Endpoint(
+        "GET",
+        "/v1/log/entries/{seq}",
+        "/v1/log/entries/0",
+        statuses(200, READERS) | {"other_read": frozenset({404})},
+    ),
     Endpoint(
         "GET",
         "/v1/log/proofs/inclusion",
@@ -314,8 +323,8 @@ def entry(world: World, seq: int, who: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("seq", "sent", "sees", "blind"),
     [
-        (0, ACME_EVENT, ("read", "admin"), ("audit", "other_read")),
-        (1, GLOBEX_EVENT, ("other_read", "admin"), ("audit", "read")),
+        (0, ACME_EVENT, ("read", "admin"), ("audit",)),
+        (1, GLOBEX_EVENT, ("other_read", "admin"), ("audit",)),
     ],
     ids=["acme entry", "globex entry"],
 )
@@ -340,9 +349,83 @@ def test_event_bodies_show_only_to_their_tenant_and_admin(
         assert set(got) == public
         text = json.dumps(got, ensure_ascii=False)
         assert not any(word in text for word in PERSONAL)
-    # Leaves, proofs and checkpoints are global: everyone who may read sees the same.
+    # The leaf is the same for all who may read it.
     leaves = {entry(world, seq, who)["leaf"] for who in sees + blind}
     assert len(leaves) == 1
+
+
+OWN = {"read": ("acme", 0), "other_read": ("globex", 1)}
+
+
+def test_a_read_key_reads_only_its_own_tenant_s_entries_and_leaves(world: World) -> None:
+    audit = world.client.get("/v1/log/leaves?start=0&end=2", headers=world.headers("audit"))
+    everything = audit.get_json()["leaves"]
+    assert {parse_leaf(base64.b64decode(r["leaf"])).tenant for r in everything} == {
+        "acme",
+        "globex",
+    }
+    for who, (tenant, own) in OWN.items():
+        other = 1 - own
+        refused = world.client.get(f"/v1/log/entries/{other}", headers=world.headers(who))
+        assert refused.status_code == 404
+        assert refused.get_json()["error"]["code"] == "not_found"
+        assert entry(world, own, who)["leaf"] == everything[own]["leaf"]
+
+        got = world.client.get("/v1/log/leaves?start=0&end=2", headers=world.headers(who))
+        assert got.status_code == 200
+        records = got.get_json()["leaves"]
+        assert records[own] == everything[own]
+        # Of the other tenant's entry: what the tree and the chain need, nothing it says.
+        assert records[other] == {
+            "seq": other,
+            "leaf_hash": everything[other]["leaf_hash"],
+            "chain": everything[other]["chain"],
+        }
+        text = json.dumps(got.get_json(), ensure_ascii=False)
+        stranger = "globex" if tenant == "acme" else "acme"
+        assert stranger not in text
+        assert f"evt-{stranger}" not in text
+
+
+def test_tenant_boundary_on_a_served_instance(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same boundary through ``ledger serve``: two tenants' read keys and an audit key."""
+    with LedgerServer(db_url, tmp_path / "var") as server:
+        server.cli("tenant", "create", "globex")
+        keys = {
+            who: server.cli("key", "create", *tenant, "--role", role).stdout.split()[-1]
+            for who, role, tenant in (
+                ("globex_ingest", "ingest", ("--tenant", "globex")),
+                ("globex_read", "read", ("--tenant", "globex")),
+                ("audit", "audit", ()),
+            )
+        }
+        client = server.client()
+        assert client.post("/v1/events", event("acme"))[0] == 201
+        status, _ = client.post("/v1/events", event("globex"), key=keys["globex_ingest"])
+        assert status == 201
+        url = "/v1/log/leaves?start=0&end=2"
+        assert client.get("/v1/log/entries/1", key=server.read_key)[0] == 404
+        assert client.get("/v1/log/entries/0", key=keys["globex_read"])[0] == 404
+        assert client.get("/v1/log/entries/0", key=server.read_key)[0] == 200
+        audit = client.get(url, key=keys["audit"])[1]["leaves"]
+        acme = client.get(url, key=server.read_key)[1]["leaves"]
+        globex = client.get(url, key=keys["globex_read"])[1]["leaves"]
+        vkey = client.get("/v1/log/key")[1]["vkey"]
+        client.close()
+        # The whole-log audit says a read key is not enough, rather than "tampered".
+        base = ["log", "--url", f"http://127.0.0.1:{server.port}", "--log-key", vkey]
+        roots = ["--tsa-root", str(tmp_path / "var" / "devtsa" / "root.pem")]
+        capsys.readouterr()
+        assert ledger_verify([*base, "--key", server.read_key, *roots]) == 2
+        assert "needs an audit key" in capsys.readouterr().out
+        assert ledger_verify([*base, "--key", keys["audit"], *roots]) == 0
+    assert all("leaf" in r for r in audit)
+    assert acme[0] == audit[0] == {**globex[0], "leaf": audit[0]["leaf"]}
+    assert globex[1] == audit[1] == {**acme[1], "leaf": audit[1]["leaf"]}
+    assert "leaf" not in acme[1]
+    assert "leaf" not in globex[0]
 
 
 def test_proofs_and_checkpoints_are_the_same_for_every_tenant(world: World) -> None:

@@ -162,7 +162,8 @@ def test_unknown_id_is_a_404_page(w: World) -> None:
 
 
 def test_superseded_certificate_links_the_newer(w: World) -> None:
-    old = w.download().headers["X-Certificate-Id"]
+    first = w.download()
+    old = first.headers["X-Certificate-Id"]
     w.append(1)
     w.anchor()
     new = w.download().headers["X-Certificate-Id"]
@@ -172,6 +173,11 @@ def test_superseded_certificate_links_the_newer(w: World) -> None:
     fresh = page(w.client.get(p.links["newer"]))
     assert fresh.links["older"] == f"/verify/{old}?lang=en"
     assert "Current" in fresh.by_id["state"]
+    # the old PDF still checks, is registered, and says what superseded it
+    checked = page(upload(w, first.data))
+    assert checked.by_id["verdict"] == "VALID"
+    assert old in checked.by_id["registered"]
+    assert new in checked.by_id["superseded"]
 
 
 def test_uploads_checked_and_compared_with_the_registry(w: World) -> None:
@@ -196,6 +202,7 @@ def test_uploads_checked_and_compared_with_the_registry(w: World) -> None:
     zh = page(upload(w, changed(pdf), "?lang=zh"))
     assert zh.by_id["verdict"] == "无效"
     assert zh.by_id["failed"].startswith("未通过的检查")
+    assert "PDF 签名（pdf signature）" in zh.text
     # the evidence bundle
     bundle = w.client.get(f"/v1/envelopes/{ENVELOPE}/evidence", headers=w.header(w.read)).data
     as_bundle = page(upload(w, bundle, name="evidence-bundle.json"))
@@ -280,6 +287,35 @@ def test_rate_limit_per_client(tmp_path: Path) -> None:
         )
         assert other.status_code == 200
         assert client.get("/verify").status_code == 200
+        # without LEDGER_VERIFY_PROXIES, a forwarded address is not believed
+        forged = client.post(
+            "/v1/verify",
+            data=b"{}",
+            content_type="application/json",
+            headers={"X-Forwarded-For": "198.51.100.1"},
+        )
+        assert forged.status_code == 429
+
+
+def test_rate_limit_behind_a_trusted_proxy(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'ledger.db'}"
+    env = {"verify_rate": "1", "verify_burst": "1", "verify_proxies": "127.0.0.1/32"}
+    with world(url, tmp_path, **env) as w:
+
+        def post(forwarded: str) -> int:
+            response = w.client.post(
+                "/v1/verify",
+                data=b"{}",
+                content_type="application/json",
+                headers={"X-Forwarded-For": forwarded},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            )
+            status: int = response.status_code
+            return status
+
+        assert post("198.51.100.1") == 200
+        assert post("198.51.100.1") == 429
+        assert post("198.51.100.2") == 200  # another client behind the same proxy
 
 
 def pdftotext(pdf: bytes, tmp_path: Path) -> str:

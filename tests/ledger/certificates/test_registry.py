@@ -9,13 +9,18 @@ import hashlib
 import io
 import json
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy import update
 
+from ledger import access, certificates
 from ledger.certificates import registry
 from ledger.cli import cli
+from ledger.storage.models import Certificate
 from reports import certificate as rendering
 from reports.identity import certificate_id
 from tests.ledger.certificates.world import ENVELOPE, World, world
@@ -29,11 +34,11 @@ def attachment(pdf: bytes) -> bytes:
 
 
 @pytest.fixture
-def w(db_url: str, tmp_path: Path) -> World:
+def w(db_url: str, tmp_path: Path) -> Iterator[World]:
     with world(db_url, tmp_path) as found:
         found.append(3)
         found.anchor()
-        yield found  # type: ignore[misc]
+        yield found
 
 
 def test_one_id_for_every_edition_and_stored_repeats(w: World) -> None:
@@ -168,3 +173,40 @@ def test_the_certificate_states_the_configured_clock_skew(tmp_path: Path) -> Non
         check=True,
     )
     assert "(allowed clock skew 900 s)" in " ".join(done.stdout.decode().split())
+
+
+def test_one_edition_issued_twice_at_once_is_stored_once(w: World) -> None:
+    with w.service.db.reading() as conn:
+        tenant = (access.tenant_id(conn, "acme"), "acme")
+    barrier = threading.Barrier(2)
+    got: list[bytes] = []
+
+    def issue() -> None:
+        barrier.wait()
+        got.append(certificates.certificate(w.service, tenant, ENVELOPE, lang="zh").pdf)
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(got) == 2
+    assert got[0] == got[1]  # the one stored first, for both
+    with w.service.db.reading() as conn:
+        found = registry.listing(conn)
+    assert [(e.lang, e.pdf_sha256) for e in found] == [("zh", hashlib.sha256(got[0]).hexdigest())]
+
+
+def test_an_edition_emptied_by_an_erasure_is_issued_again(w: World) -> None:
+    first = w.download()
+    ident = first.headers["X-Certificate-Id"]
+    with w.service.db.writing() as conn:  # what ledger.privacy.erasure does to the registry
+        conn.execute(update(Certificate).values(pdf=b"", bundle=b""))
+    again = w.download()
+    assert again.headers["X-Certificate-Id"] == ident
+    assert again.data.startswith(b"%PDF-")
+    assert again.data != first.data  # rendered and signed anew
+    assert w.download().data == again.data  # and stored again
+    with w.service.db.reading() as conn:
+        (ed,) = registry.editions(conn, ident)
+    assert ed.pdf_sha256 == hashlib.sha256(again.data).hexdigest()

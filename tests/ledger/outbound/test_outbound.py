@@ -33,11 +33,24 @@ from ledger.outbound.delivery import DeliveryWorker, Outcome, Policy
 from ledger.service import Ledger
 from ledger.storage.db import Database
 from ledger.storage.models import Delivery, Entry
-from tests.conftest import Keys, event, make_settings
+from tests.conftest import Keys, event, initialise, make_settings
 from tests.ledger.helpers import run
 from tests.server import LedgerServer
 
-FAST = Policy(timeout=5, backoff_base=0, backoff_max=0, max_attempts=8)
+# The receivers here listen on loopback: allowed only with LEDGER_OUTBOUND_ALLOW_PRIVATE=1
+# (tests/ledger/outbound/test_ssrf.py shows what is refused without it).
+FAST = Policy(timeout=5, backoff_base=0, backoff_max=0, max_attempts=8, allow_private=True)
+PRIVATE = {"LEDGER_OUTBOUND_ALLOW_PRIVATE": "1"}
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    """conftest's settings, with loopback receivers allowed."""
+    made = make_settings(db_url, tmp_path / "var", outbound_allow_private="1")
+    initialise(made)
+    return made
+
+
 PERSONAL = ("张三", "zhang@example.com", "actor")
 
 
@@ -200,7 +213,9 @@ def test_verify_refuses_an_altered_body_a_wrong_secret_and_a_stale_timestamp() -
 
 
 def test_backoff_doubles_with_jitter_is_capped_and_honours_retry_after() -> None:
-    policy = Policy(timeout=15, backoff_base=5, backoff_max=600, max_attempts=16)
+    policy = Policy(
+        timeout=15, backoff_base=5, backoff_max=600, max_attempts=16, allow_private=True
+    )
     for attempts, planned in [(1, 5), (2, 10), (3, 20), (6, 160)]:
         for _ in range(50):
             assert 0.8 * planned <= policy.delay(attempts) <= 1.2 * planned
@@ -222,7 +237,11 @@ def test_fails_twice_then_arrives_after_a_worker_restart(
     assert worker_a.run_once() == 1
     first.close()  # the process that made two failed attempts is gone
     [queued] = deliveries(app.extensions["ledger"].db)
-    assert (queued.status, queued.attempts, queued.last_error) == ("pending", 2, "HTTP 500: no")
+    assert (queued.status, queued.attempts, queued.last_error) == (
+        "pending",
+        2,
+        "HTTP 500, an answer of 2 bytes",
+    )
 
     second, worker_b = worker(settings)
     try:
@@ -246,7 +265,7 @@ def test_a_failed_attempt_waits_for_its_backoff(
 ) -> None:
     subscribe(app, receiver, "acme", "entry.appended")
     append(client, keys, event(1))
-    slow = Policy(timeout=5, backoff_base=60, backoff_max=3600, max_attempts=8)
+    slow = Policy(timeout=5, backoff_base=60, backoff_max=3600, max_attempts=8, allow_private=True)
     service, sender = worker(settings, slow)
     try:
         before = now()
@@ -284,7 +303,7 @@ def test_gunicorn_restart_between_failures_and_success(db_url: str, tmp_path: Pa
         "LEDGER_WEBHOOK_BACKOFF_BASE": "3",
         "LEDGER_WEBHOOK_TIMEOUT": "5",
         "LEDGER_ANCHOR_INTERVAL": "0",
-    }
+    } | PRIVATE
     db = Database(make_settings(db_url, tmp_path / "var"))
     with Receiver(fails=2) as receiver:
         server = LedgerServer(db_url, tmp_path / "var", workers=2, env=env)
@@ -332,11 +351,15 @@ def test_dead_after_max_attempts_then_retried_by_the_cli(
     subscribe(app, receiver, "acme", "entry.appended")
     append(client, keys, event(1))
     receiver.always_fail = True
-    service, sender = worker(settings, Policy(5, 0, 0, max_attempts=3))
+    service, sender = worker(settings, Policy(5, 0, 0, max_attempts=3, allow_private=True))
     try:
         assert [sender.run_once() for _ in range(4)] == [1, 1, 1, 0]
         [dead] = deliveries(service.db)
-        assert (dead.status, dead.attempts, dead.last_error) == ("dead", 3, "HTTP 500: no")
+        assert (dead.status, dead.attempts, dead.last_error) == (
+            "dead",
+            3,
+            "HTTP 500, an answer of 2 bytes",
+        )
         code, out = run(app, "deliveries", "list", "--dead")
         assert code == 0
         assert [json.loads(line)["id"] for line in out.splitlines()] == [dead.id]
@@ -651,6 +674,9 @@ def test_subscription_create_list_delete(app: Flask, keys: Keys) -> None:
         (["--events", "entry.deleted"], "unknown: entry.deleted"),
         (["--events", "entry.appended", "--url", "ftp://x/"], "http(s)://"),
         (["--events", "entry.appended", "--url", "https://u:p@x/"], "user:password"),
+        (["--events", "entry.appended", "--url", "https://x.example/a b"], "no spaces"),
+        (["--events", "entry.appended", "--url", "https://x.example/\x00"], "control"),
+        (["--events", "entry.appended", "--url", "https://x.example/\r\nX: y"], "control"),
         (["--events", "entry.appended", "--secret", "s3cret"], "starts with whsec_"),
         (["--events", "entry.appended", "--secret", "whsec_c2hvcnQ="], "24 to 64 bytes"),
         (["--events", "entry.appended", "--tenant", "nobody"], "no tenant 'nobody'"),
