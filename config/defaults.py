@@ -39,13 +39,13 @@ DEFAULTS: dict[str, str] = {
     "WEBHOOK_BACKOFF_BASE": "5",  # seconds; the n-th retry waits about base x 2^(n-1)
     "WEBHOOK_BACKOFF_MAX": "21600",
     "WEBHOOK_MAX_ATTEMPTS": "16",  # then the delivery is dead (about a day with the above)
+    # 1: subscriptions may target loopback, private, link-local... addresses (development,
+    # tests); /healthz says so. Never in production (docs/security.md).
+    "OUTBOUND_ALLOW_PRIVATE": "",
     # Personal data (docs/privacy.md): bodies sealed with AES-256-GCM. "off" exists for
     # make bench's comparison only: bodies written then stay in clear until `ledger init`.
     "ENCRYPTION": "on",
     "RETENTION_INTERVAL": "3600",  # seconds between retention runs (one across workers); 0: none
-    # 1: subscriptions may target loopback, private, link-local... addresses (development,
-    # tests); /healthz says so. Never in production (docs/security.md).
-    "OUTBOUND_ALLOW_PRIVATE": "",
     # The issuer of certificates of evidence (docs/certificate.md). Empty certificate and
     # key: the development issuer under <DATA_DIR>/issuer, made by `ledger init`.
     "ISSUER_NAME": "",  # the operator's legal name

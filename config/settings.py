@@ -66,9 +66,9 @@ class Settings:
     webhook_backoff_base: int
     webhook_backoff_max: int
     webhook_max_attempts: int
+    outbound_allow_private: bool
     encryption: bool  # off only for make bench's comparison (docs/privacy.md)
     retention_interval: int  # seconds between retention runs (one across workers); 0: none
-    outbound_allow_private: bool
     issuer: IssuerSettings
     console_trust_proxy: bool = False  # honour X-Forwarded-Proto: https (docs/console.md)
 
@@ -113,17 +113,17 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
+def _flag(name: str, raw: str) -> bool:
+    if raw not in ("", "0", "1"):
+        raise SettingsError(f"{PREFIX}{name} is 1 (on), 0 or empty (off), got {raw!r}")
+    return raw == "1"
+
+
 def _switch(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value not in ("on", "off"):
         raise SettingsError(f"{PREFIX}{name} must be on or off, got {raw!r}")
     return value == "on"
-
-
-def _flag(name: str, raw: str) -> bool:
-    if raw not in ("", "0", "1"):
-        raise SettingsError(f"{PREFIX}{name} is 1 (on), 0 or empty (off), got {raw!r}")
-    return raw == "1"
 
 
 def _origin(raw: str) -> str:
@@ -256,9 +256,9 @@ def load(environ: Mapping[str, str], base: Path | None = None) -> Settings:
         webhook_backoff_base=_int("WEBHOOK_BACKOFF_BASE", raw["WEBHOOK_BACKOFF_BASE"], 0, 3600),
         webhook_backoff_max=_int("WEBHOOK_BACKOFF_MAX", raw["WEBHOOK_BACKOFF_MAX"], 0, 7 * 86400),
         webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", raw["WEBHOOK_MAX_ATTEMPTS"], 1, 100),
+        outbound_allow_private=_flag("OUTBOUND_ALLOW_PRIVATE", raw["OUTBOUND_ALLOW_PRIVATE"]),
         encryption=_switch("ENCRYPTION", raw["ENCRYPTION"]),
         retention_interval=_int("RETENTION_INTERVAL", raw["RETENTION_INTERVAL"], 0, 30 * 86400),
-        outbound_allow_private=_flag("OUTBOUND_ALLOW_PRIVATE", raw["OUTBOUND_ALLOW_PRIVATE"]),
         issuer=_issuer(raw, base or Path.cwd()),
         console_trust_proxy=raw["CONSOLE_TRUST_PROXY"] not in ("", "0"),
     )

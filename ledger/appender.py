@@ -293,8 +293,8 @@ class Appender:
                 )
                 made += new
             leaves: list[bytes] = []
-            for source, run in groupby(fresh, key=lambda p: p.sub.source):
-                run = list(run)
+            for source, grouped in groupby(fresh, key=lambda p: p.sub.source):
+                run = list(grouped)
                 if source.body is not None:
                     key = (tenant_id, source.delivery_sha256)
                     if key not in delivered:  # sealed under its first event's subject's key

@@ -3,6 +3,7 @@ script, no external asset, every text escaped, so a page can embed them inline.
 
     charts.events_per_day_svg(report)  # bars: events per UTC day of the period
     charts.funnel_svg(report)          # horizontal bars: sent → viewed → signed → completed
+    charts.platforms_svg(report)       # horizontal bars: events per platform, completion
 
 Each ``<svg>`` is ``role="img"`` with a ``<title>`` and a ``<desc>`` naming every number
 (screen readers), and each bar its own ``<title>`` (a tooltip). Colours reach 4.5:1
@@ -99,3 +100,31 @@ def funnel_svg(report: Report, width: int = 640, height: int = 200) -> str:
         ]
     title = f"Signing funnel, {report.tenant}: envelopes sent in the period"
     return _svg(width, max(height, top + row * len(steps)), title, "; ".join(texts), body, "funnel")
+
+
+def platforms_svg(report: Report, width: int = 640, row: int = 36) -> str:
+    """Per platform: the period's events as horizontal bars, with the completion rate of
+    the envelopes it sent."""
+    platforms = report.platforms
+    left, right, top = 112, 200, 12
+    plot_w = width - left - right
+    peak = max((p.events for p in platforms), default=0)
+    body, texts = [], []
+    for i, p in enumerate(platforms):
+        w = plot_w * p.events / peak if peak else 0.0
+        y = top + i * row
+        rate = p.completion_rate
+        done = f", {rate:.0%} of {p.sent} sent completed" if rate is not None else ""
+        label = f"{p.platform or 'unknown'}: {p.events} events{done}"
+        texts.append(label)
+        body += [
+            f'<text x="{left - 8}" y="{y + 18}" text-anchor="end" font-size="13" '
+            f'fill="{INK}">{_e(p.platform or "unknown")}</text>',
+            f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="20" fill="{BAR}">'
+            f"<title>{_e(label)}</title></rect>",
+            f'<text x="{left + w + 8:.1f}" y="{y + 18}" font-size="13" fill="{INK}">'
+            f"{_e(label.split(': ', 1)[1])}</text>",
+        ]
+    height = max(top * 2 + row * len(platforms), 48)
+    title = f"Events by platform, {report.tenant}"
+    return _svg(width, height, title, "; ".join(texts) or "no events", body, "platforms")

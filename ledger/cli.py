@@ -14,10 +14,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from ledger import access, benchmark, clock, datadir, deliveries, evidence, hooks
 from ledger.adapters import PLATFORMS
+from ledger.analytics_commands import analytics_command
 from ledger.anchoring.setup import devtsa_for, spawn_devtsa, trust_roots
 from ledger.app import create_app
 from ledger.console import search, users
@@ -29,6 +31,7 @@ from ledger.outbound.commands import deliveries as outbound_deliveries
 from ledger.outbound.commands import subscription
 from ledger.privacy import commands as privacy_commands
 from ledger.privacy.at_rest import seal_existing
+from ledger.privacy.registry_keys import seal_existing_certificates
 from ledger.pseudonyms import KEY_FILE, ensure_key
 from ledger.service import Ledger
 from ledger.storage.console import FsckRun
@@ -67,6 +70,7 @@ cli.add_command(subscription)
 cli.add_command(outbound_deliveries)
 cli.add_command(evidence_export)
 cli.add_command(exports_group)
+cli.add_command(analytics_command)
 cli.add_command(privacy_commands.erase_command)
 cli.add_command(privacy_commands.hold)
 cli.add_command(privacy_commands.retention_group)
@@ -89,6 +93,9 @@ def init() -> None:
     sealed = seal_existing(service.db, service.data_keys, service.event_subject)
     if sealed:
         click.echo(f"{sealed} event bodies written in clear before were sealed (docs/privacy.md)")
+    editions = seal_existing_certificates(service)
+    if editions:
+        click.echo(f"{editions} stored certificates sealed (docs/privacy.md)")
     state = "created" if created else "exists"
     database = service.db.writer.url.render_as_string()
     click.echo(f"log {service.settings.log_origin} {state}; database {database}")
@@ -110,7 +117,7 @@ def init() -> None:
 def _secure(settings: Settings, err: bool = False) -> None:
     """The data directory private (``ledger.datadir``); each change said on one line."""
     for change in datadir.secure(settings):
-        click.echo(f"permissions made private: {change}", err=err)
+        click.echo(f"permissions {change}", err=err)
 
 
 @cli.command()
@@ -397,18 +404,23 @@ def fsck() -> None:
         vkeys = [k.vkey for k in service.keys.listing(conn)]
         report = Fsck(conn, log.id, log.origin, log.alg, vkeys).run()
     summary = "clean" if report.clean else "; ".join(str(f) for f in report.findings)
-    with service.db.writing() as conn:  # the console's Log page shows the last run
-        conn.execute(
-            FsckRun.__table__.insert().values(
-                log_id=log.id,
-                started_at=started,
-                finished_at=clock.now(),
-                size=report.size,
-                clean=report.clean,
-                summary=f"{report.nodes} tree nodes, {report.checkpoints} checkpoints: {summary}"[
-                    :4000
-                ],
+    try:  # the console's Log page shows the last run; fsck's verdict does not depend on it
+        with service.db.writing() as conn:
+            conn.execute(
+                FsckRun.__table__.insert().values(
+                    log_id=log.id,
+                    started_at=started,
+                    finished_at=clock.now(),
+                    size=report.size,
+                    clean=report.clean,
+                    summary=(
+                        f"{report.nodes} tree nodes, {report.checkpoints} checkpoints: {summary}"
+                    )[:4000],
+                )
             )
+    except (SQLAlchemyError, LedgerError) as e:
+        click.echo(
+            f"(this run could not be recorded for the console: {type(e).__name__})", err=True
         )
     click.echo(
         f"{report.size} entries, {report.nodes} tree nodes, {report.checkpoints} checkpoints"

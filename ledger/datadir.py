@@ -8,8 +8,9 @@ under it 0600, and so do a SQLite database kept elsewhere and its ``-wal``, ``-s
 ``-journal`` and ``-writer.lock`` files. ``PRIVATE_UMASK`` then makes what the service
 creates private from the start (SQLite gives ``-wal`` and ``-shm`` the database's mode).
 
-What changed is returned, one line per path, for the caller to log; symbolic links are
-neither followed nor changed.
+What changed is returned, one line per path (``made private: <path>: 0644 -> 0600``, or
+``NOT made private: ...`` for a file of another user, which the caller reports and the
+start survives), for the caller to log; symbolic links are neither followed nor changed.
 """
 
 from __future__ import annotations
@@ -54,8 +55,17 @@ def _fix(path: Path, wanted: int, changes: list[str]) -> None:
     # Only take permissions away: a file already stricter (0400) stays as it is.
     target = mode & wanted
     if mode != target:
-        os.chmod(path, target)
-        changes.append(f"{path}: {mode:04o} -> {target:04o}")
+        try:
+            os.chmod(path, target)
+        except PermissionError:
+            # Another user's file (a restore made as root): said, not fatal; the
+            # operator fixes its owner (docs/operator-guide.md, "Backups").
+            changes.append(
+                f"NOT made private: {path}: {mode:04o}, owned by uid {info.st_uid}, not by "
+                f"this user (uid {os.geteuid()}): chown it to the service's user"
+            )
+            return
+        changes.append(f"made private: {path}: {mode:04o} -> {target:04o}")
 
 
 def secure(settings: Settings) -> list[str]:

@@ -166,11 +166,13 @@ def issue_certificate(
     eku: Eku = "critical",
     instance: str | None = None,
     crl_url: str | None = None,
+    ocsp_url: str | None = None,
 ) -> x509.Certificate:
     """An end-entity certificate by ``ca``: the issuer's (digitalSignature and
     nonRepudiation) or a TSA's (digitalSignature, EKU timeStamping as ``eku`` says).
-    ``crl_url``: a CRL distribution point, as a real CA names one (the development
-    CAs name none: their CRLs are embedded, nothing serves them)."""
+    ``crl_url``, ``ocsp_url``: a CRL distribution point or an OCSP responder, as a real
+    CA names them (the development CAs name none: their CRLs are embedded, nothing
+    serves them)."""
     builder = (
         x509.CertificateBuilder()
         .subject_name(dev_name(label, instance))
@@ -192,6 +194,11 @@ def issue_certificate(
     if crl_url is not None:
         point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
         builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if ocsp_url is not None:
+        access = x509.AccessDescription(
+            x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
+        )
+        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
     if usage == "tsa" and eku != "none":
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),

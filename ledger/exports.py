@@ -416,7 +416,10 @@ def _in_order(
         for envelope_id in envelope_ids:
             yield envelope_files(service, tenant, envelope_id)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+    # Not fork: the server's threads hold locks. A forkserver is a fresh single-threaded
+    # process that imports the renderer once; each pool process forks from it ready.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ledger.exports", "ledger.certificates.issuing"])
     with ProcessPoolExecutor(
         processes, mp_context=context, initializer=_worker_start, initargs=(service.settings,)
     ) as pool:

@@ -28,7 +28,7 @@ from ledger.storage.models import AnalyticsState, Log
 if TYPE_CHECKING:
     from ledger.service import Ledger
 
-BATCH = 200_000  # entries folded per transaction
+BATCH = 20_000  # entries folded per transaction: SQLite appends wait while one folds
 DAY_US = 86_400_000_000
 SENT = "envelope.sent"
 VIEWED = "recipient.viewed"

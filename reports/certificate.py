@@ -117,7 +117,8 @@ def render(
         # and an envelope id is the platform's text.
         subject=f"{ATTACHMENT_NAME} SHA-256 {sha}; envelope {head_id}",
         creator="Evidence Ledger (reports)",
-        keywords=[evidence.certificate_id, head_id, lang],
+        # "PAdES B-LTA": the level the text states, for ledger-verify pdf to hold it to.
+        keywords=[evidence.certificate_id, head_id, lang, f"PAdES {signing.level}"],
         lang="zh-CN" if lang == "zh" else "en",
     )
     doc.build(

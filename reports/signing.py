@@ -3,18 +3,21 @@
 ``IssuerSigner.load(cert_file, key_file)`` reads the issuer's certificate chain and key
 once; keep the object (``ledger.certificates`` caches it per process): pyHanko's
 ``SimpleSigner`` parses its key again for every signature, twice per PDF, which costs
-45 ms for RSA (docs/design/CEILINGS.md, pitfall 4), so this signer keeps the parsed key. ECDSA
-P-256 is
-the recommended key; RSA works; Ed25519 is refused, because poppler cannot verify
+45 ms for RSA (docs/design/CEILINGS.md, pitfall 4), so this signer keeps the parsed key.
+ECDSA P-256 is the recommended key; RSA works; Ed25519 is refused, because poppler cannot verify
 Ed25519 PDF signatures (pitfall 5).
 
-``sign(pdf, attachment, signer, timestamper=...)`` embeds the evidence bundle as the
-file attachment ``evidence-bundle.json`` and certifies the document (DocMDP: no
-changes but PAdES validation data and document time-stamps), in one incremental
-update, so the signature covers the attachment. With a time-stamper it reaches PAdES
-B-LTA: a signature time-stamp (B-T), the validation data of the signer's and the TSA's
-chains in the DSS (B-LT) and a document time-stamp over all of it (B-LTA). Without one,
-B-B.
+``sign(pdf, attachment, signer, level=..., timestamper=..., revocation=...)`` embeds the
+evidence bundle as the file attachment ``evidence-bundle.json`` and certifies the
+document (DocMDP P=1: no changes but PAdES validation data and document time-stamps), in
+one incremental update, so the signature covers the attachment. B-B is that signature;
+B-T adds a signature time-stamp; B-LTA adds one more update holding the DSS (the
+issuer's and the TSA's chains and the revocation data of every certificate below their
+roots, gathered in pyHanko's "require" mode from ``Revocation``) and a document
+time-stamp over the whole file, and nothing else (no metadata refresh). Without that
+revocation data ``sign`` raises ``RevocationUnavailable``: never B-LTA without it.
+``check_revocation`` asks the same question before a certificate is rendered, so that
+its text states the level it will reach (``reports.issuing``).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import cms, tsp
 from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -41,8 +44,10 @@ from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, File
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.timestamps.common_utils import extract_ts_certs
 from pyhanko.sign.validation import DocumentSecurityStore
 from pyhanko.sign.validation.errors import ValidationInfoReadingError
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -257,11 +262,16 @@ def _subject(cert: asn1_x509.Certificate) -> str:
 
 
 async def _paths(
-    signer: IssuerSigner, timestamper: HTTPTimeStamper, context: ValidationContext
+    signer: IssuerSigner,
+    timestamper: HTTPTimeStamper,
+    context: ValidationContext,
+    token: cms.ContentInfo | None = None,
 ) -> list[ValidationPath]:
     """The validation paths of the issuer's and the TSA's certificates, each with its
-    revocation data; ``RevocationUnavailable`` names the chain that lacks it. A TSA that
-    cannot be reached raises its own error (the TSA failed, not the revocation data)."""
+    revocation data; ``RevocationUnavailable`` names the chain that lacks it. The TSA's
+    certificates are those of ``token`` (the signature time-stamp), or, before signing,
+    of the TSA's answer to a first query. A TSA that cannot be reached raises its own
+    error (the TSA failed, not the revocation data)."""
     paths = []
     cert = signer.signer.signing_cert
     try:
@@ -273,13 +283,28 @@ async def _paths(
         paths.append(await validator.async_validate_usage(set()))  # type: ignore[no-untyped-call]
     except (PathError, ValidationError) as e:
         raise RevocationUnavailable(f"the issuer's certificate chain: {e}") from e
-    await timestamper.async_dummy_response("sha256")  # the TSA's certificates
+    if token is None:
+        token = await timestamper.async_dummy_response("sha256")
+    store = SimpleCertificateStore()  # type: ignore[no-untyped-call]
     try:
-        found = timestamper.validation_paths(context)  # type: ignore[no-untyped-call]
-        paths.extend([path async for path in found])
+        for leaf in list(extract_ts_certs(token, store)):
+            validator = CertificateValidator(
+                leaf, intermediate_certs=store, validation_context=context
+            )
+            usage = validator.async_validate_usage(set(), {"time_stamping"})  # type: ignore[no-untyped-call]
+            paths.append(await usage)
     except (PathError, ValidationError) as e:
         raise RevocationUnavailable(f"the TSA's certificate chain: {e}") from e
     return paths
+
+
+def _signature_timestamp(signed: bytes) -> cms.ContentInfo:
+    """The signature time-stamp token of the issuer's signature in ``signed``."""
+    reader = PdfFileReader(io.BytesIO(signed))
+    signature = reader.embedded_regular_signatures[0]
+    attrs = signature.signer_info["unsigned_attrs"]
+    token: cms.ContentInfo = find_unique_cms_attribute(attrs, "signature_time_stamp_token")
+    return token
 
 
 def check_revocation(
@@ -336,8 +361,9 @@ def _embed_validation_data_and_stamp(
     document time-stamp over the whole file. It changes nothing else: no metadata (the
     certification signature's DocMDP P=1 allows validation data and time-stamps only)."""
     context = _context(signer, tsa_roots, revocation)
+    token = _signature_timestamp(signed)
     try:
-        paths = asyncio.run(_paths(signer, timestamper, context))
+        paths = asyncio.run(_paths(signer, timestamper, context, token))
     except RevocationUnavailable as e:
         raise RevocationUnavailable(f"no revocation data for {e}") from e
     missing = _covered(paths, context)

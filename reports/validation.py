@@ -19,6 +19,9 @@
   OCSP responses; skipped at B-B and B-T, and when a DSS holds certificates only);
 - ``embedded bundle``: ``evidence-bundle.json`` is attached, and its SHA-256 is the one
   the signed document states (so the certificate id matches it);
+- ``pades level``: the level the document states (its metadata keywords, "PAdES B-LTA",
+  as its text) is no higher than the level its signature reaches (skipped for a
+  certificate that does not state it);
 
 then verifies the extracted bundle with ``verifier.bundle.verify_bundle`` (``log_keys``,
 ``tsa_roots``, ``at_time``) and returns both as one ``VerificationReport``: the PDF's
@@ -270,6 +273,7 @@ def verify_pdf(
     level: str | None = None
     if facts.get("signed", False):
         level = _level(facts.get("signature_timestamp", False), revocation > 0, bool(stamps))
+    out.run("pades level", lambda: _stated_level(reader, level))
     return _combine(out.checks, bundle, level, facts, log_keys, tsa_roots, at_time)
 
 
@@ -412,6 +416,25 @@ def bundle_certificate_id(bundle: bytes) -> str | None:
         return certificate_id(value) if isinstance(value, dict) else None
     except (ValueError, RecursionError, MalformedError):
         return None
+
+
+LEVELS = (B_B, "B-T", "B-LT", B_LTA)
+_STATED = re.compile(r"PAdES (B-B|B-T|B-LT|B-LTA)\b")
+
+
+def _stated_level(reader: PdfFileReader, found: str | None) -> tuple[Status, str]:
+    """The level the certificate states (its metadata keywords repeat its text) is no
+    higher than the level its signature reaches: a claim of B-LTA needs B-LTA."""
+    info = reader.trailer_view.get("/Info")
+    keywords = str(info.get_object().get("/Keywords", "")) if info is not None else ""
+    stated = _STATED.search(keywords)
+    if stated is None:
+        return "skipped", "the document does not state its PAdES level in its metadata"
+    if found is None:
+        return "fail", f"the document states PAdES {stated.group(1)}; its signature is not valid"
+    if LEVELS.index(stated.group(1)) > LEVELS.index(found):
+        return "fail", f"the document states PAdES {stated.group(1)}, but reaches {found}"
+    return "pass", f"the document states PAdES {stated.group(1)} and reaches {found}"
 
 
 def _level(signature_timestamp: bool, revocation: bool, document_timestamps: bool) -> str:

@@ -203,7 +203,7 @@ class DevTSA:
     def create(
         cls,
         directory: Path,
-        key_type: KeyType = "ec",
+        key_type: KeyType | None = None,
         *,
         eku: Eku = "critical",
         ca: Path | None = None,
@@ -212,18 +212,23 @@ class DevTSA:
         """The TSA in ``directory``, generating its CA, certificate and config if absent.
 
         Idempotent: existing files are reused when they were made with the same options
-        (``DevTSAError`` if not). ``ca`` is another DevTSA directory whose root CA
+        (``DevTSAError`` if not). ``key_type`` None: the existing TSA's (a directory made
+        before P-256 became the default keeps its RSA key, so that its old anchors still
+        verify), else "ec". ``ca`` is another DevTSA directory whose root CA
         (``root.pem``/``root.key``) issues this TSA's certificate instead of a new root.
         ``kwargs`` are those of the class (``DevTSA()``: host, port, openssl, quiet).
         """
         directory = Path(directory).resolve()
         ca_dir = Path(ca).resolve() if ca is not None else None
+        stamp = directory / "devtsa.json"
+        if key_type is None:
+            made_with = json.loads(stamp.read_text(encoding="utf-8")) if stamp.is_file() else {}
+            key_type = "rsa" if made_with.get("key_type") == "rsa" else "ec"
         options = _Options(key_type, eku, str(ca_dir) if ca_dir else None)
         if eku not in get_args(Eku):
             raise DevTSAError(f"eku must be one of {get_args(Eku)}, not {eku!r}")
         if not _SAFE_PATH.fullmatch(str(directory)):
             raise DevTSAError(f"{directory}: use a path of letters, digits and _ . / + - only")
-        stamp = directory / "devtsa.json"
         if stamp.is_file():
             made = _Options(**json.loads(stamp.read_text(encoding="utf-8")))
             if made != options:
@@ -513,7 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=Path("var/devtsa"), help="its files")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--key-type", choices=get_args(KeyType), default="ec")
+    parser.add_argument(
+        "--key-type", choices=get_args(KeyType), default=None, help="default: ec, or as made"
+    )
     args = parser.parse_args(argv)
     try:
         tsa = DevTSA.create(args.dir, args.key_type, host=args.host, port=args.port, quiet=False)

@@ -17,10 +17,16 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 def _control_characters(paths: dict[str, Any]) -> None:
     """Every operation answers 400 to a path or query parameter holding a control
     character, before its own checks (``ledger.api.context.refuse_control_characters``)."""
+    json_error = components()["responses"]["Error"]["content"]["application/json"]
     for item in paths.values():
         for method, operation in item.items():
-            if method in METHODS:
-                operation["responses"].setdefault("400", ERROR)
+            if method not in METHODS:
+                continue
+            answer = operation["responses"].setdefault("400", ERROR)
+            # A page's own 400 is HTML (/verify); this refusal is JSON all the same.
+            content = answer.get("content")
+            if content is not None and "application/json" not in content:
+                content["application/json"] = json_error
 
 
 def spec() -> dict[str, Any]:
@@ -28,7 +34,7 @@ def spec() -> dict[str, Any]:
     for module in api.modules():
         paths |= module.openapi_paths()
     _control_characters(paths)
-    for item in paths.values():  # and what the HTTP server refuses before the app
+    for item in paths.values():
         for method, operation in item.items():
             if method in METHODS:
                 for status in SERVER_STATUSES:

@@ -23,6 +23,7 @@ from ledger import evidence
 from ledger.certificates import registry
 from ledger.certificates.issuer import issuer_info, issuer_signer, revocation
 from ledger.certificates.tsa import timestampers, tsa_roots
+from ledger.privacy.registry_keys import sealer
 from ledger.service import Ledger
 from reports.identity import certificate_id, evidence_sha256
 from reports.issuing import Issued, issue
@@ -78,10 +79,10 @@ def certificate(
             settings.tsa_dev,
         )
         ident = certificate_id(bundle)
-        stored = registry.stored_pdf(conn, ident, lang, zone)
+        stored = registry.stored_pdf(conn, service.data_keys, ident, lang, zone)
         if stored is not None:
             return Delivered(stored[0], ident, stored[1], None, level_reason=stored[2])
-        attached = registry.stored_bundle(conn, ident)
+        attached = registry.stored_bundle(conn, service.data_keys, ident)
     if attached is not None:  # every edition of an id attaches the same bundle
         bundle = json.loads(attached)
     when = datetime.now(UTC)
@@ -117,10 +118,12 @@ def certificate(
     )
     try:
         with service.db.writing() as conn:
-            supersedes = registry.record(conn, new)
+            sealing = sealer(service, conn, tenant, envelope_id)
+            supersedes = registry.record(conn, new, sealing)
+        sealing.committed()
     except IntegrityError:  # issued at the same moment by another request: theirs stands
         with service.db.reading() as conn:
-            stored = registry.stored_pdf(conn, ident, lang, zone)
+            stored = registry.stored_pdf(conn, service.data_keys, ident, lang, zone)
         if stored is None:
             raise
         return Delivered(stored[0], ident, stored[1], None, level_reason=stored[2])

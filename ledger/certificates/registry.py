@@ -4,7 +4,8 @@ One row per edition (language, time zone) of a certificate: the evidence it rest
 (tenant, envelope, checkpoint size and root hash, anchors), the SHA-256 of the evidence,
 of the attached bundle and of the PDF, the PAdES level reached, when it was issued, and
 which certificate it supersedes or is superseded by. The PDF and the bundle are kept as
-issued: ``ledger.certificates.issuing`` returns the stored PDF for unchanged evidence,
+issued, sealed like event bodies (``ledger.privacy.registry_keys``; an erasure empties
+them): ``ledger.certificates.issuing`` returns the stored PDF for unchanged evidence,
 and a new edition of a known id attaches the same bundle.
 
 Everything here is what the public verification page may show (``public``), except the
@@ -28,6 +29,8 @@ from sqlalchemy import Connection, or_, select, update
 
 from ledger.clock import aware
 from ledger.errors import NotFound
+from ledger.privacy.keys import DataKeys
+from ledger.privacy.registry_keys import Sealer, open_part, part_aad
 from ledger.storage.models import Certificate, Tenant
 from verifier.checkpoint import parse_checkpoint, signed_text
 
@@ -163,12 +166,14 @@ def basis(bundle: dict[str, Any]) -> Basis:
 
 
 def stored_pdf(
-    conn: Connection, certificate_id: str, lang: str, tz: str
+    conn: Connection, data_keys: DataKeys, certificate_id: str, lang: str, tz: str
 ) -> tuple[bytes, str, str | None] | None:
-    """The PDF of an edition as it was issued, its PAdES level and why not B-LTA; None
-    if not issued, or if an erasure deleted it."""
+    """The PDF of an edition as it was issued (opened: ``ledger.privacy.registry_keys``),
+    its PAdES level and why not B-LTA; None if not issued, or if an erasure emptied it."""
     row = conn.execute(
-        select(Certificate.pdf, Certificate.pades_level, Certificate.level_note).where(
+        select(
+            Certificate.pdf, Certificate.key_id, Certificate.pades_level, Certificate.level_note
+        ).where(
             Certificate.certificate_id == certificate_id,
             Certificate.lang == lang,
             Certificate.tz == tz,
@@ -177,22 +182,27 @@ def stored_pdf(
     ).one_or_none()
     if row is None or not row.pdf:  # not issued, or emptied by an erasure (ledger.privacy)
         return None
-    return bytes(row.pdf), row.pades_level, row.level_note
+    aad = part_aad(certificate_id, lang, tz, "pdf")
+    pdf = open_part(data_keys, conn, row.key_id, bytes(row.pdf), aad)
+    return (pdf, row.pades_level, row.level_note) if pdf else None
 
 
-def stored_bundle(conn: Connection, certificate_id: str) -> bytes | None:
-    """The bundle every edition of ``certificate_id`` attaches; None if none was issued
-    (or an erasure deleted it)."""
-    found = conn.execute(
-        select(Certificate.bundle)
+def stored_bundle(conn: Connection, data_keys: DataKeys, certificate_id: str) -> bytes | None:
+    """The bundle every edition of ``certificate_id`` attaches, opened; None if none was
+    issued, or if an erasure emptied it."""
+    row = conn.execute(
+        select(Certificate.bundle, Certificate.key_id, Certificate.lang, Certificate.tz)
         .where(
             Certificate.certificate_id == certificate_id,
             Certificate.bundle != b"",
             Certificate.content_erased_at.is_(None),
         )
         .limit(1)
-    ).scalar()
-    return bytes(found) if found is not None else None
+    ).one_or_none()
+    if row is None:
+        return None
+    aad = part_aad(certificate_id, row.lang, row.tz, "bundle")
+    return open_part(data_keys, conn, row.key_id, bytes(row.bundle), aad) or None
 
 
 def editions(conn: Connection, certificate_id: str) -> list[Edition]:
@@ -253,8 +263,9 @@ class NewEdition:
     issued_at: datetime
 
 
-def _refill(conn: Connection, new: NewEdition) -> bool:
+def _refill(conn: Connection, new: NewEdition, sealer: Sealer) -> bool:
     """Fill an edition emptied by an erasure again (its id and place in the chain stay)."""
+    ids = (new.certificate_id, new.lang, new.tz)
     done = conn.execute(
         update(Certificate)
         .where(
@@ -264,10 +275,11 @@ def _refill(conn: Connection, new: NewEdition) -> bool:
             or_(Certificate.pdf == b"", Certificate.content_erased_at.is_not(None)),
         )
         .values(
-            bundle=new.bundle,
+            bundle=sealer.seal(new.bundle, part_aad(*ids, "bundle")),
             bundle_sha256=hashlib.sha256(new.bundle).hexdigest(),
-            pdf=new.pdf,
+            pdf=sealer.seal(new.pdf, part_aad(*ids, "pdf")),
             pdf_sha256=hashlib.sha256(new.pdf).hexdigest(),
+            key_id=sealer.key_id,
             pades_level=new.pades_level,
             level_note=new.level_note,
             issued_at=new.issued_at,
@@ -277,12 +289,12 @@ def _refill(conn: Connection, new: NewEdition) -> bool:
     return bool(done.rowcount)
 
 
-def record(conn: Connection, new: NewEdition) -> str | None:
-    """Store an edition; if its id is new, it supersedes the envelope's current
-    certificate (returned), whose editions now name it in ``superseded_by``. An edition
-    whose PDF an erasure emptied is filled again. Raises ``IntegrityError`` if this
-    edition was stored meanwhile."""
-    if _refill(conn, new):
+def record(conn: Connection, new: NewEdition, sealer: Sealer) -> str | None:
+    """Store an edition, its PDF and bundle sealed by ``sealer``; if its id is new, it
+    supersedes the envelope's current certificate (returned), whose editions now name it
+    in ``superseded_by``. An edition whose PDF an erasure emptied is filled again. Raises
+    ``IntegrityError`` if this edition was stored meanwhile."""
+    if _refill(conn, new, sealer):
         return None
     earlier = conn.execute(
         select(Certificate.supersedes, Certificate.superseded_by)
@@ -332,8 +344,11 @@ def record(conn: Connection, new: NewEdition) -> str | None:
             issued_at=new.issued_at,
             supersedes=supersedes,
             superseded_by=superseded_by,
-            bundle=new.bundle,
-            pdf=new.pdf,
+            bundle=sealer.seal(
+                new.bundle, part_aad(new.certificate_id, new.lang, new.tz, "bundle")
+            ),
+            pdf=sealer.seal(new.pdf, part_aad(new.certificate_id, new.lang, new.tz, "pdf")),
+            key_id=sealer.key_id,
         )
     )
     return supersedes if earlier is None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -331,8 +331,6 @@ def envelope(tenant: str, envelope_id: str) -> tuple[str, int]:
     s = service()
     with s.db.reading() as conn:
         tenant_id, name = _tenant(conn, tenant)
-        from datetime import timedelta
-
         events = evidence.timeline(
             conn,
             s.data_keys,

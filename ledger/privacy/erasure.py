@@ -8,10 +8,11 @@ rewrapped under a new version, the old versions destroyed), so that a backup of 
 database taken before cannot unwrap the destroyed keys either; the freed bytes are
 scrubbed (SQLite: ``secure_delete`` and a truncating WAL checkpoint; PostgreSQL:
 ``VACUUM``); and an ``x-ledger.erasure`` event records what was erased, when, why and by
-whom. The certificate registry's stored PDFs and bundles of the envelopes concerned are
-emptied (their ids, hashes and dates stay). Leaves, chain, tree, checkpoints and anchors
-are untouched: every proof still
-verifies, and readers show the entries as "content erased".
+whom. What was derived from those bodies is purged in the same transaction
+(``ledger.privacy.derived``: the console's search terms, the certificate registry's
+stored PDFs and bundles, evidence exports). Leaves, chain, tree, checkpoints and anchors
+are untouched: every proof still verifies, and readers show the entries as "content
+erased".
 
 Refused (409) while a legal hold stands (``ledger.privacy.holds``) or before the tenant's
 minimum retention has passed (``ledger.privacy.retention``); the ledger's own events
@@ -34,7 +35,7 @@ from ledger.privacy.keys import rotate_tenant_key, stamp
 from ledger.privacy.log_events import ERASURE, append_event
 from ledger.privacy.retention import refuse_before_minimum
 from ledger.privacy.subjects import LEDGER_TYPES, Subject, subject_id
-from ledger.storage.models import Body, Certificate, DataKey, DeliveryBody, Entry, Log
+from ledger.storage.models import Body, DataKey, DeliveryBody, Entry, Log
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
@@ -91,15 +92,6 @@ def erase(
                 update(DataKey)
                 .where(DataKey.id.in_(part))
                 .values(wrapped=None, destroyed_at=stamp())
-            )
-        for part in _chunks(sorted(envelopes)):
-            # The registry's stored PDFs and attached bundles of these envelopes carry
-            # the bodies in clear: emptied; their ids, hashes and dates stay (a later
-            # certificate of the envelope rests on other evidence, so gets a new id).
-            conn.execute(
-                update(Certificate)
-                .where(Certificate.tenant_id == tenant_id, Certificate.envelope_id.in_(part))
-                .values(pdf=b"", bundle=b"")
             )
         purge(conn, tenant_id, envelopes, service)  # search terms, registry, exports
         conn.execute(update(Log).values(key_epoch=Log.key_epoch + 1))

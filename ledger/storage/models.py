@@ -83,10 +83,8 @@ class Entry(Base):
         UniqueConstraint("log_id", "tenant_id", "event_id", name="uq_entries_event"),
         # Covering for an envelope's facts (type, time); still the envelope lookup.
         Index("ix_entries_envelope", "tenant_id", "envelope_id", "type", "occurred_us", "channel"),
-        # Covering for a tenant's events in a time range (per day, per platform).
-        Index(
-            "ix_entries_tenant_time", "tenant_id", "occurred_us", "type", "channel", "envelope_id"
-        ),
+        # Covering for a tenant's events in a time range (the days a period cuts).
+        Index("ix_entries_tenant_time", "tenant_id", "occurred_us", "type", "channel"),
     )
 
 
@@ -415,6 +413,9 @@ class Certificate(Base):
     supersedes: Mapped[str | None] = mapped_column(String(32))
     superseded_by: Mapped[str | None] = mapped_column(String(32))
     bundle: Mapped[bytes] = mapped_column(LargeBinary)  # the attached evidence-bundle.json
+    # The data key that seals ``pdf`` and ``bundle`` (ledger.privacy.registry_keys); NULL:
+    # in clear (written with encryption off, or before migration 0009_privacy).
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     # When an erasure deleted ``pdf`` and ``bundle`` (ledger.privacy.derived); NULL: kept.
     content_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

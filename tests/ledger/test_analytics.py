@@ -3,6 +3,7 @@ SQLite and PostgreSQL; and the SVG charts drawn from them (``ledger.charts``).""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from xml.etree import ElementTree
 
@@ -12,6 +13,7 @@ from ledger import access, analytics, charts, periods, rollup
 from ledger.appender import Source, Submission
 from ledger.service import Ledger
 from tests.conftest import Keys
+from tests.ledger.helpers import run
 from verifier.jcs import canonicalize
 
 # (envelope, channel, [(type, occurred_at)]): the period is 2026-11-01 to 2026-11-03.
@@ -184,7 +186,8 @@ def test_csv_has_every_number(app: Flask, keys: Keys) -> None:
 def test_charts_are_svg_with_their_numbers(app: Flask, keys: Keys) -> None:
     service = seed(app, keys)
     report = analytics.compute(service, acme(service), periods.parse("2026-11-01", "2026-11-03"))
-    for svg in (charts.events_per_day_svg(report), charts.funnel_svg(report)):
+    drawn = (charts.events_per_day_svg(report), charts.funnel_svg(report))
+    for svg in (*drawn, charts.platforms_svg(report)):
         root = ElementTree.fromstring(svg)  # noqa: S314  (our own output) well-formed
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
         assert root.get("role") == "img"
@@ -192,6 +195,66 @@ def test_charts_are_svg_with_their_numbers(app: Flask, keys: Keys) -> None:
     assert "2026-11-02: 7 events" in days
     funnel = charts.funnel_svg(report)
     assert "signed: 3 (60%)" in funnel
+    assert "docusign: 8 events, 50% of 2 sent completed" in charts.platforms_svg(report)
+
+
+def test_charts_escape_what_they_show(app: Flask) -> None:
+    """A channel and a tenant name are text from outside: shown, never markup."""
+    service: Ledger = app.extensions["ledger"]
+    hostile = '<script>alert("x")</script>&'
+    with service.db.writing() as conn:
+        tenant_id = access.create_tenant(conn, "evil")
+    _append(service, "evil", [("Z", hostile, [("envelope.sent", "2026-11-01T00:00:00Z")])])
+    report = analytics.compute(
+        service, (tenant_id, hostile), periods.parse("2026-11-01", "2026-11-01")
+    )
+    assert report.platforms[0].platform == hostile
+    for svg in (
+        charts.events_per_day_svg(report),
+        charts.funnel_svg(report),
+        charts.platforms_svg(report),
+    ):
+        assert "<script>" not in svg
+        ElementTree.fromstring(svg)  # noqa: S314  (our own output) still well-formed
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in charts.platforms_svg(report)
+
+
+def test_the_command_line(app: Flask, keys: Keys) -> None:
+    seed(app, keys)
+    args = ("analytics", "--tenant", "acme", "--from", "2026-11-01", "--to", "2026-11-03")
+    code, out = run(app, *args)
+    assert code == 0, out
+    assert json.loads(out) == EXPECTED
+    code, out = run(app, *args, "--format", "csv")
+    assert code == 0, out
+    assert "funnel,signed,3" in out.splitlines()
+    code, out = run(app, "analytics", "--tenant", "acme", "--from", "2026-11-31")
+    assert code == 1, out
+    assert "from is not a real date" in out
+
+
+def test_percentiles_at_an_exact_rank(app: Flask, keys: Keys) -> None:
+    """Ten completions after 1 to 10 hours: the median is 5.5 h, the 90th percentile the
+    9th value (nearest rank: ceil(0.9 x 10) = 9), on both databases alike."""
+    service: Ledger = app.extensions["ledger"]
+    _append(
+        service,
+        "acme",
+        [
+            (
+                f"R{h}",
+                "api",
+                [
+                    ("envelope.sent", "2026-11-10T00:00:00Z"),
+                    ("envelope.completed", f"2026-11-10T{h:02d}:00:00Z"),
+                ],
+            )
+            for h in range(1, 11)
+        ],
+    )
+    report = analytics.compute(service, acme(service), periods.parse("2026-11-10", "2026-11-10"))
+    assert report.times["sent_to_completed"] == analytics.Duration(10, 5.5 * 3600, 9 * 3600)
+    assert report.times["sent_to_first_view"] == analytics.Duration(0, None, None)
 
 
 def test_the_rollup_folds_in_small_batches_and_keeps_up(app: Flask, keys: Keys) -> None:

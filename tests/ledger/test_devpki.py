@@ -151,3 +151,12 @@ def test_a_revoked_serial_is_listed(tmp_path: Path) -> None:
     ca = devpki.make_ca(key, "test CA", datetime.now(UTC))
     crl = x509.load_der_x509_crl(devpki.make_crl(ca, key, datetime.now(UTC), revoked=[42]))
     assert crl.get_revoked_certificate_by_serial_number(42) is not None
+
+
+def test_a_development_tsa_made_before_keeps_its_key_type(tmp_path: Path) -> None:
+    # var/devtsa from before P-256 became the default: reused as it is (its anchors
+    # verify with its root), and its root still issues CRLs.
+    old = DevTSA.create(tmp_path / "devtsa", "rsa")
+    again = DevTSA.create(tmp_path / "devtsa")
+    assert again.root_certificate == old.root_certificate
+    assert devpki.fresh_crl(again.root_pem) is not None

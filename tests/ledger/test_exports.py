@@ -60,8 +60,35 @@ def acme(app: Flask) -> tuple[Ledger, tuple[int, str]]:
         return service, (access.tenant_id(conn, "acme"), "acme")
 
 
+def check_manifest(path: Path, envelopes: tuple[str, ...]) -> dict[str, Any]:
+    """The manifest lists every file of the ZIP with its true hash and size, and each
+    envelope's three files; PDFs parse and are signed."""
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        manifest: dict[str, Any] = json.loads(z.read("manifest.json"))
+        rows = list(csv.DictReader(io.StringIO(z.read("manifest.csv").decode())))
+        assert [r["path"] for r in rows] == [f["path"] for f in manifest["files"]]
+        assert set(names) == {r["path"] for r in rows} | {"manifest.csv", "manifest.json"}
+        for row, listed in zip(rows, manifest["files"], strict=True):
+            data = z.read(row["path"])
+            assert hashlib.sha256(data).hexdigest() == row["sha256"] == listed["sha256"]
+            assert len(data) == int(row["size"]) == listed["size"]
+            if row["kind"] == "certificate":
+                assert row["certificate_id"].startswith("ELC-"), row
+                assert PdfFileReader(io.BytesIO(data)).embedded_signatures, row["path"]
+        assert manifest["envelopes"] == list(envelopes)
+        for envelope in envelopes:
+            assert sorted((r["kind"], r["lang"]) for r in rows if r["envelope_id"] == envelope) == [
+                ("certificate", "en"),
+                ("certificate", "zh"),
+                ("evidence-bundle", ""),
+            ]
+    return manifest
+
+
 def check_zip(path: Path, client: FlaskClient, envelopes: tuple[str, ...]) -> dict[str, Any]:
     """Everything an auditor receiving the ZIP would check; the manifest."""
+    check_manifest(path, envelopes)
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
         manifest = json.loads(z.read("manifest.json"))

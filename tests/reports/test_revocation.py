@@ -4,25 +4,48 @@ had gets B-T, and the PDF text, ``X-PAdES-Level`` (with ``X-PAdES-Level-Reason``
 
 Each case is a real served ledger with the development TSA: a development issuer whose
 CA key is gone (it cannot issue a CRL), an operator's issuer whose CA names a CRL URL
-where nothing answers, and the same CA serving its CRL over loopback HTTP.
+where nothing answers, and the same CA serving its CRL over loopback HTTP; and revocation
+data that vanishes between the check and the time-stamp revision (``reports.issuing``
+renders again at B-T), and ``reports.signing.sign`` refusing B-LTA without it.
 """
 
 from __future__ import annotations
 
+import io
+import socket
 import threading
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Flask
 from flask.testing import FlaskClient
+from reportlab.pdfgen import canvas
 
 from ledger import devpki
-from reports.signing import revocation_counts
+from ledger.certificates.issuer import issuer_info, issuer_signer
+from reports import model
+from reports.certificate import Signing, render
+from reports.issuing import issue
+from reports.signing import (
+    Revocation,
+    RevocationUnavailable,
+    TimedTimeStamper,
+    revocation_counts,
+    sign,
+)
 from reports.validation import verify_pdf
 from tests.faulty_tsa import refused_url
 from tests.reports.conftest import World, flat, pdftotext, poppler, served
 from tests.reports.etsi import baseline
+from tests.reports.flow import ENVELOPE as FLOW_ENVELOPE
+from verifier.bundle import verify_bundle
 
 ENVELOPE = "ENV-REVOCATION"
 
@@ -107,6 +130,16 @@ def test_a_development_ca_without_its_key_gives_b_t_and_says_why(tmp_path: Path)
         (world.settings.issuer_dir / "ca.key").unlink()  # a data dir from before: no CRL
         pdf, headers = _download(world)
         _says_b_t(world, pdf, headers, world.issuer_ca)
+        # the registry keeps the level and why: a repeat download, and the public page
+        again, repeated = _download(world)
+        assert again == pdf
+        assert repeated["X-PAdES-Level"] == "B-T"
+        assert repeated["X-PAdES-Level-Reason"] == headers["X-PAdES-Level-Reason"]
+        page = world.client.get(f"/verify/{headers['X-Certificate-Id']}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert 'class="level">B-T<br>' in html
+        assert "no revocation data for the issuer&#39;s certificate chain" in html
 
 
 def test_a_crl_url_that_does_not_answer_gives_b_t(tmp_path: Path) -> None:
@@ -117,6 +150,28 @@ def test_a_crl_url_that_does_not_answer_gives_b_t(tmp_path: Path) -> None:
         pdf, headers = _download(world)
         _says_b_t(world, pdf, headers, ca)
         assert "Operator test issuer" in headers["X-PAdES-Level-Reason"]
+
+
+def test_a_crl_url_that_hangs_gives_b_t_within_the_timeout(tmp_path: Path) -> None:
+    # A CRL point that accepts the connection and never answers: the fetch gives up after
+    # LEDGER_TSA_TIMEOUT (1 s here), and the certificate is B-T.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # never accepted, never answered
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/ca.crl"
+        chain, key, ca, _ = _operator_issuer(tmp_path / "operator", url)
+        with served(
+            tmp_path / "ledger",
+            _one_event,
+            issuer_cert=str(chain),
+            issuer_key=str(key),
+            tsa_timeout="1",
+        ) as world:
+            started = time.monotonic()
+            pdf, headers = _download(world)
+            elapsed = time.monotonic() - started
+            _says_b_t(world, pdf, headers, ca)
+    assert elapsed < 10, elapsed
 
 
 def test_an_operator_ca_whose_crl_is_served_reaches_b_lta(tmp_path: Path) -> None:
@@ -150,6 +205,187 @@ def test_an_operator_ca_whose_crl_is_served_reaches_b_lta(tmp_path: Path) -> Non
             assert revocation_counts(pdf)[1] == 2  # the operator CA's, fetched; the TSA root's
             found = baseline(pdf, [ca, world.tsa_root])
             assert found.level == "PAdES-BASELINE-LTA"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_revocation_data_that_vanishes_while_signing_gives_b_t(world: World) -> None:
+    # The check before rendering finds the CRLs; when the time-stamp revision is made
+    # they are gone: the certificate is rendered again at B-T, never left claiming B-LTA.
+    assert world.tsa_root is not None
+    settings = world.settings
+    response = world.client.get(
+        f"/v1/envelopes/{FLOW_ENVELOPE}/evidence",
+        headers={"Authorization": f"Bearer {world.read}"},
+    )
+    bundle = response.get_json()
+    roots = [world.tsa_root.read_bytes()]
+    signer, files = issuer_signer(settings)
+    cas = [world.issuer_ca, world.tsa_root]
+    calls: list[int] = []
+
+    def vanishing() -> list[bytes]:
+        calls.append(1)
+        return devpki.fresh_crls(cas) if len(calls) == 1 else []
+
+    issued = issue(
+        bundle,
+        verify_bundle(bundle, [world.vkey], roots),
+        issuer_info(settings, signer, files.development),
+        signer,
+        timestampers=[TimedTimeStamper(settings.tsa_urls[0], 10)],
+        tsa_roots=roots,
+        tsa_development=True,
+        revocation=Revocation(crls=vanishing, fetch=False),
+    )
+    assert len(calls) == 2
+    assert issued.level == issued.pades_level == "B-T"
+    assert issued.level_reason is not None
+    assert issued.level_reason.startswith("no revocation data for ")
+    path = world.directory / "vanished.pdf"
+    path.write_bytes(issued.pdf)
+    assert "PAdES level reached: B-T" in flat(pdftotext(path))
+    assert revocation_counts(issued.pdf)[1:] == (0, 0)
+
+
+def test_sign_refuses_b_lta_without_revocation_data(world: World) -> None:
+    assert world.tsa_root is not None
+    signer, _ = issuer_signer(world.settings)
+    pdf = _blank_pdf()
+    stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
+    now = datetime.now(UTC)
+    with pytest.raises(RevocationUnavailable, match="no revocation data for the issuer"):
+        sign(
+            pdf,
+            b"{}",
+            signer,
+            issued_at=now,
+            level="B-LTA",
+            timestamper=stamper,
+            tsa_roots=[world.tsa_root.read_bytes()],
+            revocation=Revocation(fetch=False),
+        )
+    with pytest.raises(ValueError, match="needs a time-stamper"):
+        sign(pdf, b"{}", signer, issued_at=now, level="B-T")
+    with pytest.raises(ValueError, match="level must be"):
+        sign(pdf, b"{}", signer, issued_at=now, level="B-LT")
+
+
+def _blank_pdf() -> bytes:
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "a page")
+    page.save()
+    return out.getvalue()
+
+
+def test_ledger_verify_pdf_fails_a_pdf_that_claims_more_than_it_reaches(world: World) -> None:
+    # Rendered saying B-LTA, signed at B-T: the signature is valid, the claim is not.
+    assert world.tsa_root is not None
+    response = world.client.get(
+        f"/v1/envelopes/{FLOW_ENVELOPE}/evidence",
+        headers={"Authorization": f"Bearer {world.read}"},
+    )
+    bundle = response.get_json()
+    roots = [world.tsa_root.read_bytes()]
+    signer, files = issuer_signer(world.settings)
+    issuer = issuer_info(world.settings, signer, files.development)
+    evidence = model.read(bundle, verify_bundle(bundle, [world.vkey], roots), roots)
+    now = datetime.now(UTC)
+    stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
+    claims = render(evidence, issuer, Signing("B-LTA", tsa=stamper.name), issued_at=now)
+    pdf = sign(claims, evidence.attachment, signer, issued_at=now, level="B-T", timestamper=stamper)
+    result = verify_pdf(pdf, [world.vkey], roots, [world.issuer_ca.read_bytes()])
+    assert result.level == "B-T"
+    assert not result.valid
+    (check,) = [c for c in result.report.checks if c.name == "pades level"]
+    assert check.status == "fail"
+    assert check.reason == "the document states PAdES B-LTA, but reaches B-T"
+
+
+def test_an_operator_ca_with_an_ocsp_responder_reaches_b_lta(tmp_path: Path) -> None:
+    # The issuer's certificate names an OCSP responder (loopback HTTP, answering "good",
+    # signed by the CA): its response is fetched and embedded.
+    now = datetime.now(UTC)
+    ca_key, key = devpki.new_key(), devpki.new_key()
+    ca = devpki.make_ca(ca_key, "Operator OCSP test CA", now)
+    # a delegated responder (EKU OCSPSigning, id-pkix-ocsp-nocheck), as CAs run them
+    responder_key = devpki.new_key()
+    responder = (
+        x509.CertificateBuilder()
+        .subject_name(devpki.dev_name("Operator OCSP responder"))
+        .issuer_name(ca.subject)
+        .public_key(responder_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=True)
+        .add_extension(x509.OCSPNoCheck(), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    asked: list[int] = []
+    holder: dict[str, x509.Certificate] = {}
+
+    class Responder(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            request = ocsp.load_der_ocsp_request(body)
+            asked.append(request.serial_number)
+            response = (
+                ocsp.OCSPResponseBuilder()
+                .add_response(
+                    cert=holder["issuer"],
+                    issuer=ca,
+                    algorithm=request.hash_algorithm,
+                    cert_status=ocsp.OCSPCertStatus.GOOD,
+                    this_update=datetime.now(UTC),
+                    next_update=datetime.now(UTC) + timedelta(days=1),
+                    revocation_time=None,
+                    revocation_reason=None,
+                )
+                .responder_id(ocsp.OCSPResponderEncoding.HASH, responder)
+                .certificates([responder])
+                .sign(responder_key, hashes.SHA256())
+                .public_bytes(serialization.Encoding.DER)
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ocsp-response")
+            self.send_header("Content-Length", str(len(response)))
+            self.end_headers()
+            self.wfile.write(response)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Responder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ocsp"
+        cert = devpki.issue_certificate(
+            key, ca, ca_key, "Operator OCSP test issuer", "issuer", now, ocsp_url=url
+        )
+        holder["issuer"] = cert
+        directory = tmp_path / "operator"
+        directory.mkdir()
+        (directory / "issuer.pem").write_bytes(devpki.pem(cert) + devpki.pem(ca))
+        devpki.write_secret(directory / "issuer.key", devpki.key_pem(key))
+        (directory / "ca.pem").write_bytes(devpki.pem(ca))
+        with served(
+            tmp_path / "ledger",
+            _one_event,
+            issuer_cert=str(directory / "issuer.pem"),
+            issuer_key=str(directory / "issuer.key"),
+        ) as world:
+            assert world.tsa_root is not None
+            pdf, headers = _download(world)
+            assert headers["X-PAdES-Level"] == "B-LTA", headers.get("X-PAdES-Level-Reason")
+            assert cert.serial_number in asked
+            assert revocation_counts(pdf)[1:] == (1, 1)  # the TSA root's CRL; the OCSP answer
+            (tmp_path / "ocsp.pdf").write_bytes(pdf)
+            found = baseline(pdf, [directory / "ca.pem", world.tsa_root])
+            assert found.level == "PAdES-BASELINE-LTA"
+            assert found.indication == "PASSED/OK"
     finally:
         server.shutdown()
         server.server_close()

@@ -262,6 +262,9 @@ def test_ledger_verify_pdf_reports_both_and_exits_0(
         "embedded bundle",
     ]
     assert all(c["status"] == "pass" for c in checks[:7])
+    assert checks[7]["name"] == "pades level"
+    assert checks[7]["status"] == "pass"
+    assert checks[7]["reason"] == "the document states PAdES B-LTA and reaches B-LTA"
 
 
 def verify_args(world: World, path: Path) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from ledger.app import create_app
 from ledger.service import Ledger
-from ledger.storage.models import Body, DataKey, DeliveryBody
+from ledger.storage.models import Body, DataKey, DeliveryBody, Tenant
 from tests.conftest import Keys, event
 from tests.ledger.helpers import post
 
@@ -144,3 +144,36 @@ def test_rotating_the_tenant_key_rewraps_and_destroys_the_old_version(
     other.extensions["ledger"].close()
     assert post(client, keys, event(2)).status_code == 201  # a new event after the rotation
     assert run(app, "tenant", "rotate-key", "--tenant", "nobody")[0] == 1
+
+
+def test_init_seals_certificates_the_registry_kept_in_clear(app: Flask, keys: Keys) -> None:
+    from datetime import UTC, datetime
+
+    from ledger.certificates import registry
+    from ledger.privacy.registry_keys import seal_existing_certificates
+    from ledger.storage.models import Certificate
+
+    service: Ledger = app.extensions["ledger"]
+    pdf, bundle = b"%PDF zhang@example.com", b'{"actor": "zhang@example.com"}'
+    with service.db.writing() as conn:
+        tenant_id = conn.execute(select(Tenant.id).where(Tenant.name == "acme")).scalar_one()
+        conn.execute(
+            Certificate.__table__.insert().values(
+                certificate_id="ELC-0000-0000-0000-0001", lang="en", tz="", tenant_id=tenant_id,
+                envelope_id="env-1", status="pending", checkpoint_size=1, checkpoint_root="00",
+                anchors="[]", evidence_sha256="0" * 64, bundle_sha256="0" * 64,
+                pdf_sha256="0" * 64, pades_level="B-T", level_note=None,
+                issued_at=datetime.now(UTC), supersedes=None, superseded_by=None,
+                bundle=bundle, pdf=pdf, key_id=None,
+            )
+        )  # fmt: skip
+    assert seal_existing_certificates(service) == 1
+    assert seal_existing_certificates(service) == 0
+    with service.db.reading() as conn:
+        row = conn.execute(select(Certificate.pdf, Certificate.bundle, Certificate.key_id)).one()
+        assert row.key_id is not None
+        assert b"zhang" not in row.pdf + row.bundle
+        stored = registry.stored_pdf(conn, service.data_keys, "ELC-0000-0000-0000-0001", "en", "")
+        assert stored is not None
+        assert stored[0] == pdf
+        assert registry.stored_bundle(conn, service.data_keys, "ELC-0000-0000-0000-0001") == bundle

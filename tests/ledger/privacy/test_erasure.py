@@ -15,10 +15,12 @@ from sqlalchemy import select
 from config.settings import Settings
 from ledger.anchoring.devtsa import DevTSA
 from ledger.app import create_app
+from ledger.console import search
 from ledger.privacy.crypto import key_aad
 from ledger.privacy.keys import KeyUnavailable
 from ledger.service import Ledger
-from ledger.storage.models import DataKey
+from ledger.storage.console import ConsoleTerm
+from ledger.storage.models import Certificate, DataKey
 from tests.conftest import Keys, event
 from tests.ledger.helpers import check_receipt, run, vkeys
 from tests.ledger.privacy.conftest import ZHANG_WORDS, admin, database_bytes, two_subjects
@@ -45,12 +47,22 @@ def test_erasure_keeps_every_proof_and_leaves_nothing_of_the_subject(
     assert client.post("/v1/log/anchors", headers=admin(keys)).status_code == 201
     before = bundle_of(client, keys, "env-a")
     issued = client.get("/v1/envelopes/env-a/certificate.pdf", headers=keys.header("read"))
-    assert issued.status_code == 200  # the registry keeps it, with its bundle
+    assert issued.status_code == 200  # the registry keeps it, with its bundle, sealed
+    again = client.get("/v1/envelopes/env-a/certificate.pdf", headers=keys.header("read"))
+    assert again.data == issued.data  # the stored copy, opened
+    stored = database_bytes(settings)  # encryption at rest: nothing in clear even now
+    for word in ZHANG_WORDS:
+        assert word.encode() not in stored, word
+    # The console's search index keeps signers' addresses and names (in clear).
+    assert search.catch_up(service.db, service.data_keys, service.log.id, seconds=None) == 4
+    with service.db.reading() as conn:
+        terms = set(conn.execute(select(ConsoleTerm.value)).scalars())
+    assert {"zhang@example.com", "张三", "li@example.com"} <= terms
     with service.db.reading() as conn:  # what a backup taken now holds of Zhang's key
         old_keys = conn.execute(
             select(DataKey.id, DataKey.subject_id, DataKey.wrapped, DataKey.key_version)
         ).all()
-    assert b"acme" in database_bytes(settings)  # the search finds what is there in clear
+    assert b"acme" in database_bytes(settings)  # the search finds what is in clear
 
     answer = client.post(
         "/v1/erasures",
@@ -104,6 +116,20 @@ def test_erasure_keeps_every_proof_and_leaves_nothing_of_the_subject(
     assert pdf.status_code == 200
     (tmp_path / "c.pdf").write_bytes(pdf.data)
     assert "content erased" in pdftotext(tmp_path / "c.pdf")
+    with service.db.reading() as conn:  # the registry's copies of before: emptied
+        kept = conn.execute(
+            select(Certificate.pdf, Certificate.bundle, Certificate.certificate_id).where(
+                Certificate.envelope_id == "env-a"
+            )
+        ).all()
+    emptied = [row for row in kept if row.pdf == b""]
+    assert emptied
+    assert all(row.bundle == b"" for row in emptied)
+    assert len({row.certificate_id for row in kept}) == 2  # before and after the erasure
+    with service.db.reading() as conn:  # the search index forgot Zhang, not Li
+        terms = set(conn.execute(select(ConsoleTerm.value)).scalars())
+    assert "li@example.com" in terms
+    assert not {"zhang@example.com", "张三"} & terms
     # Nothing of Zhang in the database files (SQLite file and WAL; pg_dump).
     stored = database_bytes(settings)
     for word in ZHANG_WORDS:

@@ -1,7 +1,8 @@
 """personal data: data keys, tenant key versions, holds, retention; sealed bodies
 
 ``bodies.event`` and ``bodies.salt`` become one ``sealed`` column (``salt || event``),
-``bodies.key_id`` and ``delivery_bodies.key_id`` name the data key that sealed them.
+``bodies.key_id``, ``delivery_bodies.key_id`` and ``certificates.key_id`` name the data
+key that sealed them.
 Rows already there are kept as plaintext (``key_id`` NULL) by this migration, and
 encrypted by ``ledger init`` right after it (``ledger.privacy.at_rest``), which has the
 keys: docs/privacy.md, "Upgrading". ``logs.key_epoch`` counts erasures and rotations.
@@ -65,6 +66,8 @@ def upgrade() -> None:
     with op.batch_alter_table("logs") as batch:
         batch.add_column(sa.Column("key_epoch", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("delivery_bodies") as batch:
+        batch.add_column(sa.Column("key_id", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("certificates") as batch:
         batch.add_column(sa.Column("key_id", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("bodies") as batch:
         batch.add_column(sa.Column("key_id", sa.BigInteger(), nullable=True))

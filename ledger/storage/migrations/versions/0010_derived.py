@@ -9,7 +9,7 @@ clear, now keyed hashes (``ledger.console.search``); the next search rebuilds it
 (``secure_delete``); on PostgreSQL run ``VACUUM console_terms`` after upgrading.
 
 Revision ID: 0010_derived
-Revises: 0009_privacy
+Revises: 0010_tenant_time_index
 Create Date: 2026-12-07 09:50:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_derived"
-down_revision = "0009_privacy"
+down_revision = "0010_tenant_time_index"
 branch_labels = None
 depends_on = None
 
