@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from ledger.clock import aware
 from ledger.errors import NotFound
@@ -177,6 +177,7 @@ def stored_pdf(
             Certificate.certificate_id == certificate_id,
             Certificate.lang == lang,
             Certificate.tz == tz,
+            Certificate.content_erased_at.is_(None),
         )
     ).one_or_none()
     if row is None or not row.pdf:  # not issued, or emptied by an erasure (ledger.privacy)
@@ -191,7 +192,11 @@ def stored_bundle(conn: Connection, data_keys: DataKeys, certificate_id: str) ->
     issued, or if an erasure emptied it."""
     row = conn.execute(
         select(Certificate.bundle, Certificate.key_id, Certificate.lang, Certificate.tz)
-        .where(Certificate.certificate_id == certificate_id, Certificate.bundle != b"")
+        .where(
+            Certificate.certificate_id == certificate_id,
+            Certificate.bundle != b"",
+            Certificate.content_erased_at.is_(None),
+        )
         .limit(1)
     ).one_or_none()
     if row is None:
@@ -267,7 +272,7 @@ def _refill(conn: Connection, new: NewEdition, sealer: Sealer) -> bool:
             Certificate.certificate_id == new.certificate_id,
             Certificate.lang == new.lang,
             Certificate.tz == new.tz,
-            Certificate.pdf == b"",
+            or_(Certificate.pdf == b"", Certificate.content_erased_at.is_not(None)),
         )
         .values(
             bundle=sealer.seal(new.bundle, part_aad(*ids, "bundle")),

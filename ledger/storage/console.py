@@ -68,9 +68,9 @@ class ConsoleEnvelope(Base):
 
 class ConsoleTerm(Base):
     """What a search may look an envelope up by, from its event bodies: a signer's e-mail
-    address (``email``), name (``name``) and its words (``word``), a document's SHA-256
-    (``sha256``), each as a keyed hash (``ledger.console.search.digest``), never the text.
-    Rebuilt without erased bodies by ``ledger console reindex``."""
+    address (``email``), each word of a signer's name (``name``), a document's SHA-256
+    (``sha256``), each as a keyed hash (``ledger.console.search.term_hash``), never the
+    text. An erasure re-derives its envelopes' terms (``ledger.privacy.derived``)."""
 
     __tablename__ = "console_terms"
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
