@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select, update
 
-from ledger import clock, evidence
+from ledger import clock
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
 from ledger.periods import Period
 from ledger.storage.models import Entry, Export, Tenant
@@ -363,19 +363,7 @@ class _File:
 def envelope_files(service: Ledger, tenant: tuple[int, str], envelope_id: str) -> list[_File]:
     """One envelope's files: its evidence bundle and both editions of its certificate."""
     with service.db.reading() as conn:
-        vkeys = [k.vkey for k in service.keys.listing(conn)]
-        ref = service.log
-        bundle = evidence.bundle(
-            conn,
-            service.data_keys,
-            ref.id,
-            ref.origin,
-            ref.alg,
-            vkeys,
-            tenant,
-            envelope_id,
-            service.settings.tsa_dev,
-        )
+        bundle = service.bundle(conn, tenant, envelope_id)
     files = [
         _File(
             "evidence-bundle.json",

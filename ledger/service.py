@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from config.settings import Settings
-from ledger import clock
+from ledger import clock, evidence
 from ledger.anchoring.anchor import Anchorer, lease_name
 from ledger.anchoring.setup import build_anchorer
 from ledger.appender import Appender
@@ -115,6 +115,23 @@ class Ledger:
                 if self._subject_ids is None:
                     self._subject_ids = SubjectIds(self.pseudonyms)
         return self._subject_ids(event)
+
+    def bundle(self, conn: Connection, tenant: tuple[int, str], envelope_id: str) -> dict[str, Any]:
+        """The envelope's ``evidence-bundle/1`` as the log holds it now, read in ``conn``
+        (``ledger.evidence``): what the API, the console, certificates and exports hand out."""
+        vkeys = [k.vkey for k in self.keys.listing(conn)]
+        log = self.log
+        return evidence.bundle(
+            conn,
+            self.data_keys,
+            log.id,
+            log.origin,
+            log.alg,
+            vkeys,
+            tenant,
+            envelope_id,
+            self.settings.tsa_dev,
+        )
 
     @property
     def anchorer(self) -> Anchorer:

@@ -54,19 +54,7 @@ def evidence_bundle(envelope_id: str) -> Response:
     if anchor == "now":
         service.anchorer.run(force=True)
     with service.db.reading() as conn:
-        vkeys = [k.vkey for k in service.keys.listing(conn)]
-        log = service.log
-        body = evidence.bundle(
-            conn,
-            service.data_keys,
-            log.id,
-            log.origin,
-            log.alg,
-            vkeys,
-            tenant,
-            envelope_id,
-            service.settings.tsa_dev,
-        )
+        body = service.bundle(conn, tenant, envelope_id)
     response = jsonify(body)
     response.headers["Content-Disposition"] = "attachment; filename=evidence-bundle.json"
     return response

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
-from ledger import evidence
 from ledger.certificates import registry
 from ledger.certificates.issuer import issuer_info, issuer_signer, revocation
 from ledger.certificates.tsa import timestampers, tsa_roots
@@ -66,18 +65,7 @@ def certificate(
     zone = zone_name(tz)
     with service.db.reading() as conn:
         vkeys = [k.vkey for k in service.keys.listing(conn)]
-        log = service.log
-        bundle = evidence.bundle(
-            conn,
-            service.data_keys,
-            log.id,
-            log.origin,
-            log.alg,
-            vkeys,
-            tenant,
-            envelope_id,
-            settings.tsa_dev,
-        )
+        bundle = service.bundle(conn, tenant, envelope_id)
         ident = certificate_id(bundle)
         stored = registry.stored_pdf(conn, service.data_keys, ident, lang, zone)
         if stored is not None:

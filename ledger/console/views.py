@@ -389,19 +389,7 @@ def bundle(tenant: str, envelope_id: str) -> Response:
     s = service()
     with s.db.reading() as conn:
         owner = _tenant(conn, tenant)
-        vkeys = [k.vkey for k in s.keys.listing(conn)]
-        log = s.log
-        body = evidence.bundle(
-            conn,
-            s.data_keys,
-            log.id,
-            log.origin,
-            log.alg,
-            vkeys,
-            owner,
-            envelope_id,
-            s.settings.tsa_dev,
-        )
+        body = s.bundle(conn, owner, envelope_id)
     response = jsonify(body)
     response.headers["Content-Disposition"] = "attachment; filename=evidence-bundle.json"
     return response
