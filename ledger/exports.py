@@ -502,9 +502,13 @@ def _claim(service: Ledger, export_id: str) -> tuple[int, list[str]]:
 
 
 def _update(service: Ledger, export_id: str, **values: Any) -> None:
+    """Progress or failure of a running export; an erased one stays erased (its partial
+    file was deleted under it)."""
     with service.db.writing() as conn:
         conn.execute(
-            update(Export).where(Export.id == export_id).values(updated_at=clock.now(), **values)
+            update(Export)
+            .where(Export.id == export_id, Export.status != "erased")
+            .values(updated_at=clock.now(), **values)
         )
 
 
