@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,23 +27,6 @@ from verifier.audit import audit_file
 from verifier.bundle import verify_bundle
 from verifier.checkpoint import NoteSigner, format_checkpoint, sign_note
 from verifier.cli import main as ledger_verify
-
-
-@pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[DevTSA]:
-    with DevTSA.create(tmp_path / "tsa") as running:
-        yield running
-
-
-@pytest.fixture
-def anchored(settings: Settings, tsa: DevTSA, keys: Keys) -> Iterator[Flask]:
-    """The service with a real (development) TSA; ``keys`` made on the same database."""
-    app = create_app(
-        settings.replace(tsa_urls=(tsa.url,), tsa_trust_roots=(tsa.root_pem,), tsa_dev=True)
-    )
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["ledger"].close()
 
 
 def signing_flow(client: FlaskClient, keys: Keys, envelope: str, start: int) -> None:

@@ -4,18 +4,13 @@ subjects, and a search of the database's own files."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from config.settings import Settings
-from ledger.anchoring.devtsa import DevTSA
-from ledger.app import create_app
 from tests.conftest import Keys, event
 
 ZHANG = {"name": "张三", "email": "zhang@example.com", "role": "signer", "ip": "203.0.113.7"}
@@ -23,23 +18,6 @@ LI = {"name": "李四", "email": "li@example.com", "role": "signer"}
 ZHANG_DOC = [{"name": "zhang-employment-contract.pdf", "sha256": "b" * 64, "size": 1234}]
 # What must not be found in the database files once Zhang is erased.
 ZHANG_WORDS = ("zhang@example.com", "张三", "zhang-employment-contract.pdf", "203.0.113.7")
-
-
-@pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[DevTSA]:
-    with DevTSA.create(tmp_path / "tsa") as running:
-        yield running
-
-
-@pytest.fixture
-def anchored(settings: Settings, tsa: DevTSA, keys: Keys) -> Iterator[Flask]:
-    """The service with a real (development) TSA; ``keys`` made on the same database."""
-    app = create_app(
-        settings.replace(tsa_urls=(tsa.url,), tsa_trust_roots=(tsa.root_pem,), tsa_dev=True)
-    )
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["ledger"].close()
 
 
 def two_subjects(client: FlaskClient, keys: Keys) -> list[tuple[dict[str, Any], dict[str, Any]]]:
