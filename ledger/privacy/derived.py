@@ -16,7 +16,8 @@ belong to:
   partial one being written) are deleted from disk, the rows marked ``erased``.
 
 The tables it writes are scrubbed with the erasure's (``ledger.privacy.erasure.scrub``:
-SQLite's ``secure_delete`` is on in the transaction and the WAL truncated after it;
+SQLite's ``secure_delete``, which the erasure turns on before it calls ``purge``, and the
+WAL truncated after it;
 PostgreSQL's ``VACUUM`` lists ``SCRUBBED``).
 """
 
@@ -45,12 +46,11 @@ SCRUBBED = ("console_terms", "certificates", "exports")
 
 
 def purge(conn: Connection, tenant_id: int, envelopes: Iterable[str], service: Ledger) -> None:
-    """Purge what was derived from the erased bodies of ``envelopes`` of ``tenant_id``."""
+    """Purge what was derived from the erased bodies of ``envelopes`` of ``tenant_id``, in
+    the erasure's transaction (``secure_delete`` already on for SQLite)."""
     chosen = sorted(set(envelopes))
     if not chosen:
         return
-    if conn.dialect.name == "sqlite":  # deleted rows' bytes are overwritten with zeros
-        conn.connection.driver_connection.execute("PRAGMA secure_delete = ON")  # type: ignore[union-attr]
     for first in range(0, len(chosen), CHUNK):
         part = chosen[first : first + CHUNK]
         _terms(conn, service, tenant_id, part)
