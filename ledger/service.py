@@ -116,10 +116,18 @@ class Ledger:
                     self._subject_ids = SubjectIds(self.pseudonyms)
         return self._subject_ids(event)
 
-    def bundle(self, conn: Connection, tenant: tuple[int, str], envelope_id: str) -> dict[str, Any]:
+    def bundle(
+        self,
+        conn: Connection,
+        tenant: tuple[int, str],
+        envelope_id: str,
+        vkeys: list[str] | None = None,
+    ) -> dict[str, Any]:
         """The envelope's ``evidence-bundle/1`` as the log holds it now, read in ``conn``
-        (``ledger.evidence``): what the API, the console, certificates and exports hand out."""
-        vkeys = [k.vkey for k in self.keys.listing(conn)]
+        (``ledger.evidence``): what the API, the console, certificates and exports hand out.
+        ``vkeys``: the log's verifier keys, if the caller has read them already."""
+        if vkeys is None:
+            vkeys = [k.vkey for k in self.keys.listing(conn)]
         log = self.log
         return evidence.bundle(
             conn,

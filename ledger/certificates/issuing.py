@@ -65,7 +65,7 @@ def certificate(
     zone = zone_name(tz)
     with service.db.reading() as conn:
         vkeys = [k.vkey for k in service.keys.listing(conn)]
-        bundle = service.bundle(conn, tenant, envelope_id)
+        bundle = service.bundle(conn, tenant, envelope_id, vkeys)
         ident = certificate_id(bundle)
         stored = registry.stored_pdf(conn, service.data_keys, ident, lang, zone)
         if stored is not None:
