@@ -7,19 +7,24 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint bench clean system-deps test-deps verifier-dist
 
-# Debian packages the tests and certificates need: poppler (pdftotext, pdfsig, pdftoppm),
-# a CJK TrueType font to embed, openssl for the development TSA, curl for the auditor
-# guide's commands (tests/ledger/test_auditor_guide.py runs them), wrk for make bench,
+# system-deps: the Debian packages the tests and certificates need: poppler (pdftotext,
+# pdfsig, pdftoppm), a CJK TrueType font to embed, openssl for the development TSA, curl
+# for the auditor guide's commands (tests/ledger/test_auditor_guide.py runs them),
 # certutil (libnss3-tools) for the NSS database in which pdfsig trusts the development roots.
-SYSTEM_PACKAGES := poppler-utils fonts-wqy-microhei openssl curl libnss3-tools
-# For `make test` only: nginx runs the operator guide's proxy configuration
+# test-deps, for `make test` only: nginx runs the operator guide's proxy configuration
 # (tests/ledger/test_nginx.py). Not for `make run`: on a systemd host the package starts
 # a default site on port 80.
 # The console's browser tests (tests/browser): Debian's chromium, driven by Playwright for
 # Python (never `playwright install`), and npm for axe-core (tests/browser/package.json).
-TEST_PACKAGES := nginx-light chromium npm
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# Installs only the Debian packages in $$missing: a package already provided otherwise (say
+# npm beside NodeSource's nodejs, which conflicts with Debian's npm) is never asked for.
+APT_INSTALL = if [ -n "$$missing" ]; then \
+		echo "installing$$missing (Debian)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # `make run` installs the service alone; `make test` and the rest add the development tools.
 $(SERVICE): pyproject.toml
@@ -40,18 +45,20 @@ run: $(SERVICE) system-deps
 	exec $(VENV)/bin/ledger serve
 
 system-deps:
-	@if ! command -v pdftotext >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null || ! command -v certutil >/dev/null || [ ! -f $(CJK_FONT) ]; then \
-		echo "installing $(SYSTEM_PACKAGES) (Debian)"; \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
-	fi
+	@missing=; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v certutil >/dev/null || missing="$$missing libnss3-tools"; \
+	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
+	$(APT_INSTALL)
 
 test-deps: system-deps
-	@if { [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; } || ! command -v chromium >/dev/null || ! command -v npm >/dev/null; then \
-		echo "installing $(TEST_PACKAGES) (Debian)"; \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
-	fi
+	@missing=; \
+	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	$(APT_INSTALL)
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
