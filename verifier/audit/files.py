@@ -14,6 +14,7 @@ here: the report is the same.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +35,7 @@ from verifier.audit.reader import (
     scan,
     split_lines,
 )
+from verifier.audit.report import AFTER_LEAVES
 from verifier.audit.tree import AuditState
 from verifier.merkle import MAX_SIZE
 from verifier.report import VerificationReport
@@ -186,15 +188,16 @@ def audit_file(
         return audit.finish()  # raises: nothing can be evaluated without the header
     regions = _Regions(audit, path, found, chunk_bytes + MAX_LINE)
     with _workers(regions, audit, path, jobs), path.open("rb") as tail:
-        regions.submit_ahead()  # the workers start while the leaf lines are counted
-        first = _count_lines(path, found) + 2
+        regions.submit_ahead()
+        # the header and the leaf section, counted only if a reason names a line after it
+        audit.results.lines_before_tail = functools.cache(lambda: 1 + _count_lines(path, found))
         tail.seek(found.tail_at)
-        for number, line in enumerate(bounded_lines(tail), start=first):
+        for index, line in enumerate(bounded_lines(tail)):
             size = checkpoint_size(line)
             # a checkpoint needs the leaves up to its size (its root is kept as they pass
             # it); any other record, every leaf before it in the file
             regions.feed_until(MAX_SIZE if size is None else size - audit.start)
-            audit.lines = number - 1
+            audit.lines = AFTER_LEAVES + index  # feed_line counts it
             audit.consume((line,))
         regions.feed_all()
     return audit.finish()

@@ -308,7 +308,7 @@ class Leaves:
         """One parsed leaf record."""
         seq = record.get("seq")
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-            line = self.results.line
+            line = self.results.number()
             self.results.fail("format", self.here(), f"line {line}: a leaf without a valid seq")
             return
         extra = sorted(str(k) for k in record if k not in RECORD_KEYS)

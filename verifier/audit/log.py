@@ -94,18 +94,23 @@ class LogAudit:
 
     @property
     def lines(self) -> int:
-        """The line being read, as the file numbers it."""
+        """The line being read: the file's number, or counted from ``AFTER_LEAVES``."""
         return self.results.line
 
     @lines.setter
     def lines(self, number: int) -> None:
         self.results.line = number
 
+    @property
+    def number(self) -> int:
+        """The file's number of the line being read, for a reason."""
+        return self.results.number()
+
     # --- the header -------------------------------------------------------------------
 
     def _header(self, record: Mapping[str, Any]) -> None:
         if self.header is not None:
-            self.results.fail("format", None, f"line {self.lines}: a second header")
+            self.results.fail("format", None, f"line {self.number}: a second header")
             return
         if record.get("format") != FORMAT:
             raise MalformedError(f"not a {FORMAT} header: format is {show(record.get('format'))}")
@@ -200,7 +205,7 @@ class LogAudit:
         elif kind == "log":
             self._header(record)
         else:
-            self.results.fail("format", self._here(), f"line {self.lines}: unknown record type")
+            self.results.fail("format", self._here(), f"line {self.number}: unknown record type")
 
     def _here(self) -> int | None:
         return None if self.header is None else self.leaves.here()
@@ -219,12 +224,14 @@ class LogAudit:
         except CanonicalJSONError as e:
             if self.header is None:
                 raise MalformedError(f"the export's header is not JSON: {e.message}") from None
-            self.results.fail("format", self._here(), f"line {self.lines} is not JSON: {e.message}")
+            self.results.fail(
+                "format", self._here(), f"line {self.number} is not JSON: {e.message}"
+            )
             return
         if not isinstance(record, dict):
             if self.header is None:
                 raise MalformedError("the export's header is not a JSON object")
-            self.results.fail("format", self._here(), f"line {self.lines} is not a JSON object")
+            self.results.fail("format", self._here(), f"line {self.number} is not a JSON object")
             return
         kind = record.get("type")
         repeatable = kind in ("checkpoint", "anchor") and len(line) < 1 << 16
@@ -232,7 +239,7 @@ class LogAudit:
         self.feed(record)
 
     def _too_long(self) -> None:
-        reason = f"line {self.lines} is longer than {MAX_LINE:,} bytes: refused unread"
+        reason = f"line {self.number} is longer than {MAX_LINE:,} bytes: refused unread"
         if self.header is None:
             raise MalformedError(f"the export's header: {reason}")
         self.results.fail("format", self._here(), reason)
@@ -267,10 +274,10 @@ class LogAudit:
         size, note = record.get("size"), record.get("note")
         extra = sorted(str(k) for k in record if k not in CHECKPOINT_KEYS)
         if extra:
-            reason = f"line {self.lines}: checkpoint has unknown fields {extra}"
+            reason = f"line {self.number}: checkpoint has unknown fields {extra}"
             self.results.fail("format", None, reason)
         if not isinstance(size, int) or isinstance(size, bool) or not isinstance(note, str):
-            reason = f"line {self.lines}: a checkpoint without size or note"
+            reason = f"line {self.number}: a checkpoint without size or note"
             self.results.fail("format", None, reason)
             return
         self.checkpoints.record(size, note)
@@ -280,10 +287,10 @@ class LogAudit:
         extra = sorted(str(k) for k in record if k not in ANCHOR_KEYS)
         if extra:
             self.results.fail(
-                "format", None, f"line {self.lines}: anchor has unknown fields {extra}"
+                "format", None, f"line {self.number}: anchor has unknown fields {extra}"
             )
         if not isinstance(size, int) or isinstance(size, bool) or not isinstance(token64, str):
-            reason = f"line {self.lines}: an anchor without size or token"
+            reason = f"line {self.number}: an anchor without size or token"
             self.results.fail("format", None, reason)
             return
         self.anchors.record(size, token64, record)

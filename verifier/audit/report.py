@@ -14,6 +14,12 @@ from collections.abc import Callable, Mapping
 
 from verifier.report import Check, Status
 
+AFTER_LEAVES = 1 << 62
+"""``Results.line`` from here on counts the lines after the leaf section of a file
+(``verifier.audit.files``): their numbers are known once that section is counted, which
+``Results.number`` does only when a reason or a failure needs one (never, for a clean
+file)."""
+
 MAX_REPORTED = 100
 """Failures kept per check name; later ones are only counted."""
 
@@ -32,15 +38,24 @@ CHECK_ORDER = (
 
 
 class Results:
-    """What the checks found so far; ``line`` is the file line being read."""
+    """What the checks found so far; ``line`` is the file line being read (see
+    ``AFTER_LEAVES``)."""
 
     def __init__(self) -> None:
         self.line = 0
+        self.lines_before_tail: Callable[[], int] = lambda: 0  # for AFTER_LEAVES
         self.finishing = False  # failures found at the end sort after every line
         self.passes: dict[str, int] = {}
         self.failed: dict[str, list[tuple[int, Check]]] = {}  # (line, check)
         self.fail_counts: dict[str, int] = {}
         self.notes: list[Check] = []  # individual checks that did not fail (anchors, skips)
+
+    def number(self) -> int:
+        """The file's number of the line being read."""
+        line = self.line
+        if line >= AFTER_LEAVES:
+            line += self.lines_before_tail() - AFTER_LEAVES
+        return line
 
     def fail(
         self,
@@ -58,7 +73,7 @@ class Results:
                 for v in (expected, actual)
             ]
             check = Check(name, "fail", seq, reason, shown[0], shown[1])
-            line = sys.maxsize if self.finishing else self.line
+            line = sys.maxsize if self.finishing else self.number()
             self.failed.setdefault(name, []).append((line, check))
 
     def passed(self, name: str, n: int = 1) -> None:

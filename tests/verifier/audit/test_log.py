@@ -498,6 +498,20 @@ def test_stray_records_are_format_failures(world: World, tmp_path: Path) -> None
     assert [name for name, _ in failed(report)] == ["format", "format"]
 
 
+def test_a_damaged_record_after_the_leaves_is_named_by_its_line(
+    world: World, tmp_path: Path
+) -> None:
+    """The lines after the leaves are counted only when a reason names one: the number
+    is still the file's, one process or several, and sorts the failures in file order."""
+    lines = list(world.lines)
+    lines.insert(at(SIZE) + 2, b'{"type":"checkpoint","size":7,"note":"x","extra":1}\n')
+    lines.append(b"not json\n")
+    report = audit_all(world, lines, tmp_path)
+    reasons = [c.reason for c in report.failures if c.name == "format"]
+    assert reasons[0].startswith(f"line {at(SIZE) + 3}: checkpoint has unknown fields")
+    assert reasons[1].startswith(f"line {len(lines)} is not JSON")
+
+
 def test_leaves_of_another_log_are_caught(world: World, tmp_path: Path) -> None:
     other = Log(signer=world.log.signer, origin="elsewhere.example/log")
     other.fill(10)
