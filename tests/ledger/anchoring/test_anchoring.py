@@ -5,79 +5,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import socket
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from config.settings import Settings
 from ledger.anchoring.anchor import signed_text
 from ledger.anchoring.devtsa import DevTSA
 from ledger.anchoring.setup import build_anchorer
-from ledger.app import create_app
 from ledger.service import Ledger
-from tests.conftest import Keys, event
+from tests.conftest import Keys
 from tests.faulty_tsa import FaultyTSA
+from tests.ledger.anchoring.helpers import anchored_app, append, closed_port_url
 from verifier import timestamp
-
-
-@pytest.fixture(scope="session")
-def tsa_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """TSA material made once: good RSA and EC TSAs and the broken certificates."""
-    base = tmp_path_factory.mktemp("tsas")
-    DevTSA.create(base / "rsa")
-    DevTSA.create(base / "ec", "ec")
-    DevTSA.create(base / "no-eku", eku="none", ca=base / "rsa")
-    DevTSA.create(base / "noncritical-eku", eku="noncritical", ca=base / "rsa")
-    DevTSA.create(base / "untrusted")
-    return {p.name: p for p in base.iterdir()}
-
-
-@pytest.fixture
-def good_tsa(tsa_dirs: dict[str, Path]) -> Iterator[DevTSA]:
-    with DevTSA(tsa_dirs["rsa"]) as tsa:
-        yield tsa
-
-
-def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
-
-
-_OPEN: list[Flask] = []
-
-
-def anchored_app(settings: Settings, urls: list[str], root: Path, **changes: Any) -> Flask:
-    configured = settings.replace(
-        tsa_urls=tuple(urls), tsa_trust_roots=(root,), tsa_timeout=2, tsa_retries=0, **changes
-    )
-    app = create_app(configured)
-    app.config["TESTING"] = True
-    _OPEN.append(app)
-    return app
-
-
-@pytest.fixture(autouse=True)
-def _close_apps() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().extensions["ledger"].close()
-
-
-def append(client: FlaskClient, keys: Keys, n: int, start: int = 0) -> None:
-    batch = {"events": [event(i) for i in range(start, start + n)]}
-    assert (
-        client.post("/v1/events/batch", json=batch, headers=keys.header("ingest")).status_code
-        == 201
-    )
 
 
 def openssl_verify(

@@ -13,13 +13,7 @@ from flask import Flask
 from config.settings import Settings
 from ledger.anchoring.devtsa import DevTSA
 from tests.conftest import Keys
-from tests.ledger.anchoring.test_anchoring import (  # noqa: F401  fixtures
-    _close_apps,
-    anchored_app,
-    append,
-    good_tsa,
-    tsa_dirs,
-)
+from tests.ledger.anchoring.helpers import anchored_app, append
 
 
 class Server:
@@ -68,7 +62,7 @@ def test_a_redirect_is_a_failed_attempt_and_the_credentials_stay_home(
     settings: Settings,
     keys: Keys,
     app: Flask,
-    good_tsa: DevTSA,  # noqa: F811  the fixture imported above
+    good_tsa: DevTSA,
     target: Server,
     status: int,
 ) -> None:
