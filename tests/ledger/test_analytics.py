@@ -4,146 +4,15 @@ SQLite and PostgreSQL; and the SVG charts drawn from them (``ledger.charts``).""
 from __future__ import annotations
 
 import json
-from typing import Any
 from xml.etree import ElementTree
 
 from flask import Flask
 
 from ledger import access, analytics, charts, periods, rollup
-from ledger.appender import Source, Submission
 from ledger.service import Ledger
 from tests.conftest import Keys
+from tests.ledger.analytics_helpers import EXPECTED, OTHER_TENANT, SEEDED, append, seed
 from tests.ledger.helpers import run
-from verifier.jcs import canonicalize
-
-# (envelope, channel, [(type, occurred_at)]): the period is 2026-11-01 to 2026-11-03.
-SEEDED: list[tuple[str, str, list[tuple[str, str]]]] = [
-    (
-        "A",
-        "api",
-        [
-            ("envelope.sent", "2026-11-01T10:00:00Z"),
-            ("recipient.viewed", "2026-11-01T10:10:00Z"),  # 600 s
-            ("recipient.signed", "2026-11-01T10:30:00Z"),
-            ("envelope.completed", "2026-11-01T11:00:00Z"),  # 3,600 s
-        ],
-    ),
-    (
-        "B",
-        "docusign",
-        [
-            ("envelope.sent", "2026-11-01T12:00:00Z"),
-            ("recipient.viewed", "2026-11-01T12:20:00Z"),  # 1,200 s
-            ("recipient.signed", "2026-11-01T13:00:00Z"),
-            ("envelope.completed", "2026-11-01T14:00:00Z"),  # 7,200 s
-        ],
-    ),
-    (
-        "C",
-        "docusign",
-        [
-            ("envelope.sent", "2026-11-02T08:00:00+08:00"),  # 2026-11-02T00:00Z
-            ("recipient.viewed", "2026-11-02T00:30:00Z"),  # 1,800 s
-            ("recipient.declined", "2026-11-02T01:00:00Z"),
-            ("envelope.declined", "2026-11-02T01:00:01Z"),
-        ],
-    ),
-    (
-        "D",
-        "api",
-        [
-            ("envelope.sent", "2026-11-02T09:00:00Z"),
-            ("recipient.viewed", "2026-11-02T09:40:00Z"),  # 2,400 s
-            ("envelope.expired", "2026-11-09T09:00:00Z"),  # after the period: still counts
-        ],
-    ),
-    (
-        "E",
-        "api",
-        [
-            ("envelope.sent", "2026-11-03T10:00:00-00:00"),
-            ("recipient.signed", "2026-11-03T11:00:00Z"),  # no view reported: reached it
-            ("envelope.completed", "2026-11-05T10:00:00Z"),  # 172,800 s
-        ],
-    ),
-    # Sent before the period: not in the cohort, but its view is an event of 1 November.
-    (
-        "F",
-        "api",
-        [("envelope.sent", "2026-10-31T23:00:00Z"), ("recipient.viewed", "2026-11-01T01:00:00Z")],
-    ),
-    # First sent before the period, sent again in it: not in the cohort either.
-    (
-        "G",
-        "api",
-        [("envelope.sent", "2026-10-30T10:00:00Z"), ("envelope.sent", "2026-11-02T05:00:00Z")],
-    ),
-]
-OTHER_TENANT = [("X", "api", [("envelope.sent", "2026-11-01T10:00:00Z")])]
-
-EXPECTED: dict[str, Any] = {
-    "tenant": "acme",
-    "from": "2026-11-01T00:00:00Z",
-    "to": "2026-11-04T00:00:00Z",
-    "time_zone": "UTC",
-    "envelopes": {
-        "sent": 5,
-        "viewed": 5,
-        "signed": 3,
-        "completed": 3,
-        "declined": 1,
-        "expired": 1,
-        "voided": 0,
-    },
-    "rates": {"completion": 0.6, "decline": 0.2, "expiry": 0.2},
-    "times": {
-        "sent_to_completed": {"count": 3, "median_s": 7200.0, "p90_s": 172800.0},
-        "sent_to_first_view": {"count": 4, "median_s": 1500.0, "p90_s": 2400.0},
-    },
-    "funnel": [
-        {"step": "sent", "envelopes": 5, "share": 1.0},
-        {"step": "viewed", "envelopes": 5, "share": 1.0},
-        {"step": "signed", "envelopes": 3, "share": 0.6},
-        {"step": "completed", "envelopes": 3, "share": 0.6},
-    ],
-    "events": 18,
-    "events_per_day": [
-        {"date": "2026-11-01", "events": 9, "sent": 2, "completed": 2},
-        {"date": "2026-11-02", "events": 7, "sent": 3, "completed": 0},
-        {"date": "2026-11-03", "events": 2, "sent": 1, "completed": 0},
-    ],
-    "platforms": [
-        {"platform": "api", "events": 10, "sent": 3, "completed": 2, "completion_rate": 0.6667},
-        {"platform": "docusign", "events": 8, "sent": 2, "completed": 1, "completion_rate": 0.5},
-    ],
-}
-
-
-def _append(
-    service: Ledger, tenant: str, seeded: list[tuple[str, str, list[tuple[str, str]]]]
-) -> None:
-    with service.db.reading() as conn:
-        tenant_id = access.tenant_id(conn, tenant)
-    for envelope, channel, events in seeded:
-        subs = []
-        for n, (kind, at) in enumerate(events):
-            body = {
-                "event_id": f"{envelope}-{n}",
-                "type": kind,
-                "occurred_at": at,
-                "envelope_id": envelope,
-            }
-            how = "api-key" if channel == "api" else "hmac"
-            subs.append(Submission(body, canonicalize(body), Source(channel, "0" * 64, how)))
-        service.appender.append(tenant_id, tenant, subs)
-
-
-def seed(app: Flask, keys: Keys) -> Ledger:
-    """The hand-computed data set (``keys`` made the tenants acme and globex)."""
-    service: Ledger = app.extensions["ledger"]
-    _append(service, "acme", SEEDED)
-    _append(service, "globex", OTHER_TENANT)
-    return service
 
 
 def acme(service: Ledger) -> tuple[int, str]:
@@ -204,7 +73,7 @@ def test_charts_escape_what_they_show(app: Flask) -> None:
     hostile = '<script>alert("x")</script>&'
     with service.db.writing() as conn:
         tenant_id = access.create_tenant(conn, "evil")
-    _append(service, "evil", [("Z", hostile, [("envelope.sent", "2026-11-01T00:00:00Z")])])
+    append(service, "evil", [("Z", hostile, [("envelope.sent", "2026-11-01T00:00:00Z")])])
     report = analytics.compute(
         service, (tenant_id, hostile), periods.parse("2026-11-01", "2026-11-01")
     )
@@ -237,7 +106,7 @@ def test_percentiles_at_an_exact_rank(app: Flask, keys: Keys) -> None:
     """Ten completions after 1 to 10 hours: the median is 5.5 h, the 90th percentile the
     9th value (nearest rank: ceil(0.9 x 10) = 9), on both databases alike."""
     service: Ledger = app.extensions["ledger"]
-    _append(
+    append(
         service,
         "acme",
         [
@@ -265,7 +134,7 @@ def test_the_rollup_folds_in_small_batches_and_keeps_up(app: Flask, keys: Keys) 
     period = periods.parse("2026-11-01", "2026-11-03")
     assert analytics.compute(service, acme(service), period).to_json() == EXPECTED
     assert rollup.refresh(service) == 0
-    _append(service, "acme", [("H", "api", [("envelope.sent", "2026-11-03T20:00:00Z")])])
+    append(service, "acme", [("H", "api", [("envelope.sent", "2026-11-03T20:00:00Z")])])
     again = analytics.compute(service, acme(service), period).to_json()
     assert again["envelopes"]["sent"] == 6
     assert again["events_per_day"][-1] == {

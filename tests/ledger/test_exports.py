@@ -5,122 +5,23 @@ recorded; the ZIP private on disk; pruning."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import stat
 import zipfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from pyhanko.pdf_utils.reader import PdfFileReader
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from ledger import clock, exports, periods
 from ledger.errors import InvalidInput, NotFound
-from ledger.service import Ledger
 from ledger.storage.models import Export
-from tests.conftest import Keys, event
-from tests.ledger.helpers import run, vkeys, wait_for
-from verifier.bundle import verify_bundle
-
-ENVELOPES = ("ENV-A", "ENV-B/2026 合同", "ENV-C")
-
-
-def seed(client: FlaskClient, keys: Keys) -> None:
-    """Three envelopes of acme (sent on 1, 2 and 3 November), one of globex."""
-    events: list[dict[str, Any]] = []
-    for i, envelope in enumerate(ENVELOPES):
-        for j, kind in enumerate(("envelope.sent", "recipient.viewed", "envelope.completed")):
-            events.append(
-                event(
-                    f"{i}-{j}",
-                    envelope_id=envelope,
-                    type=kind,
-                    occurred_at=f"2026-11-0{i + 1}T0{j + 1}:00:00Z",
-                )
-            )
-    done = client.post("/v1/events/batch", json={"events": events}, headers=keys.header("ingest"))
-    assert done.status_code == 201, done.get_data(as_text=True)
-    other = event("g", envelope_id="GLOBEX-1", occurred_at="2026-11-02T00:00:00Z")
-    answer = client.post("/v1/events", json=other, headers=keys.header("other_ingest"))
-    assert answer.status_code == 201
-
-
-def acme(app: Flask) -> tuple[Ledger, tuple[int, str]]:
-    service: Ledger = app.extensions["ledger"]
-    with service.db.reading() as conn:
-        from ledger import access
-
-        return service, (access.tenant_id(conn, "acme"), "acme")
-
-
-def check_manifest(path: Path, envelopes: tuple[str, ...]) -> dict[str, Any]:
-    """The manifest lists every file of the ZIP with its true hash and size, and each
-    envelope's three files; PDFs parse and are signed."""
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        manifest: dict[str, Any] = json.loads(z.read("manifest.json"))
-        rows = list(csv.DictReader(io.StringIO(z.read("manifest.csv").decode())))
-        assert [r["path"] for r in rows] == [f["path"] for f in manifest["files"]]
-        assert set(names) == {r["path"] for r in rows} | {"manifest.csv", "manifest.json"}
-        for row, listed in zip(rows, manifest["files"], strict=True):
-            data = z.read(row["path"])
-            assert hashlib.sha256(data).hexdigest() == row["sha256"] == listed["sha256"]
-            assert len(data) == int(row["size"]) == listed["size"]
-            if row["kind"] == "certificate":
-                assert row["certificate_id"].startswith("ELC-"), row
-                assert PdfFileReader(io.BytesIO(data)).embedded_signatures, row["path"]
-        assert manifest["envelopes"] == list(envelopes)
-        for envelope in envelopes:
-            assert sorted((r["kind"], r["lang"]) for r in rows if r["envelope_id"] == envelope) == [
-                ("certificate", "en"),
-                ("certificate", "zh"),
-                ("evidence-bundle", ""),
-            ]
-    return manifest
-
-
-def check_zip(path: Path, client: FlaskClient, envelopes: tuple[str, ...]) -> dict[str, Any]:
-    """Everything an auditor receiving the ZIP would check; the manifest."""
-    check_manifest(path, envelopes)
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        manifest = json.loads(z.read("manifest.json"))
-        rows = list(csv.DictReader(io.StringIO(z.read("manifest.csv").decode())))
-        assert [r["path"] for r in rows] == [f["path"] for f in manifest["files"]]
-        assert set(names) == {r["path"] for r in rows} | {"manifest.csv", "manifest.json"}
-        for row, listed in zip(rows, manifest["files"], strict=True):
-            data = z.read(row["path"])
-            assert hashlib.sha256(data).hexdigest() == row["sha256"] == listed["sha256"]
-            assert len(data) == int(row["size"]) == listed["size"]
-        assert manifest["format"] == "evidence-export/1"
-        assert manifest["envelopes"] == list(envelopes)
-        trusted = vkeys(client)
-        for envelope in envelopes:
-            mine = [r for r in rows if r["envelope_id"] == envelope]
-            assert sorted((r["kind"], r["lang"]) for r in mine) == [
-                ("certificate", "en"),
-                ("certificate", "zh"),
-                ("evidence-bundle", ""),
-            ]
-            for row in mine:
-                data = z.read(row["path"])
-                if row["kind"] == "certificate":
-                    assert row["certificate_id"].startswith("ELC-"), row
-                    reader = PdfFileReader(io.BytesIO(data))
-                    assert reader.embedded_signatures, row["path"]
-                else:
-                    bundle = json.loads(data)
-                    assert bundle["envelope_id"] == envelope
-                    report = verify_bundle(data, trusted, [])
-                    assert report.valid, report
-    return manifest
+from tests.conftest import Keys
+from tests.ledger.exports_helpers import ENVELOPES, acme, check_zip, count_exports, seed
+from tests.ledger.helpers import run, wait_for
 
 
 def test_three_envelopes_in_one_zip(app: Flask, client: FlaskClient, keys: Keys) -> None:
@@ -155,11 +56,6 @@ def test_a_period_chooses_envelopes_by_their_first_event(
     check_zip(exports.download_path(service, info.id, None), client, ENVELOPES[1:])
 
 
-def _count(service: Ledger) -> int:
-    with service.db.reading() as conn:
-        return int(conn.execute(select(func.count()).select_from(Export)).scalar_one())
-
-
 def test_bad_choices_record_nothing(app: Flask, client: FlaskClient, keys: Keys) -> None:
     seed(client, keys)
     service, tenant = acme(app)
@@ -172,7 +68,7 @@ def test_bad_choices_record_nothing(app: Flask, client: FlaskClient, keys: Keys)
         exports.create(
             service, tenant, period=periods.parse("2025-01-01", "2025-01-31"), created_by="t"
         )
-    assert _count(service) == 0
+    assert count_exports(service) == 0
     info = exports.create(service, tenant, envelopes=["ENV-A"], created_by="t")
     with pytest.raises(NotFound):  # another tenant's export
         exports.get(service, info.id, tenant[0] + 1)
@@ -192,7 +88,7 @@ def test_prune_removes_old_exports_and_their_files(
     assert exports.prune(service, timedelta(days=1)) == []
     assert exports.prune(service, timedelta(seconds=-1)) == [info.id]
     assert not path.exists()
-    assert _count(service) == 0
+    assert count_exports(service) == 0
 
 
 def test_the_command_line_with_a_pool_of_processes(

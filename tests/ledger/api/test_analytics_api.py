@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Keys
-from tests.ledger.test_analytics import EXPECTED, seed
+from tests.ledger.analytics_helpers import EXPECTED, seed
 
 URL = "/v1/analytics?from=2026-11-01&to=2026-11-03"
 

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Keys
-from tests.ledger.test_exports import ENVELOPES, _count, acme, check_zip, seed
+from tests.ledger.exports_helpers import ENVELOPES, acme, check_zip, count_exports, seed
 
 
 def wait_done(client: FlaskClient, location: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def test_refusals_record_nothing(app: Flask, client: FlaskClient, keys: Keys) ->
         assert error.get("field") == field, (body, error)
     text = client.post("/v1/exports", data="{}", headers=read | {"Content-Type": "text/plain"})
     assert text.status_code == 415
-    assert _count(service) == 0
+    assert count_exports(service) == 0
     assert client.get("/v1/exports/exp_00000000000000000000", headers=read).status_code == 404
     assert client.get("/v1/exports/nonsense/download", headers=read).status_code == 404
     assert client.get("/v1/exports?limit=0", headers=read).status_code == 400

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import event
-from tests.ledger.api.test_verify_served import call
-from tests.ledger.test_exports import check_manifest
+from tests.ledger.api.served import call
+from tests.ledger.exports_helpers import check_manifest
 from tests.server import LedgerServer
 
 ENVELOPES = [f"SERVED-{n}" for n in range(9)]  # more than exports.POOL_FROM

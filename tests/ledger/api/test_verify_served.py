@@ -5,7 +5,6 @@ registered; one changed byte names the failed check."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import subprocess
@@ -13,26 +12,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.conftest import event
-from tests.ledger.api.test_verify import Page, changed
+from tests.ledger.api.served import call
+from tests.ledger.api.verification import Page, changed
 from tests.server import LedgerServer
 
 BOUNDARY = "evidence-ledger-test-boundary"
-
-
-def call(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
 
 
 def multipart(data: bytes, name: str) -> tuple[bytes, dict[str, str]]:

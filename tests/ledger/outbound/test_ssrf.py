@@ -31,7 +31,7 @@ from ledger.outbound.delivery import DeliveryWorker, Policy, post
 from ledger.service import Ledger
 from tests.conftest import Keys, event, initialise, make_settings
 from tests.ledger.helpers import run
-from tests.ledger.outbound.test_outbound import Receiver, append, deliveries
+from tests.ledger.outbound.helpers import Receiver, append, deliveries
 from tests.server import LedgerServer
 
 REFUSED_URLS = [

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 
-from tests.ledger.storage.test_migration_0008 import _upgrade
+from tests.ledger.storage.migrations import upgrade
 
 
 def test_clear_terms_are_deleted(db_url: str, tmp_path: Path) -> None:
     if db_url.startswith("sqlite"):
         (tmp_path / "var").mkdir(exist_ok=True)
-    _upgrade(db_url, "0009_privacy")
+    upgrade(db_url, "0009_privacy")
     engine = create_engine(db_url)
     with engine.begin() as conn:
         conn.execute(
@@ -25,7 +25,7 @@ def test_clear_terms_are_deleted(db_url: str, tmp_path: Path) -> None:
         )
         conn.execute(text("INSERT INTO console_index (log_id, next_seq) VALUES (1, 7)"))
     engine.dispose()
-    _upgrade(db_url, "head")
+    upgrade(db_url, "head")
     engine = create_engine(db_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM console_terms")).scalar() == 0

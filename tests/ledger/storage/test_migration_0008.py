@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import column, create_engine, insert, select, table
 
 from ledger import clock
-from ledger.storage.migrate import alembic_config
 from ledger.storage.models import Entry
+from tests.ledger.storage.migrations import upgrade
 from verifier.leaf import leaf_bytes
 
 EVENTS = [
@@ -19,21 +18,10 @@ EVENTS = [
 ]
 
 
-def _upgrade(url: str, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
-
-
 def test_existing_entries_are_filled_from_their_leaves(db_url: str, tmp_path: Path) -> None:
     if db_url.startswith("sqlite"):
         (tmp_path / "var").mkdir(exist_ok=True)
-    _upgrade(db_url, "0005")
+    upgrade(db_url, "0005")
     engine = create_engine(db_url)
     names = [c.name for c in Entry.__table__.c if c.name not in ("occurred_us", "channel")]
     old_entries = table("entries", *(column(name) for name in names))  # as of 0005
@@ -67,7 +55,7 @@ def test_existing_entries_are_filled_from_their_leaves(db_url: str, tmp_path: Pa
                 )
             )
     engine.dispose()
-    _upgrade(db_url, "head")
+    upgrade(db_url, "head")
     engine = create_engine(db_url)
     with engine.connect() as conn:
         rows = conn.execute(
