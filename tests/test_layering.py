@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,15 @@ def test_packages_import_only_to_their_left(package: str, forbidden: tuple[str, 
         for other in forbidden:
             assert f"import {other}" not in text, f"{path} imports {other}"
             assert f"from {other}" not in text, f"{path} imports {other}"
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared test code lives in conftest.py or a helpers module (issue 15): a test module
+    imported by another runs its tests' module-level set-up twice and hides what is shared."""
+    pattern = re.compile(r"^\s*(?:from|import)\s+tests(?:\.\w+)*\.test_\w+", re.MULTILINE)
+    importing = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert importing == []
