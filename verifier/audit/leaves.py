@@ -28,8 +28,8 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import repeat
-from operator import methodcaller
+from itertools import accumulate, repeat
+from operator import methodcaller, sub
 from typing import Any, NamedTuple
 
 from verifier.audit.report import Results
@@ -131,8 +131,35 @@ def _first(values: list[Any], bad: object, n: int) -> int:
         return n
 
 
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Lines of a buffer, not cut out of it: line ``j`` is
+    ``data[starts[j]:starts[j + 1]]``."""
+
+    data: bytes
+    starts: list[int]
+
+    @classmethod
+    def of(cls, lines: list[bytes]) -> Lines:
+        """The lines as given (each with its newline, but perhaps the last)."""
+        return cls(b"".join(lines), list(accumulate(map(len, lines), initial=0)))
+
+    @classmethod
+    def complete(cls, data: bytes) -> Lines:
+        """The lines of ``data`` that end with a newline (only ``\\n`` ends a line)."""
+        starts, find, at = [0], data.find, 0
+        push = starts.append
+        while (at := find(b"\n", at) + 1) > 0:
+            push(at)
+        return cls(data, starts)
+
+    @property
+    def count(self) -> int:
+        return len(self.starts) - 1
+
+
 def scan_leaves(
-    lines: list[bytes],
+    lines: Lines,
     i: int,
     seq: int,
     prev: bytes,
@@ -141,23 +168,24 @@ def scan_leaves(
     alg: HashAlgorithm,
     out: list[bytes],
 ) -> tuple[int, bytes]:
-    """Check leaf lines ``lines[i:]`` of one layout from ``seq`` on, ``prev`` being the
-    chain value before ``lines[i]``, appending each leaf hash to ``out``, until a line is
-    not in the layout or fails a check. Returns the index of that line (``len(lines)`` if
-    none) and the chain value after the last line that passed.
+    """Check leaf lines ``i`` on of ``lines``, in one layout, from ``seq`` on, ``prev``
+    being the chain value before line ``i``, appending each leaf hash to ``out``, until a
+    line is not in the layout or fails a check. Returns the index of that line
+    (``lines.count`` if none) and the chain value after the last line that passed.
 
     Profiled: a run of up to ``RUN`` lines whose seqs have as many digits is checked one
-    check at a time, each a ``map`` of C calls over the run (the fixed text and both hex
-    values after the base64 are one ``endswith``); the first line that fails any check
-    ends the scan there, with the lines before it taken. Only the chain, each value
-    depending on the one before, is a Python step per line. Base64 is decoded strictly
-    (as on the strict path: any byte outside the alphabet or misplaced padding is an
-    error); a run with such a line is checked again a line at a time to find it. A line
-    without its final newline, or with CRLF, or longer than ``MAX_LINE``, is left to the
-    strict path.
+    check at a time, each a ``map`` of C calls over the run, in place (the base64 is
+    decoded through a memoryview; the fixed text and both hex values after it are one
+    ``startswith``); the first line that fails any check ends the scan there, with the
+    lines before it taken. Only the chain, each value depending on the one before, is a
+    Python step per line. Base64 is decoded strictly (as on the strict path: any byte
+    outside the alphabet or misplaced padding is an error); a run with such a line is
+    checked again a line at a time to find it. A line without its final newline, or with
+    CRLF, or longer than ``MAX_LINE``, is left to the strict path.
     """
     head_format, tail_format, tail = layout.formats(alg.size)
-    end = len(lines)
+    data, starts = lines.data, lines.starts
+    end, view, startswith = lines.count, memoryview(data), data.startswith
     new, hexlify, decode = alg.new, binascii.hexlify, _strict_b64
     # RFC 9162 §2.1.1; docs/design/EVIDENCE-FORMAT.md §2
     leaf_prefix, chain_prefix = LEAF_PREFIX, CHAIN_PREFIX
@@ -165,12 +193,17 @@ def scan_leaves(
     run = RUN
     while i < end:
         n = min(run, end - i, 10 ** len(b"%d" % seq) - seq)
-        part, seqs = lines[i : i + n], range(seq, seq + n)
-        k = _first(list(map(bytes.startswith, part, map(head_format.__mod__, seqs))), False, n)
-        k = _first(list(map(MAX_LINE.__ge__, map(len, part))), False, k)
-        base64 = slice(len(head_format % seq), -tail)
+        begins, nexts, seqs = starts[i : i + n], starts[i + 1 : i + n + 1], range(seq, seq + n)
+        k = _first(list(map(startswith, map(head_format.__mod__, seqs), begins)), False, n)
+        after_head = len(head_format % seq)
+        sizes = list(map(sub, nexts[:k], begins))
+        k = _first(list(map(MAX_LINE.__ge__, sizes)), False, k)
+        # head, base64, tail: no slice below reaches into another line
+        k = _first(list(map((after_head + tail).__le__, sizes)), False, k)
+        tails_at = list(map((-tail).__add__, nexts[:k]))
         try:
-            raws = list(map(decode, map(bytes.__getitem__, part[:k], repeat(base64))))
+            base64 = map(slice, map(after_head.__add__, begins[:k]), tails_at)
+            raws = list(map(decode, map(view.__getitem__, base64)))
         except binascii.Error:
             if n == 1:
                 break
@@ -191,7 +224,7 @@ def scan_leaves(
         tails = map(
             tail_format.__mod__, zip(map(hexlify, hashes), map(hexlify, chains), strict=True)
         )
-        k = _first(list(map(bytes.endswith, part, tails)), False, k)
+        k = _first(list(map(startswith, tails, tails_at)), False, k)
         out.extend(hashes[:k])
         if k:
             prev = chains[k - 1]
@@ -253,8 +286,8 @@ class Leaves:
             return None
         return next((x for x in LAYOUTS if x.matches(line, self.seq)), None)
 
-    def scan(self, lines: list[bytes], i: int, layout: Layout) -> int:
-        """``scan_leaves`` from ``lines[i]``, its leaves then added; where it stopped."""
+    def scan(self, lines: Lines, i: int, layout: Layout) -> int:
+        """``scan_leaves`` from line ``i``, its leaves then added; where it stopped."""
         hashes: list[bytes] = []
         j, chain = scan_leaves(
             lines, i, self.seq, self.chain, layout, self.fragment, self.alg, hashes

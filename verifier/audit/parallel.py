@@ -25,8 +25,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
 from verifier import merkle
-from verifier.audit.leaves import LAYOUTS, Hashed, scan_leaves
-from verifier.audit.reader import Region, split_lines
+from verifier.audit.leaves import LAYOUTS, Hashed, Lines, scan_leaves
+from verifier.audit.reader import Region
 from verifier.hashing import HashAlgorithm, algorithm
 from verifier.merkle import range_nodes
 
@@ -60,18 +60,21 @@ def hash_region(offset: int, length: int, prev: bytes | None) -> Hashed | None:
             f.seek(max(0, offset - _BEFORE))
             before = f.read(min(offset, _BEFORE))
         f.seek(offset)
-        lines = split_lines(f.read(length))
-    layout = next((x for x in LAYOUTS if lines and x.first_seq(lines[0]) is not None), None)
+        lines = Lines.complete(f.read(length))
+    if not lines.count or lines.starts[-1] != length:
+        return None  # a line without its newline: the strict path's
+    first = lines.data[: lines.starts[1]]
+    layout = next((x for x in LAYOUTS if x.first_seq(first) is not None), None)
     if layout is None:
         return None
-    seq = layout.first_seq(lines[0])
+    seq = layout.first_seq(first)
     if prev is None:
         prev = layout.chain_before(before, job.alg.size)
     if seq is None or prev is None:
         return None
     hashes: list[bytes] = []
     end, last = scan_leaves(lines, 0, seq, prev, layout, job.fragment, job.alg, hashes)
-    if end != len(lines):
+    if end != lines.count:
         return None
     return Hashed(seq, len(hashes), prev, last, _ranges(seq, hashes, job.sizes, job.alg))
 
