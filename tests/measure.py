@@ -8,6 +8,7 @@ its parent before ``exec``, so the parent is a small launcher, not this test pro
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,13 +36,20 @@ class Measured:
     cpu_seconds: float  # user and system time: what contention for the cores does not inflate
 
 
-def measured(args: list[str], timeout: float = 300.0, cwd: Path = ROOT) -> Measured:
-    """Run ``python args...`` (this interpreter), killed after ``timeout`` seconds."""
-    with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
+def measured(
+    args: list[str], timeout: float = 300.0, cwd: Path = ROOT, stdin: Path | None = None
+) -> Measured:
+    """Run ``python args...`` (this interpreter), killed after ``timeout`` seconds, with
+    the file ``stdin`` (if any) as its standard input."""
+    with (
+        tempfile.NamedTemporaryFile(suffix=".peak") as peak,
+        open(os.devnull if stdin is None else stdin, "rb") as given,
+    ):
         start = time.perf_counter()
         done = subprocess.run(  # noqa: S603
             [sys.executable, "-S", "-c", LAUNCHER, peak.name, sys.executable, *args],
             cwd=cwd,
+            stdin=given,
             capture_output=True,
             timeout=timeout,
             check=False,

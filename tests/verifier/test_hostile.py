@@ -177,6 +177,29 @@ def test_a_huge_line_among_many_leaves_is_read_no_further_than_the_limit(
     assert run.peak_mb < BOUND_MB
 
 
+@pytest.mark.parametrize("given", ["file", "stdin"])
+def test_many_long_lines_are_read_a_few_at_a_time(log: Log, tmp_path: Path, given: str) -> None:
+    """Lines over the limit one after another, in a file or on standard input (``--export
+    -``, read in one pass): each is refused, and the lines read at a time are bounded in
+    bytes as well as in number, so memory stays that of a few."""
+    lines = log.export([20])
+    path = tmp_path / "long-lines.jsonl"
+    count = 48
+    with path.open("wb") as f:
+        f.writelines(lines[:6])
+        for _ in range(count):
+            f.write(b'{"type":"leaf","seq":5,"leaf":"' + b"A" * (MAX_LINE + (1 << 20)) + b'"}\n')
+        f.writelines(lines[6:])
+    export, stdin = (str(path), None) if given == "file" else ("-", path)
+    run = measured(verify("log", "--export", export, "--log-key", log.vkey, "--json"), stdin=stdin)
+    assert run.code == 1, run.stdout + run.stderr
+    report = json.loads(run.stdout)
+    assert report["bottom_line"].startswith(
+        f"INVALID: format at seq 5: line 7 is longer than {MAX_LINE:,} bytes"
+    )
+    assert run.peak_mb < BOUND_MB
+
+
 def test_a_header_longer_than_a_line_may_be_cannot_be_evaluated(log: Log, tmp_path: Path) -> None:
     path = tmp_path / "header.jsonl"
     path.write_bytes(b'{"type":"log","origin":"' + b"x" * (MAX_LINE + 10) + b'"}\n')

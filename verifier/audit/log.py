@@ -16,7 +16,7 @@ parsed again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -40,7 +40,10 @@ FORMAT = "log-export/1"
 HEADER_KEYS = frozenset({"type", "format", "origin", "hash", "vkeys", "from", "size"})
 CHECKPOINT_KEYS = frozenset({"type", "size", "note"})
 BATCH = 4096
-"""Lines read at a time: the fast path's run, and how often progress is reported."""
+"""Lines read at a time, at most: the fast path's run, and how often progress is reported."""
+BATCH_BYTES = 8 << 20
+"""Bytes of lines read at a time, at most (a single line may pass it): with lines of up
+to ``MAX_LINE`` bytes, ``BATCH`` of them would hold gigabytes."""
 
 Progress = Callable[[int, int | None], None]
 """Called with (leaves audited, leaves the header announces) every few thousand leaves."""
@@ -252,7 +255,7 @@ class LogAudit:
     def consume(self, lines: Iterable[bytes | str]) -> None:
         """Feed lines; leaf lines in the exporter's layout take the fast path."""
         it = iter(lines)
-        while batch := [x.encode("utf-8") if isinstance(x, str) else x for x in islice(it, BATCH)]:
+        while batch := _batch(it):
             self._consume(batch)
             if self.progress is not None and self.header is not None:
                 self.progress(self.leaves.count, self.total)
@@ -381,3 +384,16 @@ class LogAudit:
                 f"size {size:,} at {utc_text(when)}"
             )
         return claim
+
+
+def _batch(lines: Iterator[bytes | str]) -> list[bytes]:
+    """The next lines: ``BATCH`` of them, or fewer holding ``BATCH_BYTES``."""
+    batch: list[bytes] = []
+    size = 0
+    for line in islice(lines, BATCH):
+        data = line.encode("utf-8") if isinstance(line, str) else line
+        batch.append(data)
+        size += len(data)
+        if size >= BATCH_BYTES:
+            break
+    return batch
