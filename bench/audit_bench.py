@@ -101,7 +101,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         signer = write_export(path, n, checkpoints=checkpoints)
         leaves = _leaves(path)
         hashed = _hashlib_rate(leaves)
-        times, cpu, out = _audit(path, signer.vkey, runs=3)
+        times, cpu, out = _audit(path, signer.vkey, runs=5)
         hashed_after = _hashlib_rate(leaves)  # the machine's state on both sides of the audit
         bare = _bare_hashlib_rate(leaves)
         size = path.stat().st_size
