@@ -105,8 +105,15 @@ def workers(jobs: int | None) -> int:
         return os.cpu_count() or 1
 
 
+AHEAD = 64
+"""Regions handed to the workers beyond the one the main process merges next. A region's
+result is a few kilobytes (its compact ranges), so the workers may run far ahead: the
+main process, checking checkpoint signatures meanwhile, sometimes falls behind them,
+and a worker that has nothing handed to it leaves its core idle."""
+
+
 class Pool:
-    """Worker processes hashing the regions of one file, a few regions ahead."""
+    """Worker processes hashing the regions of one file, up to ``AHEAD`` regions ahead."""
 
     def __init__(
         self, path: str, fragment: bytes, alg: HashAlgorithm, sizes: list[int], jobs: int
@@ -120,7 +127,7 @@ class Pool:
             initializer=_start,
             initargs=(path, fragment, alg.name, sorted(sizes)),
         )
-        self.ahead = 2 * jobs + 1
+        self.ahead = max(AHEAD, 2 * jobs + 1)
 
     def submit(self, region: Region, prev: bytes | None) -> Future[Hashed | None]:
         return self.executor.submit(hash_region, region.offset, region.length, prev)
