@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import io
 import ssl
 import threading
@@ -34,7 +35,7 @@ import urllib.parse
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import find_unique_cms_attribute
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import extract_ts_certs
@@ -475,6 +477,46 @@ async def _long_term_validation(pdf: bytes, roots: list[asn1_x509.Certificate]) 
     return f"{sub.status.name}/{sub.standard_name}"
 
 
+# pyHanko's estimates of the space a time-stamped signature needs, by the digests of the
+# signer's certificates and of the TSA's dummy token: all the CMS object's size depends on.
+_reservations: dict[tuple[bytes, bytes], int] = {}
+_reservations_lock = threading.Lock()
+
+
+async def _reservation(signer: IssuerSigner, timestamper: TimeStamper) -> int:
+    """The bytes to reserve for a time-stamped signature: what pyHanko reserves when it
+    estimates them itself (``PdfSigningSession.estimate_signature_container_size``: a
+    dry-run CMS object with the TSA's dummy token, in hex, and half again for tokens
+    that vary), made once per signer and dummy token (which pyHanko keeps per
+    time-stamper) instead of once per signature: the dry run is half of pyHanko's
+    signing time."""
+    dummy = await timestamper.async_dummy_response("sha256")
+    certs = [signer.signer.signing_cert, *signer.signer.cert_registry]
+    key = (
+        hashlib.sha256(b"".join(c.dump() for c in certs)).digest(),
+        hashlib.sha256(dummy.dump()).digest(),
+    )
+    with _reservations_lock:
+        known = _reservations.get(key)
+    if known is not None:
+        return known
+    test = await signer.signer.async_sign(
+        hashlib.sha256(b"").digest(),
+        "sha256",
+        dry_run=True,
+        use_pades=True,
+        timestamper=timestamper,
+        signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+    )
+    hex_length = len(test.dump()) * 2
+    reserved = hex_length + 2 * (hex_length // 4)
+    with _reservations_lock:
+        if len(_reservations) >= 16:
+            _reservations.clear()
+        _reservations[key] = reserved
+    return reserved
+
+
 def sign(
     pdf: bytes,
     attachment: bytes,
@@ -521,9 +563,10 @@ def sign(
     stamper = _KeptToken(timestamper) if timestamper is not None and level != B_B else None
     pdf_signer = PdfSigner(metadata, signer=signer.signer, timestamper=stamper)
     # B-B: a fixed reservation saves pyHanko's dry-run signature (the CMS object is about
-    # 2 KB). With a time-stamp: the TSA's token and chain vary in size, so pyHanko
-    # measures them.
-    out = pdf_signer.sign_pdf(writer, bytes_reserved=None if stamper else B_B_RESERVED)
+    # 2 KB). With a time-stamp: the TSA's token and chain vary in size, so the space is
+    # pyHanko's estimate, made once per signer and TSA token (``_reservation``).
+    reserved = B_B_RESERVED if stamper is None else asyncio.run(_reservation(signer, stamper))
+    out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
     signed: bytes = out.getvalue()
     if level != B_LTA:
         return signed
