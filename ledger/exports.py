@@ -344,11 +344,12 @@ def download_path(service: Ledger, export_id: str, tenant_id: int | None) -> Pat
 # --- building -----------------------------------------------------------------------
 
 
-def _certificate(service: Ledger, tenant: tuple[int, str], envelope_id: str, lang: str) -> Any:
-    """The one call of the certificate issuer (``ledger.certificates``)."""
+def _certificates(service: Ledger, tenant: tuple[int, str], envelope_id: str) -> Any:
+    """The one call of the certificate issuer (``ledger.certificates``): the envelope's
+    bundle and its certificate in each of ``LANGS``, from one reading of the evidence."""
     from ledger import certificates  # reportlab and pyHanko: imported when first needed
 
-    return certificates.certificate(service, tenant, envelope_id, lang=lang)
+    return certificates.editions(service, tenant, envelope_id, LANGS)
 
 
 @dataclass(frozen=True)
@@ -361,19 +362,18 @@ class _File:
 
 
 def envelope_files(service: Ledger, tenant: tuple[int, str], envelope_id: str) -> list[_File]:
-    """One envelope's files: its evidence bundle and both editions of its certificate."""
-    with service.db.reading() as conn:
-        bundle = service.bundle(conn, tenant, envelope_id)
+    """One envelope's files: its evidence bundle and both editions of its certificate,
+    which rest on that bundle."""
+    editions = _certificates(service, tenant, envelope_id)
     files = [
         _File(
             "evidence-bundle.json",
             "evidence-bundle",
             "",
-            json.dumps(bundle, ensure_ascii=False, indent=2).encode(),
+            json.dumps(editions.bundle, ensure_ascii=False, indent=2).encode(),
         )
     ]
-    for lang in LANGS:
-        issued = _certificate(service, tenant, envelope_id, lang)
+    for lang, issued in zip(LANGS, editions.delivered, strict=True):
         files.append(
             _File(f"certificate-{lang}.pdf", "certificate", lang, issued.pdf, issued.certificate_id)
         )
