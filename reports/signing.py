@@ -270,8 +270,19 @@ class RevocationUnavailable(Exception):
 
 
 def _roots(signer: IssuerSigner, tsa_roots: Sequence[bytes]) -> list[asn1_x509.Certificate]:
-    roots = [asn1_x509.Certificate.load(r) for r in signer.roots]
-    return roots + [c for data in tsa_roots for c in load_certs_from_pemder_data(data)]
+    return list(_parsed(signer.roots) + _parsed(tuple(tsa_roots)))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(data: tuple[bytes, ...]) -> tuple[asn1_x509.Certificate, ...]:
+    """The certificates in ``data`` (PEM or DER), parsed once per process: asn1crypto
+    keeps the normalised names it compares on the certificate object, and normalising
+    them again for every validation context was a third of making one. Parsed in full
+    here (``native``), so that threads sharing them only read them."""
+    certs = tuple(c for item in data for c in load_certs_from_pemder_data(item))
+    for cert in certs:
+        _ = cert.native, cert.subject.hashable, cert.issuer.hashable
+    return certs
 
 
 def _context(
@@ -280,12 +291,10 @@ def _context(
     """Revocation data required for every certificate below a root ("require"): the
     given CRLs, and those fetched (within the timeout) when fetching is allowed."""
     backend = RequestsFetcherBackend(per_request_timeout=revocation.timeout)
+    chain = tuple(c.public_bytes(serialization.Encoding.DER) for c in signer.chain)
     return ValidationContext(
         trust_roots=_roots(signer, tsa_roots),
-        other_certs=[
-            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-            for c in signer.chain
-        ],
+        other_certs=list(_parsed(chain)),
         crls=list(revocation.crls()),
         allow_fetching=revocation.fetch,
         fetcher_backend=backend if revocation.fetch else None,
