@@ -8,6 +8,7 @@ until the end can write.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -66,11 +67,14 @@ def numbered_canvas(footer: Callable[[Canvas, int, int], None], font: str) -> ty
     return NumberedCanvas
 
 
-def qr_modules(value: str) -> list[list[bool]]:
-    """The QR code of ``value`` (reportlab's encoder, level M): rows of dark modules."""
+@functools.lru_cache(maxsize=8)
+def qr_modules(value: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code of ``value`` (reportlab's encoder, level M): rows of dark modules.
+    Kept for the last few values: both editions of a certificate show the same URL, and
+    encoding it is a tenth of rendering an edition."""
     qr = QrCodeWidget(value, barLevel=QR_LEVEL).qr
     qr.make()
-    return [[bool(m) for m in row] for row in qr.modules]
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
 
 
 def draw_qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:

@@ -25,16 +25,22 @@ its text states the level it will reach (``reports.issuing``).
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import io
+import ssl
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import certifi
 from asn1crypto import cms, tsp
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -47,8 +53,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import find_unique_cms_attribute
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
-from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import extract_ts_certs
 from pyhanko.sign.validation import DocumentSecurityStore
 from pyhanko.sign.validation.ades import ades_lta_validation
@@ -169,12 +176,22 @@ class IssuerSigner:
         return cls(signer, leaf, tuple(certs[1:]), roots)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings of pyHanko's own TSA client (the system's defaults, certifi's
+    roots), made once per process: loading certifi's roots costs 27 ms of CPU, which
+    pyHanko spends again for every request (two per certificate)."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class TimedTimeStamper(HTTPTimeStamper):
     """pyHanko's RFC 3161 HTTP client, adding up the time spent waiting for the TSA.
 
     One per TSA URL and process: it keeps the dummy token pyHanko asks for once (to
     size the signature). ``lock`` serialises its use; ``seconds`` and ``requests``
-    count the round trips since ``reset()``.
+    count the round trips since ``reset()``. Each request has its own HTTP session, as
+    in pyHanko (a session belongs to the event loop of one ``asyncio.run``), but all
+    share one TLS context (``_tls_context``).
     """
 
     def __init__(self, url: str, timeout: float, headers: dict[str, str] | None = None) -> None:
@@ -195,6 +212,14 @@ class TimedTimeStamper(HTTPTimeStamper):
 
     def reset(self) -> None:
         self.seconds, self.requests = 0.0, 0
+
+    @asynccontextmanager
+    async def _acquire_session(self) -> AsyncIterator[aiohttp.ClientSession]:
+        """pyHanko's session for one request (``HTTPTimeStamper._acquire_session``
+        without a session of its own), with the process's TLS context."""
+        connector = aiohttp.TCPConnector(ssl=_tls_context())
+        async with aiohttp.ClientSession(connector=connector) as session:
+            yield session
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         started = time.perf_counter()
@@ -245,8 +270,19 @@ class RevocationUnavailable(Exception):
 
 
 def _roots(signer: IssuerSigner, tsa_roots: Sequence[bytes]) -> list[asn1_x509.Certificate]:
-    roots = [asn1_x509.Certificate.load(r) for r in signer.roots]
-    return roots + [c for data in tsa_roots for c in load_certs_from_pemder_data(data)]
+    return list(_parsed(signer.roots) + _parsed(tuple(tsa_roots)))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(data: tuple[bytes, ...]) -> tuple[asn1_x509.Certificate, ...]:
+    """The certificates in ``data`` (PEM or DER), parsed once per process: asn1crypto
+    keeps the normalised names it compares on the certificate object, and normalising
+    them again for every validation context was a third of making one. Parsed in full
+    here (``native``), so that threads sharing them only read them."""
+    certs = tuple(c for item in data for c in load_certs_from_pemder_data(item))
+    for cert in certs:
+        _ = cert.native, cert.subject.hashable, cert.issuer.hashable
+    return certs
 
 
 def _context(
@@ -255,12 +291,10 @@ def _context(
     """Revocation data required for every certificate below a root ("require"): the
     given CRLs, and those fetched (within the timeout) when fetching is allowed."""
     backend = RequestsFetcherBackend(per_request_timeout=revocation.timeout)
+    chain = tuple(c.public_bytes(serialization.Encoding.DER) for c in signer.chain)
     return ValidationContext(
         trust_roots=_roots(signer, tsa_roots),
-        other_certs=[
-            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-            for c in signer.chain
-        ],
+        other_certs=list(_parsed(chain)),
         crls=list(revocation.crls()),
         allow_fetching=revocation.fetch,
         fetcher_backend=backend if revocation.fetch else None,
@@ -318,6 +352,42 @@ def _signature_timestamp(signed: bytes) -> cms.ContentInfo:
     return token
 
 
+class _KeptToken(TimeStamper):
+    """``timestamper`` as pyHanko signs with it, keeping the tokens it obtains (not the
+    dummy one that sizes the signature), so that the signature time-stamp token need
+    not be read back from the signed PDF (pyHanko parses the signature's hex string a
+    byte at a time: 5% of a certificate's CPU). ``token`` is that token when exactly
+    one was obtained; ``_signature_timestamp`` reads it from the file otherwise."""
+
+    def __init__(self, timestamper: HTTPTimeStamper) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.timestamper = timestamper
+        self.tokens: list[cms.ContentInfo] = []
+
+    @property
+    def token(self) -> cms.ContentInfo | None:
+        return self.tokens[0] if len(self.tokens) == 1 else None
+
+    async def async_dummy_response(self, md_algorithm: str) -> cms.ContentInfo:
+        token: cms.ContentInfo = await self.timestamper.async_dummy_response(md_algorithm)
+        return token
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        token: cms.ContentInfo = await self.timestamper.async_timestamp(
+            message_digest, md_algorithm
+        )
+        self.tokens.append(token)
+        return token
+
+
+CHECK_SECONDS = 60.0  # how long a check that found the revocation data stands
+
+# When a check found the revocation data, by signer, time-stamper, TSA roots and
+# revocation sources (each compared as the object it is, or by value).
+_found: dict[tuple[object, ...], float] = {}
+_found_lock = threading.Lock()
+
+
 def check_revocation(
     signer: IssuerSigner,
     timestamper: HTTPTimeStamper,
@@ -325,12 +395,43 @@ def check_revocation(
     revocation: Revocation,
 ) -> str | None:
     """None when the revocation data of the issuer's and the TSA's chains can be had
-    (B-LTA can be reached), else why not. A TSA that fails raises its own error."""
+    (B-LTA can be reached), else why not. A TSA that fails raises its own error.
+
+    It only predicts the level the certificate will state: ``sign`` gathers and
+    validates that data again (issued then) and the long-term validation checks the
+    result, and ``reports.issuing`` renders again at B-T when they fail. So a check
+    that found the data stands for ``CHECK_SECONDS`` for the same signer, TSA, roots and
+    revocation sources: the second edition of a certificate, and the certificates
+    issued after it, skip its path validation (4% of a certificate's CPU). A check
+    that did not find them, or whose data ``sign`` did not find, is made again next
+    time."""
+    key = (signer, timestamper, tuple(tsa_roots), revocation)
+    now = time.monotonic()
+    with _found_lock:
+        found = _found.get(key)
+    if found is not None and now - found < CHECK_SECONDS:
+        return None
     try:
         asyncio.run(_paths(signer, timestamper, _context(signer, tsa_roots, revocation)))
     except RevocationUnavailable as e:
+        _forget_check(signer, timestamper, tsa_roots, revocation)
         return f"no revocation data for {e}"
+    with _found_lock:
+        if len(_found) >= 32:
+            _found.clear()
+        _found[key] = now
     return None
+
+
+def _forget_check(
+    signer: IssuerSigner,
+    timestamper: HTTPTimeStamper,
+    tsa_roots: Sequence[bytes],
+    revocation: Revocation,
+) -> None:
+    """The revocation data was not found (checking, or signing): check again next time."""
+    with _found_lock:
+        _found.pop((signer, timestamper, tuple(tsa_roots), revocation), None)
 
 
 def revocation_counts(pdf: bytes) -> tuple[int, int, int]:
@@ -366,13 +467,16 @@ def _embed_validation_data_and_stamp(
     timestamper: HTTPTimeStamper,
     tsa_roots: Sequence[bytes],
     revocation: Revocation,
+    token: cms.ContentInfo | None = None,
 ) -> bytes:
     """B-T → B-LTA: one incremental update with the DSS (the chains and their CRLs or
     OCSP responses, revocation data issued now, after the signature time-stamp) and a
     document time-stamp over the whole file. It changes nothing else: no metadata (the
-    certification signature's DocMDP P=1 allows validation data and time-stamps only)."""
+    certification signature's DocMDP P=1 allows validation data and time-stamps only).
+    ``token``: the signature time-stamp token, if the caller kept it (else read from
+    ``signed``); the long-term validation of the result checks the one in the file."""
     context = _context(signer, tsa_roots, revocation)
-    token = _signature_timestamp(signed)
+    token = token or _signature_timestamp(signed)
     try:
         paths = asyncio.run(_paths(signer, timestamper, context, token))
     except RevocationUnavailable as e:
@@ -421,6 +525,46 @@ async def _long_term_validation(pdf: bytes, roots: list[asn1_x509.Certificate]) 
     return f"{sub.status.name}/{sub.standard_name}"
 
 
+# pyHanko's estimates of the space a time-stamped signature needs, by the digests of the
+# signer's certificates and of the TSA's dummy token: all the CMS object's size depends on.
+_reservations: dict[tuple[bytes, bytes], int] = {}
+_reservations_lock = threading.Lock()
+
+
+async def _reservation(signer: IssuerSigner, timestamper: TimeStamper) -> int:
+    """The bytes to reserve for a time-stamped signature: what pyHanko reserves when it
+    estimates them itself (``PdfSigningSession.estimate_signature_container_size``: a
+    dry-run CMS object with the TSA's dummy token, in hex, and half again for tokens
+    that vary), made once per signer and dummy token (which pyHanko keeps per
+    time-stamper) instead of once per signature: the dry run is half of pyHanko's
+    signing time."""
+    dummy = await timestamper.async_dummy_response("sha256")
+    certs = [signer.signer.signing_cert, *signer.signer.cert_registry]
+    key = (
+        hashlib.sha256(b"".join(c.dump() for c in certs)).digest(),
+        hashlib.sha256(dummy.dump()).digest(),
+    )
+    with _reservations_lock:
+        known = _reservations.get(key)
+    if known is not None:
+        return known
+    test = await signer.signer.async_sign(
+        hashlib.sha256(b"").digest(),
+        "sha256",
+        dry_run=True,
+        use_pades=True,
+        timestamper=timestamper,
+        signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+    )
+    hex_length = len(test.dump()) * 2
+    reserved = hex_length + 2 * (hex_length // 4)
+    with _reservations_lock:
+        if len(_reservations) >= 16:
+            _reservations.clear()
+        _reservations[key] = reserved
+    return reserved
+
+
 def sign(
     pdf: bytes,
     attachment: bytes,
@@ -464,16 +608,22 @@ def sign(
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
     )
-    stamper = timestamper if level != B_B else None
+    stamper = _KeptToken(timestamper) if timestamper is not None and level != B_B else None
     pdf_signer = PdfSigner(metadata, signer=signer.signer, timestamper=stamper)
     # B-B: a fixed reservation saves pyHanko's dry-run signature (the CMS object is about
-    # 2 KB). With a time-stamp: the TSA's token and chain vary in size, so pyHanko
-    # measures them.
-    out = pdf_signer.sign_pdf(writer, bytes_reserved=None if stamper else B_B_RESERVED)
+    # 2 KB). With a time-stamp: the TSA's token and chain vary in size, so the space is
+    # pyHanko's estimate, made once per signer and TSA token (``_reservation``).
+    reserved = B_B_RESERVED if stamper is None else asyncio.run(_reservation(signer, stamper))
+    out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
     signed: bytes = out.getvalue()
     if level != B_LTA:
         return signed
-    assert timestamper is not None  # noqa: S101  checked above
-    return _embed_validation_data_and_stamp(
-        signed, signer, timestamper, tsa_roots, revocation or Revocation()
-    )
+    assert stamper is not None  # noqa: S101  checked above
+    revocation = revocation or Revocation()
+    try:
+        return _embed_validation_data_and_stamp(
+            signed, signer, stamper.timestamper, tsa_roots, revocation, stamper.token
+        )
+    except RevocationUnavailable:
+        _forget_check(signer, stamper.timestamper, tsa_roots, revocation)
+        raise

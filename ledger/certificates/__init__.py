@@ -5,7 +5,8 @@
 - ``params``: an edition as a caller names it (``lang``, ``tz``);
 - ``registry``: the table of issued certificates and its queries;
 - ``issuing``: ``certificate(service, tenant, envelope_id, lang=, tz=)``, the stored PDF
-  for unchanged evidence, else a new edition issued and recorded.
+  for unchanged evidence, else a new edition issued and recorded; ``editions(...,
+  langs)``, several languages from one reading of the evidence (exports).
 
 The API (``GET /v1/envelopes/<id>/certificate.pdf``), the verification page and
 ``ledger certificate`` call them. The names below are loaded on first use: ``issuer``
@@ -19,7 +20,9 @@ from typing import Any
 
 _NAMES = {
     "certificate": "issuing",
+    "editions": "issuing",
     "Delivered": "issuing",
+    "Editions": "issuing",
     "ensure_dev_issuer": "issuer",
     "issuer_files": "issuer",
     "issuer_info": "issuer",

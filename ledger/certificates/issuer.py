@@ -107,6 +107,18 @@ def issuer_roots(settings: Settings) -> list[bytes]:
     return [c.public_bytes(serialization.Encoding.PEM) for c in roots]
 
 
+@dataclass(frozen=True)
+class _DevelopmentCrls:
+    """CRLs issued now by the development CAs among ``cas`` (``fresh_crls``). A value,
+    not a closure: equal settings give equal ``Revocation`` objects, by which
+    ``reports.signing.check_revocation`` keeps a check that found the data."""
+
+    cas: tuple[Path, ...]
+
+    def __call__(self) -> list[bytes]:
+        return fresh_crls(self.cas)
+
+
 def revocation(settings: Settings, files: IssuerFiles) -> Revocation:
     """Revocation data for B-LTA: CRLs issued at signing time by the development CAs
     whose keys are under the data dir (the development issuer's CA, the development
@@ -116,4 +128,8 @@ def revocation(settings: Settings, files: IssuerFiles) -> Revocation:
     cas += list(settings.tsa_trust_roots)
     if not settings.tsa_trust_roots and not settings.tsa_urls:
         cas.append(settings.devtsa_dir / "root.pem")
-    return Revocation(crls=lambda: fresh_crls(cas), fetch=True, timeout=float(settings.tsa_timeout))
+    return Revocation(
+        crls=_DevelopmentCrls(tuple(Path(c) for c in cas)),
+        fetch=True,
+        timeout=float(settings.tsa_timeout),
+    )

@@ -32,7 +32,7 @@ from ledger import devpki
 from ledger.certificates.issuer import issuer_info, issuer_signer
 from reports import model
 from reports.certificate import Signing, render
-from reports.issuing import issue
+from reports.issuing import Issued, issue
 from reports.signing import (
     Revocation,
     RevocationUnavailable,
@@ -254,6 +254,64 @@ def test_revocation_data_that_vanishes_while_signing_gives_b_t(world: World) -> 
     path.write_bytes(issued.pdf)
     assert "PAdES level reached: B-T" in flat(pdftotext(path))
     assert revocation_counts(issued.pdf)[1:] == (0, 0)
+
+
+def test_a_kept_check_never_lets_a_certificate_claim_b_lta_without_the_data(
+    world: World,
+) -> None:
+    # A check that found the revocation data stands a while (CHECK_SECONDS: the second
+    # edition and the next certificates skip it); data gone by the next signature still
+    # gives B-T: signing gathers it again, and the certificate is rendered again.
+    assert world.tsa_root is not None
+    settings = world.settings
+    response = world.client.get(
+        f"/v1/envelopes/{FLOW_ENVELOPE}/evidence",
+        headers={"Authorization": f"Bearer {world.read}"},
+    )
+    bundle = response.get_json()
+    roots = [world.tsa_root.read_bytes()]
+    signer, files = issuer_signer(settings)
+    cas = [world.issuer_ca, world.tsa_root]
+    calls: list[int] = []
+    available = [True]
+
+    def crls() -> list[bytes]:
+        calls.append(1)
+        return devpki.fresh_crls(cas) if available[0] else []
+
+    revocation = Revocation(crls=crls, fetch=False)
+    stamper = TimedTimeStamper(settings.tsa_urls[0], 10)
+
+    def issued() -> Issued:
+        return issue(
+            bundle,
+            verify_bundle(bundle, [world.vkey], roots),
+            issuer_info(settings, signer, files.development),
+            signer,
+            timestampers=[stamper],
+            tsa_roots=roots,
+            tsa_development=True,
+            revocation=revocation,
+        )
+
+    assert issued().level == "B-LTA"
+    assert len(calls) == 2  # the check, then the signature's validation data
+    assert issued().level == "B-LTA"
+    assert len(calls) == 3  # the check was kept
+    available[0] = False
+    gone = issued()
+    assert len(calls) == 4
+    assert gone.level == "B-T"
+    assert gone.level_reason is not None
+    assert gone.level_reason.startswith("no revocation data for ")
+    assert gone.tsa_requests == 2  # signed for B-LTA, then rendered and signed again
+    path = world.directory / "kept-check.pdf"
+    path.write_bytes(gone.pdf)
+    assert "PAdES level reached: B-T" in flat(pdftotext(path))
+    assert revocation_counts(gone.pdf)[1:] == (0, 0)
+    again = issued()  # the kept check was dropped: checked again, B-T from the start
+    assert len(calls) == 5
+    assert (again.level, again.tsa_requests) == ("B-T", 1)
 
 
 def test_sign_refuses_b_lta_without_revocation_data(world: World) -> None:
