@@ -198,6 +198,6 @@ def audit_file(
             # it); any other record, every leaf before it in the file
             regions.feed_until(MAX_SIZE if size is None else size - audit.start)
             audit.lines = AFTER_LEAVES + index  # feed_line counts it
-            audit.consume((line,))
+            audit.feed_line(line)  # no leaf line comes after the leaf section
         regions.feed_all()
     return audit.finish()

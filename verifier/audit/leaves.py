@@ -196,10 +196,9 @@ def scan_leaves(
         begins, nexts, seqs = starts[i : i + n], starts[i + 1 : i + n + 1], range(seq, seq + n)
         k = _first(list(map(startswith, map(head_format.__mod__, seqs), begins)), False, n)
         after_head = len(head_format % seq)
-        sizes = list(map(sub, nexts[:k], begins))
-        k = _first(list(map(MAX_LINE.__ge__, sizes)), False, k)
-        # head, base64, tail: no slice below reaches into another line
-        k = _first(list(map((after_head + tail).__le__, sizes)), False, k)
+        # at most MAX_LINE, and a head, base64 and tail: no slice below leaves its line
+        sizes = range(after_head + tail, MAX_LINE + 1)
+        k = _first(list(map(sizes.__contains__, map(sub, nexts[:k], begins))), False, k)
         tails_at = list(map((-tail).__add__, nexts[:k]))
         try:
             base64 = map(slice, map(after_head.__add__, begins[:k]), tails_at)
