@@ -24,11 +24,10 @@ from bisect import bisect_left, bisect_right
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
-from verifier import merkle
 from verifier.audit.leaves import LAYOUTS, Hashed, Lines, scan_leaves
 from verifier.audit.reader import Region
-from verifier.hashing import HashAlgorithm, algorithm
-from verifier.merkle import range_nodes
+from verifier.hashing import NODE_PREFIX, HashAlgorithm, algorithm
+from verifier.merkle import NodeID, range_nodes
 
 
 class _Job(NamedTuple):
@@ -82,17 +81,42 @@ def hash_region(offset: int, length: int, prev: bytes | None) -> Hashed | None:
 def _ranges(
     begin: int, hashes: list[bytes], sizes: list[int], alg: HashAlgorithm
 ) -> list[tuple[int, list[bytes]]]:
-    """The compact ranges of the leaves, cut at each checkpoint size inside them."""
+    """The compact ranges of the leaves, cut at each checkpoint size inside them.
+
+    Every perfect subtree inside the region is hashed level by level, one list at a
+    time (about as many hashes as leaves: those of the cuts' ranges and the few that
+    span a cut), and each cut's range takes its nodes from the levels."""
     end = begin + len(hashes)
+    levels = _levels(begin, hashes, alg)
     cuts = [*sizes[bisect_right(sizes, begin) : bisect_left(sizes, end)], end]
     out, start = [], begin
     for cut in cuts:
-        nodes = range_nodes(start, cut)
-        out.append(
-            (cut, [merkle.root(hashes[n.begin - begin : n.end - begin], alg) for n in nodes])
-        )
+        out.append((cut, [_node(levels, begin, n) for n in range_nodes(start, cut)]))
         start = cut
     return out
+
+
+def _levels(begin: int, hashes: list[bytes], alg: HashAlgorithm) -> list[list[bytes]]:
+    """Per level, the roots of the aligned subtrees inside ``[begin, begin + len)``, the
+    first being the one at index ``ceil(begin / 2**level)``."""
+    end, new, prefix = begin + len(hashes), alg.new, NODE_PREFIX
+    levels, level, first = [hashes], 0, begin
+    while True:
+        level += 1
+        upper = -(-begin >> level)  # the first subtree of this level inside the region
+        count = (end >> level) - upper
+        if count <= 0:
+            return levels
+        below = levels[-1]
+        skip = 2 * upper - first  # 1: the level below starts with an unpaired node
+        pairs = zip(below[skip::2], below[skip + 1 :: 2], strict=False)
+        levels.append([new(prefix + left + right).digest() for left, right in pairs][:count])
+        first = upper
+
+
+def _node(levels: list[list[bytes]], begin: int, node: NodeID) -> bytes:
+    first = -(-begin >> node.level)
+    return levels[node.level][node.index - first]
 
 
 def workers(jobs: int | None) -> int:

@@ -9,12 +9,17 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.bundles import write_export
+from verifier import merkle
 from verifier.audit import audit_file, leaves, parallel
 from verifier.audit.leaves import Hashed, Leaves
 from verifier.audit.reader import scan
 from verifier.checkpoint import NoteSigner
+from verifier.hashing import SHA256
+from verifier.merkle import range_nodes
 
 N = 5_000
 CHUNK = 50_000
@@ -96,3 +101,26 @@ def test_a_worker_takes_its_chain_from_the_line_before_its_region(
     assert run.ranges[-1][0] == run.first_seq + run.leaves
     damaged = parallel.hash_region(second.offset + 1, second.length - 1, None)
     assert damaged is None  # not at a line's start: read by the main process
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    begin=st.integers(0, 5_000),
+    count=st.integers(1, 600),
+    sizes=st.lists(st.integers(1, 6_000), max_size=40, unique=True),
+)
+def test_a_region_s_compact_ranges_are_the_subtrees_roots(
+    begin: int, count: int, sizes: list[int]
+) -> None:
+    """What a worker hands back for each cut (its ranges, from the levels hashed once) is
+    the roots of the perfect subtrees covering the cut's leaves (RFC 9162 MTH)."""
+    hashes = [SHA256.leaf_hash(b"%d" % (begin + i)) for i in range(count)]
+    end, start = begin + count, begin
+    ranges = parallel._ranges(begin, hashes, sorted(sizes), SHA256)
+    assert [cut for cut, _ in ranges] == [*sorted(s for s in sizes if begin < s < end), end]
+    for cut, nodes in ranges:
+        expected = [
+            merkle.root(hashes[n.begin - begin : n.end - begin]) for n in range_nodes(start, cut)
+        ]
+        assert nodes == expected
+        start = cut
