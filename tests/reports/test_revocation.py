@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -217,19 +218,23 @@ def test_an_operator_ca_whose_crl_is_served_reaches_b_lta(tmp_path: Path) -> Non
         server.server_close()
 
 
-def test_revocation_data_that_vanishes_while_signing_gives_b_t(world: World) -> None:
-    # The check before rendering finds the CRLs; when the time-stamp revision is made
-    # they are gone: the certificate is rendered again at B-T, never left claiming B-LTA.
+def _flow_evidence(world: World) -> tuple[dict[str, Any], list[bytes], list[Path]]:
+    """The flow envelope's bundle, the TSA roots, and the development CAs issuing CRLs."""
     assert world.tsa_root is not None
-    settings = world.settings
     response = world.client.get(
         f"/v1/envelopes/{FLOW_ENVELOPE}/evidence",
         headers={"Authorization": f"Bearer {world.read}"},
     )
-    bundle = response.get_json()
     roots = [world.tsa_root.read_bytes()]
+    return response.get_json(), roots, [world.issuer_ca, world.tsa_root]
+
+
+def test_revocation_data_that_vanishes_while_signing_gives_b_t(world: World) -> None:
+    # The check before rendering finds the CRLs; when the time-stamp revision is made
+    # they are gone: the certificate is rendered again at B-T, never left claiming B-LTA.
+    settings = world.settings
+    bundle, roots, cas = _flow_evidence(world)
     signer, files = issuer_signer(settings)
-    cas = [world.issuer_ca, world.tsa_root]
     calls: list[int] = []
 
     def vanishing() -> list[bytes]:
@@ -262,16 +267,9 @@ def test_a_kept_check_never_lets_a_certificate_claim_b_lta_without_the_data(
     # A check that found the revocation data stands a while (CHECK_SECONDS: the second
     # edition and the next certificates skip it); data gone by the next signature still
     # gives B-T: signing gathers it again, and the certificate is rendered again.
-    assert world.tsa_root is not None
     settings = world.settings
-    response = world.client.get(
-        f"/v1/envelopes/{FLOW_ENVELOPE}/evidence",
-        headers={"Authorization": f"Bearer {world.read}"},
-    )
-    bundle = response.get_json()
-    roots = [world.tsa_root.read_bytes()]
+    bundle, roots, cas = _flow_evidence(world)
     signer, files = issuer_signer(settings)
-    cas = [world.issuer_ca, world.tsa_root]
     calls: list[int] = []
     available = [True]
 
