@@ -7,8 +7,8 @@ order, each checkpoint once the leaf regions up to its size are in: the tree kee
 root at each checkpoint size as the leaves pass it, so memory stays O(log n) plus the
 kept roots (a few dozen bytes per checkpoint) however long the log. The leaf regions are
 hashed by worker processes when there are cores to spare (``verifier.audit.parallel``),
-up to ``AHEAD`` regions ahead, with the signatures of the checkpoints, while this
-process checks the checkpoints whose leaves are in; else here: the report is the same.
+up to ``AHEAD`` regions ahead, while this process checks the checkpoints whose leaves
+are in; else here: the report is the same.
 """
 
 from __future__ import annotations

@@ -13,13 +13,6 @@ expected seq, the tree's size) and its first chain step holds from the audit's c
 value; anything else (a damaged line, a seq out of place, a foreign layout) makes the
 main process audit that region itself, line by line, so the report is exactly the one a
 single process writes and the first bad seq is still named.
-
-When every signature is to be checked, the workers also take pieces of the records
-after the leaves, one after each region (``verify_notes``): they verify each checkpoint
-note's Ed25519 signature, the costliest step of a checkpoint, and hand back the digests
-of those that verify. The main process still reads and checks every record; it skips
-only ``verifier.checkpoint.verify`` for a note a worker vouched for, and verifies the
-others itself, so a failure is reported exactly as by one process.
 """
 
 from __future__ import annotations
