@@ -43,11 +43,6 @@ def _key(size: int, note: str) -> bytes:
     return hashlib.sha256(b"%d\n%s" % (size, note.encode("utf-8", "surrogatepass"))).digest()
 
 
-def note_digest(note: str) -> bytes:
-    """What identifies a note whose signature a worker verified (``verifier.audit.parallel``)."""
-    return hashlib.sha256(note.encode("utf-8", "surrogatepass")).digest()
-
-
 @dataclass(frozen=True, slots=True)
 class _Seen:
     """A checkpoint read from the export; ``note`` is kept while its signature is unchecked."""
@@ -88,8 +83,6 @@ class Checkpoints:
         self.results, self.tree, self.origin, self.vkeys = results, tree, origin, vkeys
         self.start = start  # the export's first seq: checkpoints before it say nothing of it
         self.deferring = signatures == "essential" and anchor_sizes is not None
-        # notes a worker found signed by a trusted key (note_digest), until they are read
-        self.preverified: set[bytes] = set()
         self.anchor_sizes = anchor_sizes
         self.digests: dict[int, set[bytes]] = {}  # signed-text digests, for the anchors
         self.pending: dict[int, list[_Seen]] = {}  # waiting for the tree to reach them
@@ -148,12 +141,7 @@ class Checkpoints:
     def _verify(self, note: str) -> notes.Checkpoint:
         """The checkpoint once a trusted key's signature verifies (docs/design/EVIDENCE-FORMAT.md
         §4)."""
-        digest = note_digest(note) if self.preverified else None
-        if digest in self.preverified:  # notes.verify ran in a worker, on this very note
-            self.preverified.discard(digest)
-            cp = notes.parse_checkpoint(notes.signed_text(note))
-        else:
-            cp = notes.verify(note, self.vkeys)
+        cp = notes.verify(note, self.vkeys)
         self.signed += 1
         self.newest_signed = max(self.newest_signed, cp.size)
         return cp

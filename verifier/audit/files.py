@@ -34,7 +34,6 @@ from verifier.audit.reader import (
     checkpoint_size,
     scan,
     split_lines,
-    tail_pieces,
 )
 from verifier.audit.report import AFTER_LEAVES
 from verifier.audit.tree import AuditState
@@ -56,11 +55,6 @@ class _Regions:
         self.next = 0  # the next region to feed
         self.submitted = 0
         self.lines = 0  # leaf-section lines fed
-        # the records after the leaves, in as many pieces, whose checkpoint signatures the
-        # workers verify (each piece handed over after its region): see collect_until
-        self.pieces: list[Region] = []
-        self.verified: dict[int, Future[list[bytes]]] = {}
-        self.collected = 0  # the pieces whose results are in the audit
 
     def feed_until(self, lines: int) -> None:
         """Feed regions until ``lines`` lines of the leaf section are in."""
@@ -91,23 +85,7 @@ class _Regions:
             if region.length <= self.whole:
                 known = self.audit.leaves.chain if self.submitted == self.next else None
                 self.futures[self.submitted] = pool.submit(region, known)
-            if self.collected <= self.submitted < len(self.pieces):
-                self.verified[self.submitted] = pool.verify(self.pieces[self.submitted])
             self.submitted += 1
-
-    def collect_until(self, offset: int) -> None:
-        """Before the record at ``offset`` of the file is read: the notes the workers
-        verified in the pieces starting at or before it. A piece whose work failed
-        leaves its notes to be verified here."""
-        pieces = self.pieces
-        while self.collected < len(pieces) and pieces[self.collected].offset <= offset:
-            future = self.verified.pop(self.collected, None)
-            self.collected += 1
-            try:
-                found = [] if future is None else future.result()
-            except Exception:  # noqa: S112  verified here instead
-                continue
-            self.audit.checkpoints.preverified.update(found)
 
     def _hashed(self, index: int) -> Hashed | None:
         future = self.futures.pop(index, None)
@@ -146,9 +124,7 @@ def _count_lines(path: Path, found: ExportMap) -> int:
 
 
 @contextlib.contextmanager
-def _workers(
-    regions: _Regions, audit: LogAudit, path: Path, found: ExportMap, jobs: int | None
-) -> Iterator[None]:
+def _workers(regions: _Regions, audit: LogAudit, path: Path, jobs: int | None) -> Iterator[None]:
     """Workers for the leaf regions, if they can help: several regions, the fast path
     open, more than one core."""
     n = workers(jobs)
@@ -157,13 +133,10 @@ def _workers(
         return
     try:
         sizes = sorted(audit.tree.watch)
-        leaves = audit.leaves
-        regions.pool = Pool(str(path), leaves.fragment, leaves.alg, sizes, audit.vkeys, n)
+        regions.pool = Pool(str(path), audit.leaves.fragment, audit.leaves.alg, sizes, n)
     except (OSError, ImportError, NotImplementedError):  # no processes here: one will do
         yield
         return
-    if not audit.checkpoints.deferring:  # every signature is checked: the workers help
-        regions.pieces = tail_pieces(path, found, len(regions.regions))
     try:
         yield
     finally:
@@ -214,19 +187,17 @@ def audit_file(
     if audit.header is None:
         return audit.finish()  # raises: nothing can be evaluated without the header
     regions = _Regions(audit, path, found, chunk_bytes + MAX_LINE)
-    with _workers(regions, audit, path, found, jobs), path.open("rb") as tail:
+    with _workers(regions, audit, path, jobs), path.open("rb") as tail:
         regions.submit_ahead()
         # the header and the leaf section, counted only if a reason names a line after it
         audit.results.lines_before_tail = functools.cache(lambda: 1 + _count_lines(path, found))
-        at = tail.seek(found.tail_at)
+        tail.seek(found.tail_at)
         for index, line in enumerate(bounded_lines(tail)):
             size = checkpoint_size(line)
             # a checkpoint needs the leaves up to its size (its root is kept as they pass
             # it); any other record, every leaf before it in the file
             regions.feed_until(MAX_SIZE if size is None else size - audit.start)
-            regions.collect_until(at)
             audit.lines = AFTER_LEAVES + index  # feed_line counts it
             audit.feed_line(line)  # no leaf line comes after the leaf section
-            at = tail.tell()
         regions.feed_all()
     return audit.finish()

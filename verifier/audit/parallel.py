@@ -17,7 +17,6 @@ single process writes and the first bad seq is still named.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import sys
@@ -25,13 +24,9 @@ from bisect import bisect_left, bisect_right
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
-from verifier import checkpoint as notes
-from verifier.audit.checkpoints import note_digest
 from verifier.audit.leaves import LAYOUTS, Hashed, Lines, scan_leaves
-from verifier.audit.reader import Region, bounded_lines, checkpoint_size
-from verifier.errors import VerificationError
+from verifier.audit.reader import Region
 from verifier.hashing import NODE_PREFIX, HashAlgorithm, algorithm
-from verifier.ijson import parse_json
 from verifier.merkle import NodeID, range_nodes
 
 
@@ -40,45 +35,15 @@ class _Job(NamedTuple):
     fragment: bytes
     alg: HashAlgorithm
     sizes: list[int]  # the checkpoint sizes, sorted
-    vkeys: list[str]  # the trusted verifier keys
 
 
 _JOB: _Job | None = None  # set in each worker by _start
 _BEFORE = 256  # bytes before a region: the end of the line before it, with its chain
 
 
-def _start(path: str, fragment: bytes, alg_name: str, sizes: list[int], vkeys: list[str]) -> None:
+def _start(path: str, fragment: bytes, alg_name: str, sizes: list[int]) -> None:
     global _JOB  # the one job of this worker process
-    _JOB = _Job(path, fragment, algorithm(alg_name), sizes, vkeys)
-
-
-def verify_notes(offset: int, length: int) -> list[bytes]:
-    """In a worker: the ``note_digest`` of each checkpoint note among the lines
-    ``[offset, offset + length)`` of the file that a trusted key's signature verifies
-    (``verifier.checkpoint.verify``). Anything else is left to the main process, which
-    reads every record and reports what is wrong."""
-    job = _JOB
-    assert job is not None  # noqa: S101  set by _start
-    found: list[bytes] = []
-    seen: set[bytes] = set()  # a repeated record is verified once, as in the main process
-    with open(job.path, "rb") as f:
-        f.seek(offset)
-        for line in bounded_lines(f, length=length):
-            if checkpoint_size(line) is None:
-                continue
-            digest = hashlib.sha256(line).digest()
-            if digest in seen:
-                continue
-            seen.add(digest)
-            try:
-                record = parse_json(line)
-                note = record.get("note") if isinstance(record, dict) else None
-                if isinstance(note, str):
-                    notes.verify(note, job.vkeys)
-                    found.append(note_digest(note))
-            except VerificationError:
-                continue
-    return found
+    _JOB = _Job(path, fragment, algorithm(alg_name), sizes)
 
 
 def hash_region(offset: int, length: int, prev: bytes | None) -> Hashed | None:
@@ -175,13 +140,7 @@ class Pool:
     """Worker processes hashing the regions of one file, up to ``AHEAD`` regions ahead."""
 
     def __init__(
-        self,
-        path: str,
-        fragment: bytes,
-        alg: HashAlgorithm,
-        sizes: list[int],
-        vkeys: list[str],
-        jobs: int,
+        self, path: str, fragment: bytes, alg: HashAlgorithm, sizes: list[int], jobs: int
     ) -> None:
         # fork starts a worker in milliseconds with the verifier already imported; it is
         # safe here, where the workers only read a file and hash.
@@ -190,15 +149,12 @@ class Pool:
             max_workers=jobs,
             mp_context=multiprocessing.get_context(method),
             initializer=_start,
-            initargs=(path, fragment, alg.name, sorted(sizes), list(vkeys)),
+            initargs=(path, fragment, alg.name, sorted(sizes)),
         )
         self.ahead = max(AHEAD, 2 * jobs + 1)
 
     def submit(self, region: Region, prev: bytes | None) -> Future[Hashed | None]:
         return self.executor.submit(hash_region, region.offset, region.length, prev)
-
-    def verify(self, piece: Region) -> Future[list[bytes]]:
-        return self.executor.submit(verify_notes, piece.offset, piece.length)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO
 
 from verifier.audit.leaves import MAX_LINE
@@ -159,14 +158,3 @@ def _regions(f: BinaryIO, start: int, end: int, chunk: int) -> list[Region]:
         regions.append(Region(at, cut - at))
         at = cut
     return regions
-
-
-def tail_pieces(path: Path, found: ExportMap, count: int) -> list[Region]:
-    """The records after the leaves (from ``found.tail_at`` to the end of the file) cut
-    after a newline into about ``count`` pieces."""
-    with path.open("rb") as f:
-        end = f.seek(0, os.SEEK_END)
-        size = end - found.tail_at
-        if size <= 0 or count < 1:
-            return []
-        return _regions(f, found.tail_at, end, max(1, -(-size // count)))

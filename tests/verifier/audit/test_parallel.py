@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 from tests.bundles import write_export
 from verifier import merkle
 from verifier.audit import audit_file, leaves, parallel
-from verifier.audit.checkpoints import note_digest
 from verifier.audit.leaves import Hashed, Leaves
-from verifier.audit.reader import scan, tail_pieces
+from verifier.audit.reader import scan
 from verifier.checkpoint import NoteSigner
 from verifier.hashing import SHA256
 from verifier.merkle import range_nodes
@@ -88,11 +87,11 @@ def test_a_region_that_does_not_start_where_the_audit_is_is_read_again(
 def test_a_worker_takes_its_chain_from_the_line_before_its_region(
     export: tuple[Path, NoteSigner],
 ) -> None:
-    path, signer = export
+    path, _ = export
     with path.open("rb") as f:
         found = scan(f, CHUNK)
     fragment = leaves.log_fragment("test.example/evidence-ledger")
-    parallel._start(str(path), fragment, "sha-256", sorted(found.checkpoint_sizes), [signer.vkey])
+    parallel._start(str(path), fragment, "sha-256", sorted(found.checkpoint_sizes))
     second = found.regions[1]
     run = parallel.hash_region(second.offset, second.length, None)
     assert run is not None
@@ -125,30 +124,3 @@ def test_a_region_s_compact_ranges_are_the_subtrees_roots(
         ]
         assert nodes == expected
         start = cut
-
-
-def test_a_worker_vouches_only_for_notes_a_trusted_key_signed(
-    export: tuple[Path, NoteSigner], tmp_path: Path
-) -> None:
-    """The records after the leaves, in pieces: a worker returns the digest of each
-    checkpoint note that verifies, once however often it is repeated, and nothing for a
-    note whose signature was changed or another record; the main process reads them all."""
-    path, signer = export
-    lines = path.read_bytes().splitlines(keepends=True)
-    tail = [line for line in lines if line.startswith(b'{"type":"checkpoint"')]
-    good, bad = json.loads(tail[0]), json.loads(tail[1])
-    bad["note"] = "x" + bad["note"]  # its signed text changed: the signature fails
-    odd = b'{"type":"anchor","size":1,"token":"AAAA"}\n'
-    records = [tail[0], tail[0], json.dumps(bad).encode() + b"\n", odd, tail[2]]
-    copy = tmp_path / "records.jsonl"
-    copy.write_bytes(b"".join(records))
-    parallel._start(str(copy), b"", "sha-256", [], [signer.vkey])
-    found = parallel.verify_notes(0, copy.stat().st_size)
-    notes = [good["note"], json.loads(tail[2])["note"]]
-    assert found == [note_digest(n) for n in notes]
-    with path.open("rb") as f:
-        found_map = scan(f, CHUNK)
-    pieces = tail_pieces(path, found_map, 7)
-    assert pieces[0].offset == found_map.tail_at
-    assert sum(p.length for p in pieces) == path.stat().st_size - found_map.tail_at
-    assert all(path.read_bytes()[p.offset - 1 : p.offset] == b"\n" for p in pieces)
