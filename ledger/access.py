@@ -104,16 +104,29 @@ def tenant_id(conn: Connection, name: str) -> int:
     return int(found)
 
 
+def check_role(
+    role: str,
+    tenant: str | None,
+    roles: tuple[str, ...] = ROLES,
+    tenant_roles: tuple[str, ...] = TENANT_ROLES,
+    holders: str = "keys serve",
+) -> None:
+    """The rule of roles and tenants, for API keys and console users alike: ``role`` is
+    one of ``roles``; a tenant role needs a tenant, the others take none (their
+    ``holders`` every tenant). ``InvalidInput`` otherwise."""
+    if role not in roles:
+        raise InvalidInput(f"role must be one of {', '.join(roles)}", field="role")
+    if role in tenant_roles and tenant is None:
+        raise InvalidInput(f"the {role} role needs a tenant (--tenant NAME)", field="tenant")
+    if role not in tenant_roles and tenant is not None:
+        raise InvalidInput(
+            f"the {role} role takes no tenant: {role} {holders} every tenant", field="tenant"
+        )
+
+
 def create_key(conn: Connection, role: str, tenant: str | None) -> str:
     """A new key; the caller shows it once. Tenant roles need a tenant, others have none."""
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
-    if role in TENANT_ROLES and tenant is None:
-        raise InvalidInput(f"the {role} role needs a tenant (--tenant NAME)", field="tenant")
-    if role not in TENANT_ROLES and tenant is not None:
-        raise InvalidInput(
-            f"the {role} role takes no tenant: {role} keys serve every tenant", field="tenant"
-        )
+    check_role(role, tenant)
     owner = tenant_id(conn, tenant) if tenant is not None else None
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     conn.execute(

@@ -104,14 +104,7 @@ def _user(row: object) -> User:
 def create_user(conn: Connection, email: str, role: str, tenant: str | None, password: str) -> User:
     """A new user; the same tenant rules as API keys (``read`` needs one, others none)."""
     email = normal_email(email)
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
-    if role in TENANT_ROLES and tenant is None:
-        raise InvalidInput(f"the {role} role needs a tenant (--tenant NAME)", field="tenant")
-    if role not in TENANT_ROLES and tenant is not None:
-        raise InvalidInput(
-            f"the {role} role takes no tenant: {role} users see every tenant", field="tenant"
-        )
+    access.check_role(role, tenant, ROLES, TENANT_ROLES, holders="users see")
     check_password(password)
     owner = access.tenant_id(conn, tenant) if tenant is not None else None
     if conn.execute(select(ConsoleUser.id).where(ConsoleUser.email == email)).first():
