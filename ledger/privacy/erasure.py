@@ -31,7 +31,7 @@ from ledger import access
 from ledger.errors import NotFound
 from ledger.privacy.derived import SCRUBBED, purge
 from ledger.privacy.holds import Target, reason_text, refuse_held
-from ledger.privacy.keys import rotate_tenant_key, stamp
+from ledger.privacy.keys import live_keys, rotate_tenant_key, stamp
 from ledger.privacy.log_events import ERASURE, append_event
 from ledger.privacy.retention import refuse_before_minimum
 from ledger.privacy.subjects import LEDGER_TYPES, Subject, subject_id
@@ -119,15 +119,7 @@ def _targets(
     keys and every body sealed under them; or an envelope's events (the ledger's own
     excepted) and the keys of the envelope's own subject (its events without an actor)."""
     sid = bytes.fromhex(target.value) if target.scope == "subject" else envelope_subject
-    keys = list(
-        conn.execute(
-            select(DataKey.id).where(
-                DataKey.tenant_id == tenant_id,
-                DataKey.subject_id == sid,
-                DataKey.destroyed_at.is_(None),
-            )
-        ).scalars()
-    )
+    keys = live_keys(conn, tenant_id, sid)
     seqs: list[int] = []
     if target.scope == "subject":
         for part in _chunks(keys):

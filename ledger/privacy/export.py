@@ -13,9 +13,9 @@ from sqlalchemy import select
 from ledger import access
 from ledger.errors import NotFound
 from ledger.privacy.at_rest import open_body, open_delivery
-from ledger.privacy.keys import stamp
+from ledger.privacy.keys import live_keys, stamp
 from ledger.privacy.subjects import Subject, subject_id
-from ledger.storage.models import Body, DataKey, DeliveryBody, Entry
+from ledger.storage.models import Body, DeliveryBody, Entry
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
@@ -29,15 +29,7 @@ def export_subject(service: Ledger, tenant: str, subject: str) -> dict[str, Any]
     log_id, keys = service.log.id, service.data_keys
     with service.db.reading() as conn:
         tenant_id = access.tenant_id(conn, tenant)
-        key_ids = list(
-            conn.execute(
-                select(DataKey.id).where(
-                    DataKey.tenant_id == tenant_id,
-                    DataKey.subject_id == sid,
-                    DataKey.destroyed_at.is_(None),
-                )
-            ).scalars()
-        )
+        key_ids = live_keys(conn, tenant_id, sid)
         if not key_ids:
             raise NotFound(f"no data of this subject for tenant {tenant!r}")
         rows = conn.execute(

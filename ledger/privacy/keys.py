@@ -347,6 +347,18 @@ class DataKeys:
             self._epoch = None
 
 
+def live_keys(conn: Connection, tenant_id: int, subject_id: bytes) -> list[int]:
+    """The ids of a data subject's data keys in a tenant that are not destroyed."""
+    from ledger.storage.models import DataKey
+
+    found = select(DataKey.id).where(
+        DataKey.tenant_id == tenant_id,
+        DataKey.subject_id == subject_id,
+        DataKey.destroyed_at.is_(None),
+    )
+    return list(conn.execute(found).scalars())
+
+
 def rotate_tenant_key(service: Ledger, tenant: str) -> int:
     """A new version of ``tenant``'s key; every live data key rewrapped under it in one
     transaction under the log-head lock, then every other version destroyed. Returns
