@@ -21,18 +21,8 @@ from tests.ledger.console.seed import (
     SECRET_NAME,
     form_token,
     make_user,
-    seed,
     sign_in,
 )
-
-
-@pytest.fixture
-def seeded(app: Flask, client: FlaskClient, keys: Keys) -> FlaskClient:
-    seed(client, keys)
-    make_user(app, "reader@acme.example", "read", "acme")
-    make_user(app, "auditor@example.com", "audit")
-    make_user(app, "boss@example.com", "admin")
-    return client
 
 
 def test_root_and_console_lead_to_sign_in(client: FlaskClient) -> None:

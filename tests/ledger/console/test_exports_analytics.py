@@ -11,23 +11,12 @@ import re
 import time
 import zipfile
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from ledger import analytics, periods
 from ledger.service import Ledger
-from tests.conftest import Keys
-from tests.ledger.console.seed import form_token, make_user, seed, sign_in
-
-
-@pytest.fixture
-def seeded(app: Flask, client: FlaskClient, keys: Keys) -> FlaskClient:
-    seed(client, keys)
-    make_user(app, "reader@acme.example", "read", "acme")
-    make_user(app, "auditor@example.com", "audit")
-    make_user(app, "boss@example.com", "admin")
-    return client
+from tests.ledger.console.seed import form_token, make_user, sign_in
 
 
 def finished(client: FlaskClient, location: str) -> dict[str, object]:
