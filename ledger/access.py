@@ -104,6 +104,11 @@ def tenant_id(conn: Connection, name: str) -> int:
     return int(found)
 
 
+def tenant_names(conn: Connection) -> list[str]:
+    """Every tenant's name, in order (the console's tenant choices)."""
+    return list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+
+
 def check_role(
     role: str,
     tenant: str | None,

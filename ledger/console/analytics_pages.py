@@ -11,12 +11,10 @@ from typing import Any
 
 from flask import Response, g, jsonify, request
 from markupsafe import Markup
-from sqlalchemy import select
 
 from ledger import access, analytics, charts, periods
 from ledger.console.views import bp, page, service, signed_in
 from ledger.errors import LedgerError, NotFound
-from ledger.storage.models import Tenant
 
 
 def _tenant(tenants: list[str]) -> tuple[int, str] | None:
@@ -35,7 +33,7 @@ def _tenant(tenants: list[str]) -> tuple[int, str] | None:
 
 def _report() -> tuple[analytics.Report | None, list[str], str]:
     with service().db.reading() as conn:
-        tenants = list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+        tenants = access.tenant_names(conn)
     tenant = _tenant(tenants)
     if tenant is None:
         return None, tenants, "no tenant yet"
@@ -84,7 +82,7 @@ def analytics_page() -> tuple[str, int]:
         if e.status == 404:
             raise
         with service().db.reading() as conn:
-            tenants = list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+            tenants = access.tenant_names(conn)
         return page("analytics.html", 400, report=None, tenants=tenants, message=e.message)
     context: dict[str, Any] = {"report": report, "tenants": tenants, "message": note}
     if report is not None:

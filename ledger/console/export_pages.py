@@ -10,13 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, g, jsonify, redirect, request, send_file, url_for
-from sqlalchemy import select
 
 from ledger import access, exports, periods
 from ledger.console import search
 from ledger.console.views import bp, page, service, signed_in
 from ledger.errors import InvalidInput, LedgerError, NotFound
-from ledger.storage.models import Tenant
 
 EXPORTERS = ("read", "admin")
 
@@ -104,7 +102,7 @@ def _exports_page(message: str = "", code: int = 200) -> tuple[str, int]:
     s = service()
     found = exports.listing(s, _seen_tenant(), limit=50)
     with s.db.reading() as conn:
-        tenants = list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+        tenants = access.tenant_names(conn)
     return page(
         "exports.html",
         code,

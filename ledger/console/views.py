@@ -38,7 +38,7 @@ from ledger.console import search, sessions, users
 from ledger.errors import LedgerError, NotFound
 from ledger.service import Ledger
 from ledger.storage.console import FsckRun
-from ledger.storage.models import Anchor, AnchorAttempt, Checkpoint, Entry, Log, Tenant
+from ledger.storage.models import Anchor, AnchorAttempt, Checkpoint, Entry, Log
 from reports.texts import zones
 from verifier.plausibility import parse_time
 
@@ -276,7 +276,7 @@ def envelopes() -> tuple[str, int]:
         size = conn.execute(select(Log.size).where(Log.id == log_id)).scalar_one()
         lag = search.behind(conn, log_id, size)
         platforms = search.platforms(conn)
-        tenants = list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+        tenants = access.tenant_names(conn)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return page(
         "envelopes.html",
@@ -454,7 +454,7 @@ def users_page(
 ) -> tuple[str, int]:
     with service().db.reading() as conn:
         listing = users.list_users(conn)
-        tenants = list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+        tenants = access.tenant_names(conn)
     return page(
         "users.html",
         status,
@@ -516,7 +516,7 @@ def keys_page(
 ) -> tuple[str, int]:
     with service().db.reading() as conn:
         listing = access.list_keys(conn)
-        tenants = list(conn.execute(select(Tenant.name).order_by(Tenant.name)).scalars())
+        tenants = access.tenant_names(conn)
     return page(
         "keys.html",
         code,
