@@ -5,9 +5,10 @@ Memory is bounded by the longest legitimate line (``MAX_LINE``), never by the fi
 longer line is refused as it streams, read no further than the limit.
 
 ``scan`` (the first pass) reads little of a file: its header line, the records after
-its last leaf line (the checkpoints and anchors, whose sizes it collects), and a block at
-each cut of the leaves into regions of about ``chunk_bytes`` (cut after a newline). The
-second pass (``verifier.audit.files``) feeds the regions, then the records after them.
+its last leaf line (the checkpoints and anchors, whose sizes it collects), and the line
+at each cut of the leaves into regions of about ``chunk_bytes`` (cut after a newline;
+smaller towards the end, ``TAPER``). The second pass (``verifier.audit.files``) feeds
+the regions, then the records after them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from verifier.audit.leaves import MAX_LINE
 BLOCK = 1 << 20
 CHUNK = 4 << 20
 """Bytes of leaf lines per region: what one worker hashes at a time."""
+TAPER = 4
+"""Regions shrink in the last ``TAPER`` chunks of the leaves (to a sixteenth of a chunk),
+so that the workers finish their last regions together."""
 LEAF_PREFIXES = (b'{"type":"leaf"', b'{"type": "leaf"')
 _CHECKPOINT_SIZE = re.compile(rb'\{"type": ?"checkpoint", ?"size": ?(0|[1-9][0-9]{0,19}),')
 
@@ -142,19 +146,24 @@ def _after_last_leaf(f: BinaryIO, start: int, end: int) -> int:
 def _next_line(f: BinaryIO, at: int, end: int) -> int:
     """Where the line after the one starting at ``at`` starts (``end`` if it is the last)."""
     f.seek(at)
-    while block := f.read(BLOCK):
+    size = 1 << 12  # a leaf line is a few hundred bytes: read more only for a longer one
+    while block := f.read(size):
         newline = block.find(b"\n")
         if newline >= 0:
             return at + newline + 1
         at += len(block)
+        size = min(2 * size, BLOCK)
     return end
 
 
 def _regions(f: BinaryIO, start: int, end: int, chunk: int) -> list[Region]:
-    """``[start, end)`` cut after the first newline at or after every ``chunk`` bytes."""
+    """``[start, end)`` cut after the first newline at or after every ``chunk`` bytes, and
+    in the last ``TAPER`` chunks after every ``1 / TAPER`` of what is left (at least
+    ``chunk / 16``)."""
     regions, at = [], start
     while at < end:
-        cut = min(end, _next_line(f, min(end, at + chunk) - 1, end)) if at + chunk < end else end
+        size = max(min(chunk, (end - at) // TAPER), chunk // 16, 1)
+        cut = min(end, _next_line(f, min(end, at + size) - 1, end)) if at + size < end else end
         regions.append(Region(at, cut - at))
         at = cut
     return regions

@@ -55,7 +55,14 @@ def test_the_first_pass_maps_leaves_regions_and_the_sizes_records_name(tmp_path:
         assert data[after.offset - 1 : after.offset] == b"\n"  # cut after a newline
     last = found.regions[-1]
     assert last.offset + last.length == found.tail_at
-    assert all(5_000 <= r.length < 5_000 + 1_000 for r in found.regions[:-1])  # a line more
+    # a chunk (and the rest of a line) at a time, tapering in the last four chunks so
+    # that the workers finish together, never below a sixteenth of a chunk
+    assert all(r.length < 5_000 + 1_000 for r in found.regions)
+    assert all(r.length >= 5_000 for r in found.regions if found.tail_at - r.offset > 4 * 5_000)
+    assert all(r.length >= 5_000 // 16 for r in found.regions[:-1])
+    for before, after in zip(found.regions, found.regions[1:], strict=False):
+        assert after.length < before.length + 1_000
+    assert found.regions[-2].length < 5_000
 
 
 def test_an_export_without_leaves_is_all_records(tmp_path: Path) -> None:
