@@ -194,7 +194,10 @@ def _check_log(args: argparse.Namespace) -> VerificationReport:
 
     if args.url is not None and not args.key:
         raise Unreadable("--url needs --key (an API key that may read the log)")
-    roots, when = trust_roots(args.tsa_root), at_time(args.at_time)
+    # without --tsa-root nothing is loaded, nor the certificate code imported, before a
+    # file audit starts its workers (verifier.audit.files)
+    roots: TrustRoots | list[bytes] = trust_roots(args.tsa_root) if args.tsa_root else []
+    when = at_time(args.at_time)
     bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     options: dict[str, Any] = {"at_time": when, "progress": bar, "signatures": args.signatures}
     options["full_leaves"] = args.full_leaves

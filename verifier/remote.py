@@ -92,7 +92,7 @@ def audit_url(
     key: str,
     hash_name: str,
     log_keys: list[str],
-    roots: TrustRoots,
+    roots: list[bytes] | TrustRoots,
     **options: Any,
 ) -> VerificationReport:
     """Audit the log a ledger serves at ``url``; ``options`` are ``LogAudit``'s."""

@@ -25,13 +25,29 @@ Check names: ``format``, ``key known`` (a trusted key among the header's ``vkeys
 ``anchor token``, ``anchor covers checkpoint``.
 """
 
-from verifier.audit.checkpoints import Signatures
-from verifier.audit.files import audit_file
-from verifier.audit.leaves import MAX_LINE
-from verifier.audit.log import FORMAT, LogAudit, Progress
-from verifier.audit.report import MAX_REPORTED
-from verifier.audit.tree import AuditState
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verifier.audit.checkpoints import Signatures
+    from verifier.audit.files import audit_file
+    from verifier.audit.leaves import MAX_LINE
+    from verifier.audit.log import FORMAT, LogAudit, Progress
+    from verifier.audit.report import MAX_REPORTED
+    from verifier.audit.tree import AuditState
+
+_HOMES = {
+    "FORMAT": "log",
+    "MAX_LINE": "leaves",
+    "MAX_REPORTED": "report",
+    "AuditState": "tree",
+    "LogAudit": "log",
+    "Progress": "log",
+    "Signatures": "checkpoints",
+    "audit_file": "files",
+}
 __all__ = [
     "FORMAT",
     "MAX_LINE",
@@ -42,3 +58,14 @@ __all__ = [
     "Signatures",
     "audit_file",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, each imported from its module when first asked for: a file audit
+    starts its workers before the checkpoint and signature code is imported
+    (``verifier.audit.files``)."""
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value

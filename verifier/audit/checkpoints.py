@@ -38,7 +38,7 @@ Signatures = Literal["all", "essential"]
 RECENT_FAILURES = 1024
 
 
-def _key(size: int, note: str) -> bytes:
+def record_key(size: int, note: str) -> bytes:
     """What identifies a record: its size and note, hashed."""
     return hashlib.sha256(b"%d\n%s" % (size, note.encode("utf-8", "surrogatepass"))).digest()
 
@@ -97,14 +97,16 @@ class Checkpoints:
         self.checked: set[bytes] = set()  # records that verified, by digest
         self.failing: OrderedDict[bytes, None] = OrderedDict()
         self.repeats = 0
+        # outcomes of signatures verified ahead, by note (verifier.audit.ahead)
+        self.verified: dict[str, notes.Checkpoint | VerificationError] = {}
         tree.reached = self._reached
 
     # --- records ----------------------------------------------------------------------
 
     def record(self, size: int, note: str) -> None:
         """One checkpoint record (``size``, ``note``) of the export."""
-        key = _key(size, note)
-        if key in self.checked or key in self.failing:
+        key = record_key(size, note)
+        if self.repeat(key):
             self.repeats += 1
             return
         if self._record(size, note):
@@ -113,6 +115,10 @@ class Checkpoints:
             self.failing[key] = None
             if len(self.failing) > RECENT_FAILURES:
                 self.failing.popitem(last=False)
+
+    def repeat(self, key: bytes) -> bool:
+        """Whether the record of this ``record_key`` was checked before (and is not again)."""
+        return key in self.checked or key in self.failing
 
     def _record(self, size: int, note: str) -> bool:
         deferred = self.deferring and size not in (self.anchor_sizes or ())
@@ -141,7 +147,13 @@ class Checkpoints:
     def _verify(self, note: str) -> notes.Checkpoint:
         """The checkpoint once a trusted key's signature verifies (docs/design/EVIDENCE-FORMAT.md
         §4)."""
-        cp = notes.verify(note, self.vkeys)
+        done = self.verified.pop(note, None)
+        if done is None:
+            cp = notes.verify(note, self.vkeys)
+        elif isinstance(done, VerificationError):
+            raise done
+        else:
+            cp = done
         self.signed += 1
         self.newest_signed = max(self.newest_signed, cp.size)
         return cp

@@ -8,22 +8,28 @@ root at each checkpoint size as the leaves pass it, so memory stays O(log n) plu
 kept roots (a few dozen bytes per checkpoint) however long the log. The leaf regions are
 hashed by worker processes when there are cores to spare (``verifier.audit.parallel``),
 up to ``AHEAD`` regions ahead, while this process checks the checkpoints whose leaves
-are in; else here: the report is the same.
+are in, and verifies the signatures of those further on while it waits for a worker
+(``verifier.audit.ahead``); else here: the report is the same.
+
+The workers start as soon as the first pass is done, before this process imports and
+sets up the rest of the audit (the checkpoint, signature and trust code): they need
+only the header's log, hash algorithm and first seq, read here without checks. The
+audit then reads the header with every check; if it disagrees, or the leaves cannot
+take the fast path, the workers are stopped and their results never used.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Iterator
+import json
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from verifier.audit.checkpoints import Signatures
-from verifier.audit.leaves import MAX_LINE, Hashed
-from verifier.audit.log import LogAudit, Progress
+from verifier.audit.leaves import MAX_LINE, Hashed, log_fragment
 from verifier.audit.parallel import Pool, workers
 from verifier.audit.reader import (
     BLOCK,
@@ -36,10 +42,48 @@ from verifier.audit.reader import (
     split_lines,
 )
 from verifier.audit.report import AFTER_LEAVES
-from verifier.audit.tree import AuditState
+from verifier.errors import MalformedError
+from verifier.hashing import HashAlgorithm, algorithm
 from verifier.merkle import MAX_SIZE
-from verifier.report import VerificationReport
-from verifier.trust import TrustRoots
+
+if TYPE_CHECKING:
+    from verifier.audit.ahead import Ahead
+    from verifier.audit.checkpoints import Signatures
+    from verifier.audit.log import LogAudit, Progress
+    from verifier.audit.tree import AuditState
+    from verifier.report import VerificationReport
+    from verifier.trust import TrustRoots
+
+
+class _Start(NamedTuple):
+    """What the workers need of the header, and the chain value before its first leaf."""
+
+    fragment: bytes
+    alg: HashAlgorithm
+    chain: bytes
+
+
+def _start(header: bytes, resume: AuditState | None) -> _Start | None:
+    """The header's log, algorithm and first chain value, read without checks (the
+    audit checks the header); None if the fast path is not open to its leaves."""
+    try:
+        record = json.loads(header)
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    origin, name, start = record.get("origin"), record.get("hash"), record.get("from")
+    if not isinstance(origin, str) or not isinstance(name, str) or type(start) is not int:
+        return None
+    try:
+        alg = algorithm(name)
+    except MalformedError:
+        return None
+    if start == 0:
+        return _Start(log_fragment(origin), alg, alg.chain_start)
+    if resume is not None and resume.size == start:
+        return _Start(log_fragment(origin), alg, resume.chain)
+    return None  # a partial export without its audit state: no tree, no fast path
 
 
 class _Regions:
@@ -48,13 +92,46 @@ class _Regions:
     A region no longer than ``whole`` is read at once; a longer one holds a line longer
     than ``MAX_LINE`` and is read line by line, bounded."""
 
-    def __init__(self, audit: LogAudit, path: Path, found: ExportMap, whole: int) -> None:
-        self.audit, self.path, self.regions, self.whole = audit, path, found.regions, whole
+    def __init__(self, path: Path, found: ExportMap, whole: int) -> None:
+        self.path, self.regions, self.whole = path, found.regions, whole
+        self.audit: LogAudit | None = None  # set once the header is in
         self.pool: Pool | None = None
+        self.start: _Start | None = None  # what the pool was started with
+        self.ahead: Ahead | None = None  # work for this process while it waits
         self.futures: dict[int, Future[Hashed | None]] = {}
         self.next = 0  # the next region to feed
         self.submitted = 0
         self.lines = 0  # leaf-section lines fed
+
+    def start_workers(self, found: ExportMap, start: _Start, jobs: int | None) -> None:
+        """Workers for the leaf regions, if they can help: several regions, more than one
+        core; the first regions are handed to them at once."""
+        n = workers(jobs)
+        if n < 2 or len(self.regions) < 2:
+            return
+        try:
+            sizes = sorted(found.checkpoint_sizes)
+            self.pool = Pool(str(self.path), start.fragment, start.alg, sizes, n)
+        except (OSError, ImportError, NotImplementedError):  # no processes here: one will do
+            return
+        self.start = start
+        self.submit_ahead(start.chain)
+
+    def keep_workers(self, audit: LogAudit) -> bool:
+        """Whether the workers started with what the audit found in the header; else
+        they are stopped."""
+        start, leaves = self.start, audit.leaves
+        found = (leaves.fragment, leaves.alg, leaves.chain)
+        if start is not None and not leaves.layout_blocked() and start == found:
+            return True
+        self.stop_workers()
+        return False
+
+    def stop_workers(self) -> None:
+        pool, self.pool, self.ahead = self.pool, None, None
+        self.futures.clear()
+        if pool is not None:
+            pool.close()
 
     def feed_until(self, lines: int) -> None:
         """Feed regions until ``lines`` lines of the leaf section are in."""
@@ -65,25 +142,29 @@ class _Regions:
         self.feed_until(MAX_SIZE)
 
     def _feed(self) -> None:
-        self.submit_ahead()
-        index, audit = self.next, self.audit
+        audit = self.audit
+        assert audit is not None  # noqa: S101  regions are fed after the header
+        self.submit_ahead(audit.leaves.chain)
+        index = self.next
         self.next += 1
         hashed = self._hashed(index)
         restart = audit.lines  # a record after the leaves may have been read meanwhile
         audit.lines = 1 + self.lines  # the file's numbering: the header is line 1
         if hashed is None or not audit.leaves.merge(hashed):
-            self._read(self.regions[index])
+            self._read(audit, self.regions[index])
         elif audit.progress is not None:
             audit.progress(audit.leaves.count, audit.total)
         self.lines = audit.lines - 1
         audit.lines = restart
 
-    def submit_ahead(self) -> None:
+    def submit_ahead(self, chain: bytes) -> None:
+        """Hand regions to the workers up to ``pool.ahead`` beyond the next one to feed;
+        ``chain`` is the chain value before that one."""
         pool = self.pool
         while pool is not None and self.submitted < min(len(self.regions), self.next + pool.ahead):
             region = self.regions[self.submitted]
             if region.length <= self.whole:
-                known = self.audit.leaves.chain if self.submitted == self.next else None
+                known = chain if self.submitted == self.next else None
                 self.futures[self.submitted] = pool.submit(region, known)
             self.submitted += 1
 
@@ -91,22 +172,24 @@ class _Regions:
         future = self.futures.pop(index, None)
         if future is None:
             return None
+        ahead = self.ahead
+        while ahead is not None and not future.done() and ahead.step():
+            pass
         try:
             return future.result()
         except BrokenProcessPool:  # a worker died: the rest is read here
-            self.pool = None
-            self.futures.clear()
+            self.stop_workers()
             return None
         except Exception:  # the region is read here instead, and reported
             return None
 
-    def _read(self, region: Region) -> None:
+    def _read(self, audit: LogAudit, region: Region) -> None:
         with self.path.open("rb") as f:
             f.seek(region.offset)
             if region.length <= self.whole:
-                self.audit.consume(split_lines(f.read(region.length)))
+                audit.consume(split_lines(f.read(region.length)))
             else:
-                self.audit.consume(bounded_lines(f, length=region.length))
+                audit.consume(bounded_lines(f, length=region.length))
 
 
 def _count_lines(path: Path, found: ExportMap) -> int:
@@ -121,26 +204,6 @@ def _count_lines(path: Path, found: ExportMap) -> int:
             lines += block.count(b"\n")
             start, last = start + len(block), block[-1:]
     return lines + (last != b"\n")
-
-
-@contextlib.contextmanager
-def _workers(regions: _Regions, audit: LogAudit, path: Path, jobs: int | None) -> Iterator[None]:
-    """Workers for the leaf regions, if they can help: several regions, the fast path
-    open, more than one core."""
-    n = workers(jobs)
-    if n < 2 or len(regions.regions) < 2 or audit.leaves.layout_blocked():
-        yield
-        return
-    try:
-        sizes = sorted(audit.tree.watch)
-        regions.pool = Pool(str(path), audit.leaves.fragment, audit.leaves.alg, sizes, n)
-    except (OSError, ImportError, NotImplementedError):  # no processes here: one will do
-        yield
-        return
-    try:
-        yield
-    finally:
-        regions.pool.close()
 
 
 def audit_file(
@@ -170,34 +233,55 @@ def audit_file(
     path = Path(path)
     with path.open("rb") as f:
         found = scan(f, chunk_bytes)
-    audit = LogAudit(
-        origin,
-        hash_alg,
-        vkeys,
-        tsa_roots,
-        checkpoint_sizes=found.checkpoint_sizes,
-        anchor_sizes=found.anchor_sizes,
-        at_time=at_time,
-        progress=progress,
-        full_leaves=full_leaves,
-        resume=resume,
-        signatures=signatures,
-    )
-    audit.consume([found.header] if found.header else [])
-    if audit.header is None:
-        return audit.finish()  # raises: nothing can be evaluated without the header
-    regions = _Regions(audit, path, found, chunk_bytes + MAX_LINE)
-    with _workers(regions, audit, path, jobs), path.open("rb") as tail:
-        regions.submit_ahead()
-        # the header and the leaf section, counted only if a reason names a line after it
-        audit.results.lines_before_tail = functools.cache(lambda: 1 + _count_lines(path, found))
-        tail.seek(found.tail_at)
-        for index, line in enumerate(bounded_lines(tail)):
-            size = checkpoint_size(line)
-            # a checkpoint needs the leaves up to its size (its root is kept as they pass
-            # it); any other record, every leaf before it in the file
-            regions.feed_until(MAX_SIZE if size is None else size - audit.start)
-            audit.lines = AFTER_LEAVES + index  # feed_line counts it
-            audit.feed_line(line)  # no leaf line comes after the leaf section
-        regions.feed_all()
+    regions = _Regions(path, found, chunk_bytes + MAX_LINE)
+    with ExitStack() as stack:
+        stack.callback(regions.stop_workers)
+        start = None if full_leaves else _start(found.header, resume)
+        if start is not None:
+            regions.start_workers(found, start, jobs)
+        # the rest of the audit, once the workers are under way (see the module docstring)
+        from verifier.audit.log import LogAudit
+
+        audit = LogAudit(
+            origin,
+            hash_alg,
+            vkeys,
+            tsa_roots,
+            checkpoint_sizes=found.checkpoint_sizes,
+            anchor_sizes=found.anchor_sizes,
+            at_time=at_time,
+            progress=progress,
+            full_leaves=full_leaves,
+            resume=resume,
+            signatures=signatures,
+        )
+        audit.consume([found.header] if found.header else [])
+        if audit.header is None:
+            return audit.finish()  # raises: nothing can be evaluated without the header
+        regions.audit = audit
+        tail = stack.enter_context(path.open("rb"))
+        if regions.keep_workers(audit) and signatures == "all":
+            from verifier.audit.ahead import Ahead
+
+            ahead = stack.enter_context(path.open("rb"))
+            ahead.seek(found.tail_at)
+            regions.ahead = Ahead(ahead, audit.checkpoints)
+        _feed_tail(audit, regions, tail, found)
     return audit.finish()
+
+
+def _feed_tail(audit: LogAudit, regions: _Regions, tail: BinaryIO, found: ExportMap) -> None:
+    """The records after the leaves, in order, each once the leaves it needs are in."""
+    # the header and the leaf section, counted only if a reason names a line after it
+    audit.results.lines_before_tail = functools.cache(lambda: 1 + _count_lines(regions.path, found))
+    tail.seek(found.tail_at)
+    for index, line in enumerate(bounded_lines(tail)):
+        size = checkpoint_size(line)
+        # a checkpoint needs the leaves up to its size (its root is kept as they pass
+        # it); any other record, every leaf before it in the file
+        regions.feed_until(MAX_SIZE if size is None else size - audit.start)
+        audit.lines = AFTER_LEAVES + index  # feed_line counts it
+        if regions.ahead is not None:
+            regions.ahead.passed = index + 1
+        audit.feed_line(line)  # no leaf line comes after the leaf section
+    regions.feed_all()

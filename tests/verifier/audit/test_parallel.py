@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
+import multiprocessing
+import subprocess
+import sys
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -16,8 +20,9 @@ from tests.bundles import write_export
 from verifier import merkle
 from verifier.audit import audit_file, leaves, parallel
 from verifier.audit.leaves import Hashed, Leaves
-from verifier.audit.reader import scan
+from verifier.audit.reader import Region, scan
 from verifier.checkpoint import NoteSigner
+from verifier.errors import MalformedError
 from verifier.hashing import SHA256
 from verifier.merkle import range_nodes
 
@@ -124,3 +129,58 @@ def test_a_region_s_compact_ranges_are_the_subtrees_roots(
         ]
         assert nodes == expected
         start = cut
+
+
+def test_the_workers_start_before_the_signature_code_is_imported(
+    export: tuple[Path, NoteSigner],
+) -> None:
+    """``ledger-verify log`` hands the first regions to its workers before it imports
+    the checkpoint, signature and certificate code (cryptography): they hash while it
+    does (verifier.audit.files)."""
+    path, signer = export
+    script = (
+        "import json, sys\n"
+        "from verifier import cli\n"
+        "from verifier.audit import parallel\n"
+        "submit = parallel.Pool.submit\n"
+        "loaded = []\n"
+        "def spy(self, *args):\n"
+        "    loaded.append(sorted(m for m in sys.modules if m.startswith('cryptography')))\n"
+        "    return submit(self, *args)\n"
+        "parallel.Pool.submit = spy\n"
+        "code = cli.main(sys.argv[1:])\n"
+        "print(json.dumps({'code': code, 'first': loaded[0], 'submitted': len(loaded)}))\n"
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script, "log", "--export", str(path), "--log-key", signer.vkey],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("PENDING: log test.example/evidence-ledger: 5,000 entries")
+    started = json.loads(lines[-1])
+    assert started["code"] == 0
+    assert started["first"] == []  # no cryptography module yet
+    assert started["submitted"] > 1
+
+
+def test_a_header_the_audit_refuses_stops_the_workers_it_started(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, signer = export
+    submitted: list[Region] = []
+    submit = parallel.Pool.submit
+
+    def spy(self: parallel.Pool, region: Region, prev: bytes | None) -> Future[Hashed | None]:
+        submitted.append(region)
+        return submit(self, region, prev)
+
+    monkeypatch.setattr(parallel.Pool, "submit", spy)
+    refused = r"the export is of log 'test\.example/evidence-ledger', not 'other\.example/log'"
+    with pytest.raises(MalformedError, match=refused):
+        audit_file(path, [signer.vkey], [], origin="other.example/log", jobs=2, chunk_bytes=CHUNK)
+    assert len(submitted) > 1  # the workers had started on the header's word
+    assert multiprocessing.active_children() == []
