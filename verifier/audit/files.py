@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import functools
 import json
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from verifier.audit.leaves import MAX_LINE, Hashed, log_fragment
-from verifier.audit.parallel import Pool, workers
+from verifier.audit.parallel import Broken, Pending, Pool, start_pool, workers
 from verifier.audit.reader import (
     BLOCK,
     CHUNK,
@@ -98,7 +96,7 @@ class _Regions:
         self.pool: Pool | None = None
         self.start: _Start | None = None  # what the pool was started with
         self.ahead: Ahead | None = None  # work for this process while it waits
-        self.futures: dict[int, Future[Hashed | None]] = {}
+        self.futures: dict[int, Pending] = {}
         self.next = 0  # the next region to feed
         self.submitted = 0
         self.lines = 0  # leaf-section lines fed
@@ -111,7 +109,7 @@ class _Regions:
             return
         try:
             sizes = sorted(found.checkpoint_sizes)
-            self.pool = Pool(str(self.path), start.fragment, start.alg, sizes, n)
+            self.pool = start_pool(str(self.path), start.fragment, start.alg, sizes, n)
         except (OSError, ImportError, NotImplementedError):  # no processes here: one will do
             return
         self.start = start
@@ -177,7 +175,7 @@ class _Regions:
             pass
         try:
             return future.result()
-        except BrokenProcessPool:  # a worker died: the rest is read here
+        except Broken:  # a worker died: the rest is read here
             self.stop_workers()
             return None
         except Exception:  # the region is read here instead, and reported

@@ -13,16 +13,21 @@ expected seq, the tree's size) and its first chain step holds from the audit's c
 value; anything else (a damaged line, a seq out of place, a foreign layout) makes the
 main process audit that region itself, line by line, so the report is exactly the one a
 single process writes and the first bad seq is still named.
+
+The workers (``start_pool``) are forked from the main process on Linux
+(``verifier.audit.forked``: started in a millisecond, fed through pipes) and started as
+new interpreters elsewhere (``verifier.audit.spawned``: ``concurrent.futures``). A worker
+that fails on a region hands back None; one that dies breaks the pool (``Broken``): the
+main process reads every region not yet back itself.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import functools
 import os
 import sys
 from bisect import bisect_left, bisect_right
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from verifier.audit.leaves import LAYOUTS, Hashed, Lines, scan_leaves
 from verifier.audit.reader import Region
@@ -129,6 +134,10 @@ def workers(jobs: int | None) -> int:
         return os.cpu_count() or 1
 
 
+FORK = sys.platform == "linux"
+"""Whether workers are forked from the main process: safe where the workers only read a
+file and hash, on Linux; elsewhere the system's libraries may not survive a fork."""
+
 AHEAD = 64
 """Regions handed to the workers beyond the one the main process merges next. A region's
 result is a few kilobytes (its compact ranges), so the workers may run far ahead: the
@@ -136,25 +145,40 @@ main process, checking checkpoint signatures meanwhile, sometimes falls behind t
 and a worker that has nothing handed to it leaves its core idle."""
 
 
-class Pool:
-    """Worker processes hashing the regions of one file, up to ``AHEAD`` regions ahead."""
+class Broken(Exception):
+    """The workers are gone: their regions are read by the main process."""
 
-    def __init__(
-        self, path: str, fragment: bytes, alg: HashAlgorithm, sizes: list[int], jobs: int
-    ) -> None:
-        # fork starts a worker in milliseconds with the verifier already imported; it is
-        # safe here, where the workers only read a file and hash.
-        method = "fork" if sys.platform == "linux" else "spawn"
-        self.executor = ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_start,
-            initargs=(path, fragment, alg.name, sorted(sizes)),
-        )
-        self.ahead = max(AHEAD, 2 * jobs + 1)
 
-    def submit(self, region: Region, prev: bytes | None) -> Future[Hashed | None]:
-        return self.executor.submit(hash_region, region.offset, region.length, prev)
+class Pending(Protocol):
+    """A region handed to the workers."""
 
-    def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+    def done(self) -> bool: ...
+
+    def result(self) -> Hashed | None:
+        """Its leaves (None: read it in the main process); raises ``Broken``."""
+        ...
+
+
+class Pool(Protocol):
+    """Worker processes hashing the regions of one file."""
+
+    ahead: int  # regions handed out beyond the one the main process merges next
+
+    def submit(self, region: Region, prev: bytes | None) -> Pending: ...
+
+    def close(self) -> None: ...
+
+
+def start_pool(path: str, fragment: bytes, alg: HashAlgorithm, sizes: list[int], jobs: int) -> Pool:
+    """``jobs`` workers for the regions of ``path``: forked from this process, with the
+    verifier already imported, where ``fork`` is safe (Linux; ``verifier.audit.forked``),
+    else new Python processes (``verifier.audit.spawned``). Raises ``OSError`` if no
+    process can be started."""
+    start = functools.partial(_start, path, fragment, alg.name, sorted(sizes))
+    if FORK:
+        from verifier.audit.forked import ForkedPool
+
+        return ForkedPool(jobs, start, hash_region, max(AHEAD, 2 * jobs + 1))
+    from verifier.audit.spawned import SpawnedPool
+
+    return SpawnedPool(jobs, start, max(AHEAD, 2 * jobs + 1))

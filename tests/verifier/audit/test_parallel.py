@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import base64
 import json
-import multiprocessing
+import os
 import subprocess
 import sys
-from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from tests.bundles import write_export
 from verifier import merkle
-from verifier.audit import audit_file, leaves, parallel
+from verifier.audit import audit_file, files, forked, leaves, parallel
 from verifier.audit.leaves import Hashed, Leaves
-from verifier.audit.reader import Region, scan
+from verifier.audit.reader import scan
 from verifier.checkpoint import NoteSigner
 from verifier.errors import MalformedError
 from verifier.hashing import SHA256
@@ -141,15 +141,20 @@ def test_the_workers_start_before_the_signature_code_is_imported(
     script = (
         "import json, sys\n"
         "from verifier import cli\n"
-        "from verifier.audit import parallel\n"
-        "submit = parallel.Pool.submit\n"
-        "loaded = []\n"
-        "def spy(self, *args):\n"
-        "    loaded.append(sorted(m for m in sys.modules if m.startswith('cryptography')))\n"
-        "    return submit(self, *args)\n"
-        "parallel.Pool.submit = spy\n"
+        "from verifier.audit import files\n"
+        "files.workers = lambda jobs: 2  # whatever the cores here\n"
+        "start, seen = files.start_pool, []\n"
+        "def spy(*args):\n"
+        "    pool = start(*args)\n"
+        "    submit = pool.submit\n"
+        "    def counted(*args):\n"
+        "        seen.append(sorted(m for m in sys.modules if m.startswith('cryptography')))\n"
+        "        return submit(*args)\n"
+        "    pool.submit = counted\n"
+        "    return pool\n"
+        "files.start_pool = spy\n"
         "code = cli.main(sys.argv[1:])\n"
-        "print(json.dumps({'code': code, 'first': loaded[0], 'submitted': len(loaded)}))\n"
+        "print(json.dumps({'code': code, 'first': seen[0], 'submitted': len(seen)}))\n"
     )
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script, "log", "--export", str(path), "--log-key", signer.vkey],
@@ -171,16 +176,25 @@ def test_a_header_the_audit_refuses_stops_the_workers_it_started(
     export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, signer = export
-    submitted: list[Region] = []
-    submit = parallel.Pool.submit
+    pools: list[parallel.Pool] = []
+    start = files.start_pool
 
-    def spy(self: parallel.Pool, region: Region, prev: bytes | None) -> Future[Hashed | None]:
-        submitted.append(region)
-        return submit(self, region, prev)
+    def spy(*args: Any) -> parallel.Pool:
+        pools.append(start(*args))
+        return pools[-1]
 
-    monkeypatch.setattr(parallel.Pool, "submit", spy)
+    monkeypatch.setattr(files, "start_pool", spy)
     refused = r"the export is of log 'test\.example/evidence-ledger', not 'other\.example/log'"
     with pytest.raises(MalformedError, match=refused):
         audit_file(path, [signer.vkey], [], origin="other.example/log", jobs=2, chunk_bytes=CHUNK)
-    assert len(submitted) > 1  # the workers had started on the header's word
-    assert multiprocessing.active_children() == []
+    (pool,) = pools  # the workers had started on the header's word
+    assert_reaped(pool)
+
+
+def assert_reaped(pool: parallel.Pool) -> None:
+    """No worker of ``pool`` is left running, nor waiting to be reaped."""
+    assert isinstance(pool, forked.ForkedPool)
+    assert len(pool.started) == 2
+    for pid in pool.started:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)

@@ -1,0 +1,138 @@
+"""Workers forked and fed through pipes (verifier.audit.forked): a worker that dies or
+fails hands its regions back to the main process, which reads them itself; an audit that
+stops (an error, Ctrl-C) kills and reaps its workers; the report is always the one a
+single process writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bundles import write_export
+from verifier.audit import audit_file, files, forked, parallel, spawned
+from verifier.audit.leaves import Hashed, Leaves
+from verifier.audit.reader import Region, scan
+from verifier.checkpoint import NoteSigner
+
+N = 5_000
+CHUNK = 50_000
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
+    path = tmp_path_factory.mktemp("forked") / "log.jsonl"
+    return path, write_export(path, N, checkpoints=N // 76)
+
+
+def started(monkeypatch: pytest.MonkeyPatch) -> list[parallel.Pool]:
+    pools: list[parallel.Pool] = []
+    start = files.start_pool
+
+    def spy(*args: Any) -> parallel.Pool:
+        pools.append(start(*args))
+        return pools[-1]
+
+    monkeypatch.setattr(files, "start_pool", spy)
+    return pools
+
+
+def merges(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    seen: list[bool] = []
+    merge = Leaves.merge
+
+    def spy(self: Leaves, run: Hashed) -> bool:
+        seen.append(merge(self, run))
+        return seen[-1]
+
+    monkeypatch.setattr(Leaves, "merge", spy)
+    return seen
+
+
+def assert_reaped(pool: parallel.Pool) -> None:
+    assert isinstance(pool, forked.ForkedPool)
+    assert len(pool.started) == 2
+    for pid in pool.started:
+        with pytest.raises(ChildProcessError):  # neither running nor a zombie
+            os.waitpid(pid, os.WNOHANG)
+
+
+def regions(path: Path) -> list[Region]:
+    with path.open("rb") as f:
+        return scan(f, CHUNK).regions
+
+
+def test_a_worker_that_dies_leaves_its_regions_to_the_main_process(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, signer = export
+    one = audit_file(path, [signer.vkey], [], jobs=1)
+    doomed, work = regions(path)[5].offset, parallel.hash_region
+
+    def dies(offset: int, length: int, prev: bytes | None) -> Hashed | None:
+        if offset == doomed:
+            os._exit(3)  # as if killed: no result, its pipe closes
+        return work(offset, length, prev)
+
+    monkeypatch.setattr(parallel, "hash_region", dies)
+    pools, seen = started(monkeypatch), merges(monkeypatch)
+    two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
+    assert two.to_dict() == one.to_dict()
+    assert two.valid
+    assert seen[:5] == [True] * 5  # before the death, from the workers
+    assert len(seen) < len(regions(path))  # after it, read here
+    assert_reaped(pools[0])
+
+
+def test_a_region_that_fails_in_a_worker_is_read_here(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, signer = export
+    one = audit_file(path, [signer.vkey], [], jobs=1)
+    failing, work = regions(path)[3].offset, parallel.hash_region
+
+    def fails(offset: int, length: int, prev: bytes | None) -> Hashed | None:
+        if offset == failing:
+            raise MemoryError("no room for this region")
+        return work(offset, length, prev)
+
+    monkeypatch.setattr(parallel, "hash_region", fails)
+    pools, seen = started(monkeypatch), merges(monkeypatch)
+    two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
+    assert two.to_dict() == one.to_dict()
+    assert seen == [True] * (len(regions(path)) - 1)  # every region but the failed one
+    assert_reaped(pools[0])
+
+
+def test_an_interrupted_audit_kills_and_reaps_its_workers(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, signer = export
+    pools, merge = started(monkeypatch), Leaves.merge
+
+    def interrupted(self: Leaves, run: Hashed) -> bool:
+        if self.seq > N // 4:
+            raise KeyboardInterrupt  # Ctrl-C, with regions out
+        return merge(self, run)
+
+    monkeypatch.setattr(Leaves, "merge", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
+    assert_reaped(pools[0])
+
+
+def test_where_fork_is_not_used_new_processes_give_the_same_report(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS and Windows: the workers are new interpreters (verifier.audit.spawned)."""
+    path, signer = export
+    one = audit_file(path, [signer.vkey], [], jobs=1)
+    monkeypatch.setattr(parallel, "FORK", False)
+    pools, seen = started(monkeypatch), merges(monkeypatch)
+    two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK * 10)
+    assert two.to_dict() == one.to_dict()
+    assert len(seen) > 1
+    assert all(seen)  # every region from a spawned worker
+    assert [type(pool) for pool in pools] == [spawned.SpawnedPool]
