@@ -26,10 +26,11 @@ from __future__ import annotations
 import binascii
 import functools
 import json
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import accumulate, repeat
-from operator import methodcaller, sub
+from operator import sub
 from typing import Any, NamedTuple
 
 from verifier.audit.report import Results
@@ -119,7 +120,6 @@ RUN = 512
 """Leaf lines checked together by ``scan_leaves``: each check is one pass of C calls
 over a run (``map``), not a Python step per line."""
 
-_digest = methodcaller("digest")
 _strict_b64 = functools.partial(binascii.a2b_base64, strict_mode=True)
 
 
@@ -190,6 +190,8 @@ def scan_leaves(
     # RFC 9162 §2.1.1; docs/design/EVIDENCE-FORMAT.md §2
     leaf_prefix, chain_prefix = LEAF_PREFIX, CHAIN_PREFIX
     after_log, embedded = len(fragment) + RECEIVED_AT_SIZE, b'","seq":%d,"source":'
+    leaf_start = new(leaf_prefix)
+    copy, update, digest = type(leaf_start).copy, type(leaf_start).update, type(leaf_start).digest
     run = RUN
     while i < end:
         n = min(run, end - i, 10 ** len(b"%d" % seq) - seq)
@@ -198,7 +200,9 @@ def scan_leaves(
         after_head = len(head_format % seq)
         # at most MAX_LINE, and a head, base64 and tail: no slice below leaves its line
         sizes = range(after_head + tail, MAX_LINE + 1)
-        k = _first(list(map(sizes.__contains__, map(sub, nexts[:k], begins))), False, k)
+        lengths = list(map(sub, nexts[:k], begins))
+        if lengths and (min(lengths) not in sizes or max(lengths) not in sizes):
+            k = _first(list(map(sizes.__contains__, lengths)), False, k)
         tails_at = list(map((-tail).__add__, nexts[:k]))
         try:
             base64 = map(slice, map(after_head.__add__, begins[:k]), tails_at)
@@ -214,7 +218,9 @@ def scan_leaves(
             bytes.startswith, raws, map(embedded.__mod__, seqs), map(after_log.__add__, logs[:k])
         )
         k = _first(list(seq_after), False, k)
-        hashes = list(map(_digest, map(new, map(leaf_prefix.__add__, raws[:k]))))
+        hashers = list(map(copy, repeat(leaf_start, k)))  # each fed 0x00 already
+        deque(map(update, hashers, raws), 0)
+        hashes = list(map(digest, hashers))
         chains: list[bytes] = []
         push, chain = chains.append, prev
         for leaf_hash in hashes:

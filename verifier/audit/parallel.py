@@ -27,6 +27,7 @@ import functools
 import os
 import sys
 from bisect import bisect_left, bisect_right
+from itertools import repeat
 from typing import NamedTuple, Protocol
 
 from verifier.audit.leaves import LAYOUTS, Hashed, Lines, scan_leaves
@@ -104,7 +105,8 @@ def _ranges(
 def _levels(begin: int, hashes: list[bytes], alg: HashAlgorithm) -> list[list[bytes]]:
     """Per level, the roots of the aligned subtrees inside ``[begin, begin + len)``, the
     first being the one at index ``ceil(begin / 2**level)``."""
-    end, new, prefix = begin + len(hashes), alg.new, NODE_PREFIX
+    end, new, prefixes = begin + len(hashes), alg.new, repeat(NODE_PREFIX)
+    digest = type(new(b"")).digest
     levels, level, first = [hashes], 0, begin
     while True:
         level += 1
@@ -114,8 +116,10 @@ def _levels(begin: int, hashes: list[bytes], alg: HashAlgorithm) -> list[list[by
             return levels
         below = levels[-1]
         skip = 2 * upper - first  # 1: the level below starts with an unpaired node
-        pairs = zip(below[skip::2], below[skip + 1 :: 2], strict=False)
-        levels.append([new(prefix + left + right).digest() for left, right in pairs][:count])
+        lefts, rights = below[skip : skip + 2 * count : 2], below[skip + 1 : skip + 2 * count : 2]
+        # HASH(0x01 || left || right) in map calls: left.join((0x01, right))
+        joined = map(bytes.join, lefts, zip(prefixes, rights, strict=False))
+        levels.append(list(map(digest, map(new, joined))))
         first = upper
 
 
