@@ -173,13 +173,20 @@ class Pool(Protocol):
     def close(self) -> None: ...
 
 
+def fork_safe() -> bool:
+    """Whether workers may be forked from this process: on Linux (``FORK``), while it runs
+    one thread (a lock another thread holds would stay held in the child)."""
+    threading = sys.modules.get("threading")  # not imported: no other thread
+    return FORK and (threading is None or threading.active_count() == 1)
+
+
 def start_pool(path: str, fragment: bytes, alg: HashAlgorithm, sizes: list[int], jobs: int) -> Pool:
     """``jobs`` workers for the regions of ``path``: forked from this process, with the
-    verifier already imported, where ``fork`` is safe (Linux; ``verifier.audit.forked``),
-    else new Python processes (``verifier.audit.spawned``). Raises ``OSError`` if no
-    process can be started."""
+    verifier already imported, where that is safe (``fork_safe``;
+    ``verifier.audit.forked``), else new Python processes (``verifier.audit.spawned``).
+    Raises ``OSError`` if no process can be started."""
     start = functools.partial(_start, path, fragment, alg.name, sorted(sizes))
-    if FORK:
+    if fork_safe():
         from verifier.audit.forked import ForkedPool
 
         return ForkedPool(jobs, start, hash_region, max(AHEAD, 2 * jobs + 1))

@@ -6,6 +6,7 @@ single process writes."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ CHUNK = 50_000
 def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
     path = tmp_path_factory.mktemp("forked") / "log.jsonl"
     return path, write_export(path, N, checkpoints=N // 76)
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers forked whatever threads this test process runs (its servers' are idle)."""
+    monkeypatch.setattr(parallel, "fork_safe", lambda: True)
 
 
 def started(monkeypatch: pytest.MonkeyPatch) -> list[parallel.Pool]:
@@ -64,6 +71,7 @@ def regions(path: Path) -> list[Region]:
         return scan(f, CHUNK).regions
 
 
+@pytest.mark.usefixtures("forking")
 def test_a_worker_that_dies_leaves_its_regions_to_the_main_process(
     export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,6 +94,7 @@ def test_a_worker_that_dies_leaves_its_regions_to_the_main_process(
     assert_reaped(pools[0])
 
 
+@pytest.mark.usefixtures("forking")
 def test_a_region_that_fails_in_a_worker_is_read_here(
     export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,6 +115,7 @@ def test_a_region_that_fails_in_a_worker_is_read_here(
     assert_reaped(pools[0])
 
 
+@pytest.mark.usefixtures("forking")
 def test_an_interrupted_audit_kills_and_reaps_its_workers(
     export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -129,10 +139,27 @@ def test_where_fork_is_not_used_new_processes_give_the_same_report(
     """macOS and Windows: the workers are new interpreters (verifier.audit.spawned)."""
     path, signer = export
     one = audit_file(path, [signer.vkey], [], jobs=1)
-    monkeypatch.setattr(parallel, "FORK", False)
+    monkeypatch.setattr(parallel, "FORK", False)  # and so fork_safe()
     pools, seen = started(monkeypatch), merges(monkeypatch)
     two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK * 10)
     assert two.to_dict() == one.to_dict()
     assert len(seen) > 1
     assert all(seen)  # every region from a spawned worker
+    assert [type(pool) for pool in pools] == [spawned.SpawnedPool]
+
+
+def test_a_process_running_other_threads_starts_new_interpreters_instead(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service audits in a thread: forking it would copy locks its other threads hold."""
+    path, signer = export
+    pools, release = started(monkeypatch), threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        report = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK * 10)
+    finally:
+        release.set()
+        other.join()
+    assert report.valid
     assert [type(pool) for pool in pools] == [spawned.SpawnedPool]

@@ -176,6 +176,7 @@ def test_a_header_the_audit_refuses_stops_the_workers_it_started(
     export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, signer = export
+    monkeypatch.setattr(parallel, "fork_safe", lambda: True)  # whatever this process runs
     pools: list[parallel.Pool] = []
     start = files.start_pool
 
