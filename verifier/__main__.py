@@ -1,7 +1,5 @@
 """``python -m verifier`` is ``ledger-verify``."""
 
-import sys
+from verifier.cli import run
 
-from verifier.cli import main
-
-sys.exit(main())
+run()

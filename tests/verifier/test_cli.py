@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.bundles import Log, event, stamper, zero_serial_root
+from tests.bundles import Log, event, stamper, write_export, zero_serial_root
 from verifier import cli, remote
 from verifier.cli import main
 
@@ -447,3 +447,32 @@ def test_a_command_of_a_package_not_installed_says_where_it_comes_from(
     assert code == 2
     assert out.startswith("CANNOT EVALUATE: ledger-verify pdf checks a certificate of evidence")
     assert "comes with the service package (evidence-ledger)" in out
+
+
+def test_the_command_s_output_is_whole_when_it_ends_without_teardown(tmp_path: Path) -> None:
+    """``ledger-verify`` flushes and ends the process at once (``verifier.cli.run``): all
+    of a long output reaches a file, and the exit code is the verdict's."""
+    path = tmp_path / "log.jsonl"
+    signer = write_export(path, 2_000, checkpoints=2_000 // 76)
+    out = tmp_path / "report.json"
+    with out.open("w") as f:
+        done = subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "verifier",
+                "log",
+                "--export",
+                str(path),
+                "--log-key",
+                signer.vkey,
+                "--json",
+            ],
+            stdout=f,
+            check=False,
+            timeout=120,
+        )
+    assert done.returncode == 0
+    report = json.loads(out.read_text())
+    assert report["verdict"] == "pending"
+    assert report["claim"].startswith("log test.example/evidence-ledger: 2,000 entries")
