@@ -19,8 +19,8 @@ One concept per module:
 - ``report``: failures and passes, and the order they are reported in;
 - ``log``: ``LogAudit``, which feeds records to the others and writes the report;
 - ``files``: ``audit_file``, two passes over a file, on every core;
-- ``parallel``: what a worker process does with a region of leaves, and its pool:
-  ``forked`` (Linux) or ``spawned`` (elsewhere);
+- ``parallel``: what a worker process does with a region of leaves; ``pools``: which
+  workers, ``forked`` (Linux) or ``spawned`` (elsewhere);
 - ``ahead``: checkpoint signatures verified while the main process waits for a worker.
 
 Check names: ``format``, ``key known`` (a trusted key among the header's ``vkeys``),

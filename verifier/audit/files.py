@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from verifier.audit.leaves import MAX_LINE, Hashed, log_fragment
-from verifier.audit.parallel import Broken, Pending, Pool, start_pool, workers
+from verifier.audit.parallel import Broken, Pending, Pool
+from verifier.audit.pools import start_pool, workers
 from verifier.audit.reader import (
     BLOCK,
     CHUNK,

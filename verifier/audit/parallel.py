@@ -14,18 +14,14 @@ value; anything else (a damaged line, a seq out of place, a foreign layout) make
 main process audit that region itself, line by line, so the report is exactly the one a
 single process writes and the first bad seq is still named.
 
-The workers (``start_pool``) are forked from the main process on Linux
-(``verifier.audit.forked``: started in a millisecond, fed through pipes) and started as
-new interpreters elsewhere (``verifier.audit.spawned``: ``concurrent.futures``). A worker
-that fails on a region hands back None; one that dies breaks the pool (``Broken``): the
-main process reads every region not yet back itself.
+A pool of workers (``Pool``; started by ``verifier.audit.pools``) hands back, for each
+region, its ``Hashed`` leaves or None (the worker failed on it: the main process reads
+it); a worker that dies breaks the pool (``Broken``), and the main process reads every
+region not yet back itself.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import sys
 from bisect import bisect_left, bisect_right
 from itertools import repeat
 from typing import NamedTuple, Protocol
@@ -43,11 +39,12 @@ class _Job(NamedTuple):
     sizes: list[int]  # the checkpoint sizes, sorted
 
 
-_JOB: _Job | None = None  # set in each worker by _start
+_JOB: _Job | None = None  # set in each worker by start
 _BEFORE = 256  # bytes before a region: the end of the line before it, with its chain
 
 
-def _start(path: str, fragment: bytes, alg_name: str, sizes: list[int]) -> None:
+def start(path: str, fragment: bytes, alg_name: str, sizes: list[int]) -> None:
+    """In a worker, first: the file, the log's fragment, the algorithm, the checkpoint sizes."""
     global _JOB  # the one job of this worker process
     _JOB = _Job(path, fragment, algorithm(alg_name), sizes)
 
@@ -58,7 +55,7 @@ def hash_region(offset: int, length: int, prev: bytes | None) -> Hashed | None:
     ``prev`` is the chain value before the region, if the caller knows it; else the chain
     the line before the region states is taken, and the caller checks it is its own."""
     job = _JOB
-    assert job is not None  # noqa: S101  set by _start
+    assert job is not None  # noqa: S101  set by start
     with open(job.path, "rb") as f:
         before = b""
         if prev is None and offset:
@@ -128,27 +125,6 @@ def _node(levels: list[list[bytes]], begin: int, node: NodeID) -> bytes:
     return levels[node.level][node.index - first]
 
 
-def workers(jobs: int | None) -> int:
-    """How many processes to hash with: ``jobs``, or the cores this process may use."""
-    if jobs is not None:
-        return max(1, jobs)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-FORK = sys.platform == "linux"
-"""Whether workers are forked from the main process: safe where the workers only read a
-file and hash, on Linux; elsewhere the system's libraries may not survive a fork."""
-
-AHEAD = 64
-"""Regions handed to the workers beyond the one the main process merges next. A region's
-result is a few kilobytes (its compact ranges), so the workers may run far ahead: the
-main process, checking checkpoint signatures meanwhile, sometimes falls behind them,
-and a worker that has nothing handed to it leaves its core idle."""
-
-
 class Broken(Exception):
     """The workers are gone: their regions are read by the main process."""
 
@@ -171,25 +147,3 @@ class Pool(Protocol):
     def submit(self, region: Region, prev: bytes | None) -> Pending: ...
 
     def close(self) -> None: ...
-
-
-def fork_safe() -> bool:
-    """Whether workers may be forked from this process: on Linux (``FORK``), while it runs
-    one thread (a lock another thread holds would stay held in the child)."""
-    threading = sys.modules.get("threading")  # not imported: no other thread
-    return FORK and (threading is None or threading.active_count() == 1)
-
-
-def start_pool(path: str, fragment: bytes, alg: HashAlgorithm, sizes: list[int], jobs: int) -> Pool:
-    """``jobs`` workers for the regions of ``path``: forked from this process, with the
-    verifier already imported, where that is safe (``fork_safe``;
-    ``verifier.audit.forked``), else new Python processes (``verifier.audit.spawned``).
-    Raises ``OSError`` if no process can be started."""
-    start = functools.partial(_start, path, fragment, alg.name, sorted(sizes))
-    if fork_safe():
-        from verifier.audit.forked import ForkedPool
-
-        return ForkedPool(jobs, start, hash_region, max(AHEAD, 2 * jobs + 1))
-    from verifier.audit.spawned import SpawnedPool
-
-    return SpawnedPool(jobs, start, max(AHEAD, 2 * jobs + 1))

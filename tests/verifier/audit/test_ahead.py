@@ -8,14 +8,16 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.bundles import write_export
 from verifier import checkpoint as notes
-from verifier.audit import LogAudit, ahead, audit_file
+from verifier.audit import LogAudit, ahead, audit_file, parallel, pools
 from verifier.audit.checkpoints import Checkpoints
+from verifier.audit.leaves import Hashed
 from verifier.checkpoint import NoteSigner
 from verifier.errors import SignatureError, VerificationError
 
@@ -27,6 +29,20 @@ CHUNK = 50_000
 def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
     path = tmp_path_factory.mktemp("ahead") / "log.jsonl"
     return path, write_export(path, N, checkpoints=N // 76)
+
+
+@pytest.fixture
+def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers forked (whatever threads this test process runs) that take 10 ms more per
+    region: the main process waits for them, and verifies ahead meanwhile."""
+    monkeypatch.setattr(pools, "fork_safe", lambda: True)
+    work = parallel.hash_region
+
+    def slow(offset: int, length: int, prev: bytes | None) -> Hashed | None:
+        time.sleep(0.01)
+        return work(offset, length, prev)
+
+    monkeypatch.setattr(parallel, "hash_region", slow)
 
 
 def verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -58,6 +74,7 @@ def checkpoint_lines(path: Path) -> list[bytes]:
     return [x for x in path.read_bytes().splitlines(keepends=True) if b'"checkpoint"' in x[:20]]
 
 
+@pytest.mark.usefixtures("slow_workers")
 def test_each_signature_is_verified_once_ahead_and_a_repeat_not_again(
     export: tuple[Path, NoteSigner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -85,6 +102,7 @@ def flipped(line: bytes) -> bytes:
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
+@pytest.mark.usefixtures("slow_workers")
 def test_a_signature_that_fails_ahead_is_reported_where_the_audit_reads_it(
     export: tuple[Path, NoteSigner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,11 +16,10 @@ from hypothesis import strategies as st
 
 from tests.bundles import write_export
 from verifier import merkle
-from verifier.audit import audit_file, files, forked, leaves, parallel
+from verifier.audit import audit_file, leaves, parallel
 from verifier.audit.leaves import Hashed, Leaves
 from verifier.audit.reader import scan
 from verifier.checkpoint import NoteSigner
-from verifier.errors import MalformedError
 from verifier.hashing import SHA256
 from verifier.merkle import range_nodes
 
@@ -96,7 +93,7 @@ def test_a_worker_takes_its_chain_from_the_line_before_its_region(
     with path.open("rb") as f:
         found = scan(f, CHUNK)
     fragment = leaves.log_fragment("test.example/evidence-ledger")
-    parallel._start(str(path), fragment, "sha-256", sorted(found.checkpoint_sizes))
+    parallel.start(str(path), fragment, "sha-256", sorted(found.checkpoint_sizes))
     second = found.regions[1]
     run = parallel.hash_region(second.offset, second.length, None)
     assert run is not None
@@ -170,32 +167,3 @@ def test_the_workers_start_before_the_signature_code_is_imported(
     assert started["code"] == 0
     assert started["first"] == []  # no cryptography module yet
     assert started["submitted"] > 1
-
-
-def test_a_header_the_audit_refuses_stops_the_workers_it_started(
-    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path, signer = export
-    monkeypatch.setattr(parallel, "fork_safe", lambda: True)  # whatever this process runs
-    pools: list[parallel.Pool] = []
-    start = files.start_pool
-
-    def spy(*args: Any) -> parallel.Pool:
-        pools.append(start(*args))
-        return pools[-1]
-
-    monkeypatch.setattr(files, "start_pool", spy)
-    refused = r"the export is of log 'test\.example/evidence-ledger', not 'other\.example/log'"
-    with pytest.raises(MalformedError, match=refused):
-        audit_file(path, [signer.vkey], [], origin="other.example/log", jobs=2, chunk_bytes=CHUNK)
-    (pool,) = pools  # the workers had started on the header's word
-    assert_reaped(pool)
-
-
-def assert_reaped(pool: parallel.Pool) -> None:
-    """No worker of ``pool`` is left running, nor waiting to be reaped."""
-    assert isinstance(pool, forked.ForkedPool)
-    assert len(pool.started) == 2
-    for pid in pool.started:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)

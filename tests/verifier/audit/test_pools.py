@@ -1,7 +1,8 @@
-"""Workers forked and fed through pipes (verifier.audit.forked): a worker that dies or
-fails hands its regions back to the main process, which reads them itself; an audit that
-stops (an error, Ctrl-C) kills and reaps its workers; the report is always the one a
-single process writes."""
+"""The audit's workers (verifier.audit.pools): forked and fed through pipes on Linux
+(verifier.audit.forked), new interpreters elsewhere or beside other threads
+(verifier.audit.spawned). A worker that dies or fails hands its regions back to the main
+process, which reads them itself; an audit that stops (an error in the header, Ctrl-C)
+kills and reaps its workers; the report is always the one a single process writes."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typing import Any
 import pytest
 
 from tests.bundles import write_export
-from verifier.audit import audit_file, files, forked, parallel, spawned
+from verifier.audit import audit_file, files, forked, parallel, pools, spawned
 from verifier.audit.leaves import Hashed, Leaves
 from verifier.audit.reader import Region, scan
 from verifier.checkpoint import NoteSigner
+from verifier.errors import MalformedError
 
 N = 5_000
 CHUNK = 50_000
@@ -31,19 +33,19 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
 @pytest.fixture
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers forked whatever threads this test process runs (its servers' are idle)."""
-    monkeypatch.setattr(parallel, "fork_safe", lambda: True)
+    monkeypatch.setattr(pools, "fork_safe", lambda: True)
 
 
 def started(monkeypatch: pytest.MonkeyPatch) -> list[parallel.Pool]:
-    pools: list[parallel.Pool] = []
+    started: list[parallel.Pool] = []
     start = files.start_pool
 
     def spy(*args: Any) -> parallel.Pool:
-        pools.append(start(*args))
-        return pools[-1]
+        started.append(start(*args))
+        return started[-1]
 
     monkeypatch.setattr(files, "start_pool", spy)
-    return pools
+    return started
 
 
 def merges(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
@@ -85,13 +87,13 @@ def test_a_worker_that_dies_leaves_its_regions_to_the_main_process(
         return work(offset, length, prev)
 
     monkeypatch.setattr(parallel, "hash_region", dies)
-    pools, seen = started(monkeypatch), merges(monkeypatch)
+    running, seen = started(monkeypatch), merges(monkeypatch)
     two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
     assert two.to_dict() == one.to_dict()
     assert two.valid
-    assert seen[:5] == [True] * 5  # before the death, from the workers
+    assert all(seen)  # until the death, from the workers
     assert len(seen) < len(regions(path))  # after it, read here
-    assert_reaped(pools[0])
+    assert_reaped(running[0])
 
 
 @pytest.mark.usefixtures("forking")
@@ -108,11 +110,11 @@ def test_a_region_that_fails_in_a_worker_is_read_here(
         return work(offset, length, prev)
 
     monkeypatch.setattr(parallel, "hash_region", fails)
-    pools, seen = started(monkeypatch), merges(monkeypatch)
+    running, seen = started(monkeypatch), merges(monkeypatch)
     two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
     assert two.to_dict() == one.to_dict()
     assert seen == [True] * (len(regions(path)) - 1)  # every region but the failed one
-    assert_reaped(pools[0])
+    assert_reaped(running[0])
 
 
 @pytest.mark.usefixtures("forking")
@@ -120,7 +122,7 @@ def test_an_interrupted_audit_kills_and_reaps_its_workers(
     export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, signer = export
-    pools, merge = started(monkeypatch), Leaves.merge
+    running, merge = started(monkeypatch), Leaves.merge
 
     def interrupted(self: Leaves, run: Hashed) -> bool:
         if self.seq > N // 4:
@@ -130,7 +132,7 @@ def test_an_interrupted_audit_kills_and_reaps_its_workers(
     monkeypatch.setattr(Leaves, "merge", interrupted)
     with pytest.raises(KeyboardInterrupt):
         audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
-    assert_reaped(pools[0])
+    assert_reaped(running[0])
 
 
 def test_where_fork_is_not_used_new_processes_give_the_same_report(
@@ -139,13 +141,13 @@ def test_where_fork_is_not_used_new_processes_give_the_same_report(
     """macOS and Windows: the workers are new interpreters (verifier.audit.spawned)."""
     path, signer = export
     one = audit_file(path, [signer.vkey], [], jobs=1)
-    monkeypatch.setattr(parallel, "FORK", False)  # and so fork_safe()
-    pools, seen = started(monkeypatch), merges(monkeypatch)
+    monkeypatch.setattr(pools, "FORK", False)  # and so fork_safe()
+    running, seen = started(monkeypatch), merges(monkeypatch)
     two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK * 10)
     assert two.to_dict() == one.to_dict()
     assert len(seen) > 1
     assert all(seen)  # every region from a spawned worker
-    assert [type(pool) for pool in pools] == [spawned.SpawnedPool]
+    assert [type(pool) for pool in running] == [spawned.SpawnedPool]
 
 
 def test_a_process_running_other_threads_starts_new_interpreters_instead(
@@ -153,7 +155,7 @@ def test_a_process_running_other_threads_starts_new_interpreters_instead(
 ) -> None:
     """A service audits in a thread: forking it would copy locks its other threads hold."""
     path, signer = export
-    pools, release = started(monkeypatch), threading.Event()
+    running, release = started(monkeypatch), threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
     try:
@@ -162,4 +164,17 @@ def test_a_process_running_other_threads_starts_new_interpreters_instead(
         release.set()
         other.join()
     assert report.valid
-    assert [type(pool) for pool in pools] == [spawned.SpawnedPool]
+    assert [type(pool) for pool in running] == [spawned.SpawnedPool]
+
+
+@pytest.mark.usefixtures("forking")
+def test_a_header_the_audit_refuses_stops_the_workers_it_started(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, signer = export
+    running = started(monkeypatch)
+    refused = r"the export is of log 'test\.example/evidence-ledger', not 'other\.example/log'"
+    with pytest.raises(MalformedError, match=refused):
+        audit_file(path, [signer.vkey], [], origin="other.example/log", jobs=2, chunk_bytes=CHUNK)
+    (pool,) = running  # the workers had started on the header's word
+    assert_reaped(pool)
