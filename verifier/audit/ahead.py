@@ -9,9 +9,10 @@ or the error) into ``Checkpoints.verified``, which ``Checkpoints`` takes when th
 reaches the record: the same verification, done earlier, so that little is left to do
 once the workers finish.
 
-Bounded: at most ``LIMIT`` outcomes wait at a time; a line the audit has already read is
-skipped, and so is a record checked before (a repeat, which the audit does not verify
-again); a record longer than ``MAX_RECORD`` bytes is left to the audit.
+Bounded: at most ``LIMIT`` outcomes wait at a time, and nothing else is kept; a line the
+audit has already read is skipped, and so is a record whose outcome waits or that the
+audit checked before (a repeat, which it does not verify again; ``Checkpoints.repeat``);
+a record longer than ``MAX_RECORD`` bytes is left to the audit.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ class Ahead:
     def __init__(self, tail: BinaryIO, checkpoints: Checkpoints) -> None:
         self.lines = bounded_lines(tail)
         self.checkpoints = checkpoints
-        self.seen: set[bytes] = set()  # the records verified ahead, by record_key
         self.read = 0  # lines read ahead
         self.passed = 0  # lines the audit has read: too late to verify them ahead
 
@@ -49,11 +49,9 @@ class Ahead:
             record = None if self.read <= self.passed else _record(line)
             if record is None:
                 continue
-            key = record_key(*record)
-            if key in self.seen or checkpoints.repeat(key):
-                continue
-            self.seen.add(key)
             note = record[1]
+            if note in verified or checkpoints.repeat(record_key(*record)):
+                continue  # waiting already, or checked before: a repeat
             try:
                 verified[note] = notes.verify(note, checkpoints.vkeys)
             except VerificationError as e:
