@@ -96,8 +96,14 @@ class ForkedPool:
     def submit(self, region: Region, prev: bytes | None) -> Pending:
         index, self.count = self.count, self.count + 1
         chain = prev if prev is not None and len(prev) <= _CHAIN else b""  # b"": unknown
-        os.write(self.tasks, _TASK.pack(index, region.offset, region.length, len(chain), chain))
-        self.out += 1
+        if not self.broken:
+            task = _TASK.pack(index, region.offset, region.length, len(chain), chain)
+            try:
+                os.write(self.tasks, task)
+            except BrokenPipeError:  # every worker is gone: its result raises Broken
+                self.broken = True
+            else:
+                self.out += 1
         return Pending(self, index)
 
     def poll(self, index: int) -> bool:

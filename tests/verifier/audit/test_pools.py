@@ -7,7 +7,9 @@ kills and reaps its workers; the report is always the one a single process write
 from __future__ import annotations
 
 import os
+import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +180,32 @@ def test_a_header_the_audit_refuses_stops_the_workers_it_started(
         audit_file(path, [signer.vkey], [], origin="other.example/log", jobs=2, chunk_bytes=CHUNK)
     (pool,) = running  # the workers had started on the header's word
     assert_reaped(pool)
+
+
+@pytest.mark.usefixtures("forking")
+def test_workers_killed_from_outside_leave_every_region_to_the_main_process(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The OOM killer takes both workers between two regions: the next region handed out
+    finds no one to read it, and the main process reads the rest itself."""
+    path, signer = export
+    one = audit_file(path, [signer.vkey], [], jobs=2)
+    running, merge, killed = started(monkeypatch), Leaves.merge, []
+    assert len(regions(path)) > pools.AHEAD + 5  # regions are still handed out later
+
+    def kills(self: Leaves, run: Hashed) -> bool:
+        pool = running[0]
+        assert isinstance(pool, forked.ForkedPool)
+        if self.seq > 0 and not killed:
+            for pid in pool.pids:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.2)  # gone, their pipes closed
+        return merge(self, run)
+
+    monkeypatch.setattr(Leaves, "merge", kills)
+    two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
+    assert two.to_dict() == one.to_dict()
+    assert two.valid
+    assert len(killed) == 2
+    assert_reaped(running[0])
