@@ -13,61 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundles import write_export
+from tests.verifier.audit.helpers import CHUNK, before_each_region, results, verified_notes
 from verifier import checkpoint as notes
-from verifier.audit import LogAudit, ahead, audit_file, parallel, pools
+from verifier.audit import LogAudit, ahead, audit_file
 from verifier.audit.checkpoints import Checkpoints
-from verifier.audit.leaves import Hashed
 from verifier.checkpoint import NoteSigner
 from verifier.errors import SignatureError, VerificationError
 
-N = 5_000
-CHUNK = 50_000
-
-
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
-    path = tmp_path_factory.mktemp("ahead") / "log.jsonl"
-    return path, write_export(path, N, checkpoints=N // 76)
-
 
 @pytest.fixture
-def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+def slow_workers(forking: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers forked (whatever threads this test process runs) that take 10 ms more per
     region: the main process waits for them, and verifies ahead meanwhile."""
-    monkeypatch.setattr(pools, "fork_safe", lambda: True)
-    work = parallel.hash_region
-
-    def slow(offset: int, length: int, prev: bytes | None) -> Hashed | None:
-        time.sleep(0.01)
-        return work(offset, length, prev)
-
-    monkeypatch.setattr(parallel, "hash_region", slow)
-
-
-def verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every note ``verifier.checkpoint.verify`` is asked about, in the main process."""
-    seen: list[str] = []
-    verify = notes.verify
-
-    def spy(note: str, vkeys: list[str]) -> notes.Checkpoint:
-        seen.append(note)
-        return verify(note, vkeys)
-
-    monkeypatch.setattr(notes, "verify", spy)
-    return seen
-
-
-def steps(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    seen: list[bool] = []
-    step = ahead.Ahead.step
-
-    def spy(self: ahead.Ahead) -> bool:
-        seen.append(step(self))
-        return seen[-1]
-
-    monkeypatch.setattr(ahead.Ahead, "step", spy)
-    return seen
+    before_each_region(monkeypatch, lambda offset: time.sleep(0.01))
 
 
 def checkpoint_lines(path: Path) -> list[bytes]:
@@ -83,7 +41,7 @@ def test_each_signature_is_verified_once_ahead_and_a_repeat_not_again(
     repeated = tmp_path / "repeated.jsonl"
     repeated.write_bytes(path.read_bytes() + b"".join(checkpoints[:40]))
     one = audit_file(repeated, [signer.vkey], [], jobs=1)
-    seen, stepped = verifications(monkeypatch), steps(monkeypatch)
+    seen, stepped = verified_notes(monkeypatch), results(monkeypatch, ahead.Ahead, "step")
     two = audit_file(repeated, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
     assert two.to_dict() == one.to_dict()
     assert two.valid
@@ -113,7 +71,7 @@ def test_a_signature_that_fails_ahead_is_reported_where_the_audit_reads_it(
     forged = tmp_path / "forged.jsonl"
     forged.write_bytes(b"".join(lines))
     one = audit_file(forged, [signer.vkey], [], jobs=1)
-    stepped = steps(monkeypatch)
+    stepped = results(monkeypatch, ahead.Ahead, "step")
     two = audit_file(forged, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
     assert two.to_dict() == one.to_dict()
     (failure,) = two.failures

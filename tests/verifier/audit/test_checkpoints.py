@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.bundles import Log
-from verifier import checkpoint
+from tests.verifier.audit.helpers import verified_notes
 from verifier.audit import LogAudit
 from verifier.checkpoint import NoteSigner
 from verifier.report import VerificationReport
@@ -33,14 +33,7 @@ def test_repeated_records_are_verified_once_and_counted_once(
     log: Log, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = log.export([10, 20, 50])
-    verified: list[str] = []
-    verify = checkpoint.verify
-
-    def spy(note: str, keys: list[str]) -> checkpoint.Checkpoint:
-        verified.append(note)
-        return verify(note, keys)
-
-    monkeypatch.setattr(checkpoint, "verify", spy)
+    verified = verified_notes(monkeypatch)
     # in a row, and apart: 10 20 50 50 50 10 20 10
     tail = lines[-3:]
     report = audit(log, [*lines, tail[2], tail[2], tail[0], tail[1], tail[0]])

@@ -14,36 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bundles import write_export
+from tests.verifier.audit.helpers import CHUNK, merges
 from verifier import merkle
 from verifier.audit import audit_file, leaves, parallel
-from verifier.audit.leaves import Hashed, Leaves
 from verifier.audit.reader import scan
 from verifier.checkpoint import NoteSigner
 from verifier.hashing import SHA256
 from verifier.merkle import range_nodes
-
-N = 5_000
-CHUNK = 50_000
-
-
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
-    path = tmp_path_factory.mktemp("parallel") / "log.jsonl"
-    return path, write_export(path, N, checkpoints=N // 76)
-
-
-def merges(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """What ``Leaves.merge`` answers, in the main process."""
-    seen: list[bool] = []
-    merge = Leaves.merge
-
-    def spy(self: Leaves, run: Hashed) -> bool:
-        seen.append(merge(self, run))
-        return seen[-1]
-
-    monkeypatch.setattr(Leaves, "merge", spy)
-    return seen
 
 
 def test_workers_hash_the_regions_and_the_report_is_one_processs(

@@ -11,63 +11,22 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.bundles import write_export
-from verifier.audit import audit_file, files, forked, parallel, pools, spawned
+from tests.verifier.audit.helpers import (
+    CHUNK,
+    N,
+    assert_reaped,
+    before_each_region,
+    merges,
+    started,
+)
+from verifier.audit import audit_file, forked, pools, spawned
 from verifier.audit.leaves import Hashed, Leaves
 from verifier.audit.reader import Region, scan
 from verifier.checkpoint import NoteSigner
 from verifier.errors import MalformedError
-
-N = 5_000
-CHUNK = 50_000
-
-
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, NoteSigner]:
-    path = tmp_path_factory.mktemp("forked") / "log.jsonl"
-    return path, write_export(path, N, checkpoints=N // 76)
-
-
-@pytest.fixture
-def forking(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers forked whatever threads this test process runs (its servers' are idle)."""
-    monkeypatch.setattr(pools, "fork_safe", lambda: True)
-
-
-def started(monkeypatch: pytest.MonkeyPatch) -> list[parallel.Pool]:
-    started: list[parallel.Pool] = []
-    start = files.start_pool
-
-    def spy(*args: Any) -> parallel.Pool:
-        started.append(start(*args))
-        return started[-1]
-
-    monkeypatch.setattr(files, "start_pool", spy)
-    return started
-
-
-def merges(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    seen: list[bool] = []
-    merge = Leaves.merge
-
-    def spy(self: Leaves, run: Hashed) -> bool:
-        seen.append(merge(self, run))
-        return seen[-1]
-
-    monkeypatch.setattr(Leaves, "merge", spy)
-    return seen
-
-
-def assert_reaped(pool: parallel.Pool) -> None:
-    assert isinstance(pool, forked.ForkedPool)
-    assert len(pool.started) == 2
-    for pid in pool.started:
-        with pytest.raises(ChildProcessError):  # neither running nor a zombie
-            os.waitpid(pid, os.WNOHANG)
 
 
 def regions(path: Path) -> list[Region]:
@@ -81,14 +40,13 @@ def test_a_worker_that_dies_leaves_its_regions_to_the_main_process(
 ) -> None:
     path, signer = export
     one = audit_file(path, [signer.vkey], [], jobs=1)
-    doomed, work = regions(path)[5].offset, parallel.hash_region
+    doomed = regions(path)[5].offset
 
-    def dies(offset: int, length: int, prev: bytes | None) -> Hashed | None:
+    def dies(offset: int) -> None:
         if offset == doomed:
             os._exit(3)  # as if killed: no result, its pipe closes
-        return work(offset, length, prev)
 
-    monkeypatch.setattr(parallel, "hash_region", dies)
+    before_each_region(monkeypatch, dies)
     running, seen = started(monkeypatch), merges(monkeypatch)
     two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
     assert two.to_dict() == one.to_dict()
@@ -104,14 +62,13 @@ def test_a_region_that_fails_in_a_worker_is_read_here(
 ) -> None:
     path, signer = export
     one = audit_file(path, [signer.vkey], [], jobs=1)
-    failing, work = regions(path)[3].offset, parallel.hash_region
+    failing = regions(path)[3].offset
 
-    def fails(offset: int, length: int, prev: bytes | None) -> Hashed | None:
+    def fails(offset: int) -> None:
         if offset == failing:
             raise MemoryError("no room for this region")
-        return work(offset, length, prev)
 
-    monkeypatch.setattr(parallel, "hash_region", fails)
+    before_each_region(monkeypatch, fails)
     running, seen = started(monkeypatch), merges(monkeypatch)
     two = audit_file(path, [signer.vkey], [], jobs=2, chunk_bytes=CHUNK)
     assert two.to_dict() == one.to_dict()
