@@ -8,7 +8,6 @@ saying how to install it: it is never skipped.
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import shutil
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import event
+from tests.ledger.api.served import call
 from tests.server import ROOT, LedgerServer, free_port
 
 GUIDE = ROOT / "docs" / "operator-guide.md"
@@ -103,15 +103,10 @@ def request(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, Any, dict[str, str]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        raw = response.read()
-        assert response.getheader("Content-Type", "").startswith("application/json"), raw[:200]
-        return response.status, json.loads(raw), dict(response.getheaders())
-    finally:
-        conn.close()
+    status, got, raw = call(port, method, path, body, headers, timeout=30)
+    content_type = next((v for k, v in got.items() if k.lower() == "content-type"), "")
+    assert content_type.startswith("application/json"), raw[:200]
+    return status, json.loads(raw), got
 
 
 def test_the_guides_nginx_configuration_in_front_of_ledger_serve(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ def call(
     path: str,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
+    timeout: float = 120,
 ) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    """The status, headers and body of one request to ``127.0.0.1:port``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
