@@ -17,12 +17,11 @@ a record longer than ``MAX_RECORD`` bytes is left to the audit.
 
 from __future__ import annotations
 
-import json
 from typing import BinaryIO
 
 from verifier import checkpoint as notes
 from verifier.audit.checkpoints import Checkpoints, record_key
-from verifier.audit.reader import bounded_lines, checkpoint_size
+from verifier.audit.reader import bounded_lines, checkpoint_size, json_object
 from verifier.errors import VerificationError
 
 LIMIT = 512
@@ -64,11 +63,8 @@ def _record(line: bytes) -> tuple[int, str] | None:
     """The size and note of a checkpoint record line, if it is one (and short)."""
     if len(line) > MAX_RECORD or checkpoint_size(line) is None:
         return None
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(record, dict):
+    record = json_object(line)
+    if record is None:
         return None
     size, note = record.get("size"), record.get("note")
     return (size, note) if type(size) is int and isinstance(note, str) else None

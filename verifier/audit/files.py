@@ -21,7 +21,6 @@ take the fast path, the workers are stopped and their results never used.
 from __future__ import annotations
 
 import functools
-import json
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from verifier.audit.reader import (
     Region,
     bounded_lines,
     checkpoint_size,
+    json_object,
     scan,
     split_lines,
 )
@@ -65,11 +65,8 @@ class _Start(NamedTuple):
 def _start(header: bytes, resume: AuditState | None) -> _Start | None:
     """The header's log, algorithm and first chain value, read without checks (the
     audit checks the header); None if the fast path is not open to its leaves."""
-    try:
-        record = json.loads(header)
-    except ValueError:
-        return None
-    if not isinstance(record, dict):
+    record = json_object(header)
+    if record is None:
         return None
     origin, name, start = record.get("origin"), record.get("hash"), record.get("from")
     if not isinstance(origin, str) or not isinstance(name, str) or type(start) is not int:

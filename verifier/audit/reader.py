@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from verifier.audit.leaves import MAX_LINE
 
@@ -57,13 +57,20 @@ def split_lines(block: bytes) -> list[bytes]:
     return [*lines, parts[-1]] if parts[-1] else lines
 
 
-def record_kind(line: bytes) -> tuple[object, object]:
-    """The type and size of a record line, or (None, None) if it is not a JSON object."""
+def json_object(line: bytes) -> dict[str, Any] | None:
+    """A line read leniently as a JSON object (to map or plan; the audit reads every line
+    strictly), or None if it is not one."""
     try:
         record = json.loads(line)
     except ValueError:
-        return None, None
-    if not isinstance(record, dict):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def record_kind(line: bytes) -> tuple[object, object]:
+    """The type and size of a record line, or (None, None) if it is not a JSON object."""
+    record = json_object(line)
+    if record is None:
         return None, None
     return record.get("type"), record.get("size")
 
