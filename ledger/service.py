@@ -189,8 +189,15 @@ class Ledger:
             if self._scheduler is None:
                 self._scheduler = workers.start(self)
 
+    def stop_workers(self) -> None:
+        """Stop this process's background jobs: a gunicorn worker does as it exits
+        (``ledger.serving``), else its scheduler thread may hand a job to an executor the
+        exiting interpreter has shut, and log a traceback."""
+        with self._lock:
+            scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)  # returns once the scheduler's thread has ended
+
     def close(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+        self.stop_workers()
         self.db.dispose()

@@ -206,6 +206,9 @@ class BufferedThreads(SyncWorker):  # type: ignore[misc]  # gunicorn has no type
                 self._expire()
         finally:
             self._stop(pool)
+            service = getattr(self.wsgi, "extensions", {}).get("ledger")
+            if service is not None:  # its background jobs (wsgi.py started them)
+                service.stop_workers()
 
     def _listen(self, on: bool) -> None:
         if on == self.listening:

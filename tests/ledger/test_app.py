@@ -98,3 +98,23 @@ def test_openapi_is_served_and_documented(client: FlaskClient) -> None:
         "`.venv/bin/python -c 'import json; from ledger.api.openapi import spec; "
         "print(json.dumps(spec(), indent=2))' > docs/openapi.json`"
     )
+
+
+def test_a_stopping_worker_s_background_jobs_end_before_its_interpreter_does(
+    tmp_path: Path,
+) -> None:
+    """``Ledger.stop_workers`` (a gunicorn worker calls it as it exits) returns once the
+    scheduler's thread has ended: no job is handed to an executor the exiting interpreter
+    has shut (which logged a traceback)."""
+    app = create_app(load({}, base=tmp_path))
+    service = app.extensions["ledger"]
+    service.start_workers()
+    scheduler = service._scheduler
+    assert scheduler is not None
+    assert scheduler.running
+    thread = scheduler._thread
+    service.stop_workers()
+    assert not scheduler.running
+    assert not thread.is_alive()
+    service.stop_workers()  # again: nothing left to stop
+    service.close()
