@@ -56,7 +56,7 @@ from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
-from pyhanko.sign.timestamps.common_utils import extract_ts_certs
+from pyhanko.sign.timestamps.common_utils import dummy_digest, extract_ts_certs
 from pyhanko.sign.validation import DocumentSecurityStore
 from pyhanko.sign.validation.ades import ades_lta_validation
 from pyhanko.sign.validation.errors import ValidationInfoReadingError
@@ -187,8 +187,10 @@ def _tls_context() -> ssl.SSLContext:
 class TimedTimeStamper(HTTPTimeStamper):
     """pyHanko's RFC 3161 HTTP client, adding up the time spent waiting for the TSA.
 
-    One per TSA URL and process: it keeps the dummy token pyHanko asks for once (to
-    size the signature). ``lock`` serialises its use; ``seconds`` and ``requests``
+    One per TSA URL and process: it keeps the dummy token pyHanko asks for (to size
+    the signature), and ``async_fresh_dummy`` asks for it again: each revocation check
+    does, because another certificate may answer at the URL by then (a renewed TSA
+    certificate, a new CA). ``lock`` serialises its use; ``seconds`` and ``requests``
     count the round trips since ``reset()``. Each request has its own HTTP session, as
     in pyHanko (a session belongs to the event loop of one ``asyncio.run``), but all
     share one TLS context (``_tls_context``).
@@ -220,6 +222,18 @@ class TimedTimeStamper(HTTPTimeStamper):
         connector = aiohttp.TCPConnector(ssl=_tls_context())
         async with aiohttp.ClientSession(connector=connector) as session:
             yield session
+
+    async def async_fresh_dummy(self, md_algorithm: str = "sha256") -> cms.ContentInfo:
+        """A new dummy token from the TSA, kept instead of the one before, with the
+        certificates it carries (pyHanko's ``_register_dummy``, on a clean slate)."""
+        dummy: cms.ContentInfo = await self.async_timestamp(
+            dummy_digest(md_algorithm), md_algorithm
+        )
+        self._dummy_response_cache.clear()
+        self._certs.clear()
+        self.cert_registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+        self._register_dummy(md_algorithm, dummy)  # type: ignore[no-untyped-call]
+        return dummy
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         started = time.perf_counter()
@@ -307,16 +321,12 @@ def _subject(cert: asn1_x509.Certificate) -> str:
 
 
 async def _paths(
-    signer: IssuerSigner,
-    timestamper: HTTPTimeStamper,
-    context: ValidationContext,
-    token: cms.ContentInfo | None = None,
+    signer: IssuerSigner, context: ValidationContext, token: cms.ContentInfo
 ) -> list[ValidationPath]:
     """The validation paths of the issuer's and the TSA's certificates, each with its
     revocation data; ``RevocationUnavailable`` names the chain that lacks it. The TSA's
-    certificates are those of ``token`` (the signature time-stamp), or, before signing,
-    of the TSA's answer to a first query. A TSA that cannot be reached raises its own
-    error (the TSA failed, not the revocation data)."""
+    certificates are those of ``token``: the signature time-stamp, or, before signing,
+    a token the TSA gave now (``_checked_paths``)."""
     paths = []
     cert = signer.signer.signing_cert
     try:
@@ -328,8 +338,6 @@ async def _paths(
         paths.append(await validator.async_validate_usage(set()))  # type: ignore[no-untyped-call]
     except (PathError, ValidationError) as e:
         raise RevocationUnavailable(f"the issuer's certificate chain: {e}") from e
-    if token is None:
-        token = await timestamper.async_dummy_response("sha256")
     store = SimpleCertificateStore()  # type: ignore[no-untyped-call]
     try:
         for leaf in list(extract_ts_certs(token, store)):
@@ -382,6 +390,16 @@ class _KeptToken(TimeStamper):
 
 CHECK_SECONDS = 60.0  # how long a check that found the revocation data stands
 
+
+async def _checked_paths(
+    signer: IssuerSigner, timestamper: TimedTimeStamper, context: ValidationContext
+) -> list[ValidationPath]:
+    """``_paths`` before signing, with the TSA asked now (its certificate may have
+    changed since the token kept to size signatures). A TSA that cannot be reached
+    raises its own error (the TSA failed, not the revocation data)."""
+    return await _paths(signer, context, await timestamper.async_fresh_dummy())
+
+
 # When a check found the revocation data, by signer, time-stamper, TSA roots and
 # revocation sources (each compared as the object it is, or by value).
 _found: dict[tuple[object, ...], float] = {}
@@ -390,7 +408,7 @@ _found_lock = threading.Lock()
 
 def check_revocation(
     signer: IssuerSigner,
-    timestamper: HTTPTimeStamper,
+    timestamper: TimedTimeStamper,
     tsa_roots: Sequence[bytes],
     revocation: Revocation,
 ) -> str | None:
@@ -412,7 +430,7 @@ def check_revocation(
     if found is not None and now - found < CHECK_SECONDS:
         return None
     try:
-        asyncio.run(_paths(signer, timestamper, _context(signer, tsa_roots, revocation)))
+        asyncio.run(_checked_paths(signer, timestamper, _context(signer, tsa_roots, revocation)))
     except RevocationUnavailable as e:
         _forget_check(signer, timestamper, tsa_roots, revocation)
         return f"no revocation data for {e}"
@@ -478,7 +496,7 @@ def _embed_validation_data_and_stamp(
     context = _context(signer, tsa_roots, revocation)
     token = token or _signature_timestamp(signed)
     try:
-        paths = asyncio.run(_paths(signer, timestamper, context, token))
+        paths = asyncio.run(_paths(signer, context, token))
     except RevocationUnavailable as e:
         raise RevocationUnavailable(f"no revocation data for {e}") from e
     missing = _covered(paths, context)

@@ -30,6 +30,7 @@ from flask.testing import FlaskClient
 from reportlab.pdfgen import canvas
 
 from ledger import devpki
+from ledger.anchoring.devtsa import DevTSA
 from ledger.certificates.issuer import issuer_info, issuer_signer
 from reports import model
 from reports.certificate import Signing, render
@@ -46,6 +47,7 @@ from tests.faulty_tsa import refused_url
 from tests.reports.conftest import World, flat, pdftotext, poppler, served
 from tests.reports.etsi import baseline
 from tests.reports.flow import ENVELOPE as FLOW_ENVELOPE
+from tests.server import free_port
 from verifier.bundle import verify_bundle
 
 ENVELOPE = "ENV-REVOCATION"
@@ -309,7 +311,45 @@ def test_a_kept_check_never_lets_a_certificate_claim_b_lta_without_the_data(
     assert revocation_counts(gone.pdf)[1:] == (0, 0)
     again = issued()  # the kept check was dropped: checked again, B-T from the start
     assert len(calls) == 5
-    assert (again.level, again.tsa_requests) == ("B-T", 1)
+    # one signature; the check asks the TSA too (for the certificate it answers with now)
+    assert (again.level, again.tsa_requests) == ("B-T", 2)
+
+
+def test_a_tsa_replaced_behind_its_url_is_checked_with_its_new_chain(
+    world: World, tmp_path: Path
+) -> None:
+    # The time-stamper is kept per TSA URL for the life of the process. When another TSA
+    # answers at that URL (a renewed TSA certificate, a new CA, and the operator's new
+    # trust root), the certificate still reaches B-LTA: the check asks the TSA again.
+    # It once checked the first TSA's kept token against the new root ("no issuer
+    # matching"): B-T, as CI found when a later test's development TSA took a port
+    # an earlier one had freed.
+    settings = world.settings
+    assert world.tsa_root is not None
+    bundle, anchors, _ = _flow_evidence(world)
+    signer, files = issuer_signer(settings)
+    port = free_port()
+    stamper = TimedTimeStamper(f"http://127.0.0.1:{port}/", 10)
+
+    def issued(tsa: DevTSA) -> Issued:
+        roots = [*anchors, tsa.root_certificate]
+        cas = [world.issuer_ca, tsa.root_pem]
+        return issue(
+            bundle,
+            verify_bundle(bundle, [world.vkey], roots),
+            issuer_info(settings, signer, files.development),
+            signer,
+            timestampers=[stamper],
+            tsa_roots=roots,
+            tsa_development=True,
+            revocation=Revocation(crls=lambda: devpki.fresh_crls(cas), fetch=False),
+        )
+
+    for name in ("first", "renewed"):
+        with DevTSA.create(tmp_path / name, port=port) as tsa:
+            found = issued(tsa)
+        assert (found.level, found.level_reason) == ("B-LTA", None), name
+        assert baseline(found.pdf, [world.issuer_ca, tsa.root_pem]).level == "PAdES-BASELINE-LTA"
 
 
 def test_sign_refuses_b_lta_without_revocation_data(world: World) -> None:
