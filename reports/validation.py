@@ -150,11 +150,14 @@ def _unsigned_parts(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate
     listed = {str(a["algorithm"].dotted) for a in signed_data["digest_algorithms"]}
     if listed != wanted:
         return "the signature's list of digest algorithms is not its signer's"
-    embedded = [
-        x509.load_der_x509_certificate(c.chosen.dump())
-        for c in signed_data["certificates"]
-        if c.name == "certificate"
-    ]
+    try:
+        embedded = [
+            x509.load_der_x509_certificate(c.chosen.dump())
+            for c in signed_data["certificates"]
+            if c.name == "certificate"
+        ]
+    except ValueError as e:  # not DER, or not a certificate: e.g. a length changed
+        return f"an embedded certificate is damaged (it cannot be read: {e})"
     pool = embedded + [x509.load_der_x509_certificate(r.dump()) for r in roots]
     for cert in embedded:
         issuers = [c for c in pool if c.subject == cert.issuer]

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from config.settings import Settings
 from ledger import access
@@ -164,6 +166,25 @@ def flat(text: str) -> str:
 def dense(text: str) -> str:
     """No white space: hashes broken across lines, and Chinese text, join again."""
     return "".join(text.split())
+
+
+def damage_newest_certificate(pdf: bytes) -> bytes:
+    """``pdf`` with one byte changed in the first certificate embedded in its newest
+    signature's ``/Contents``, which no signature covers: the length of its signature
+    algorithm's OID, one more than it is, so that the certificate cannot be parsed."""
+    start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
+    end = pdf.index(b">", start)
+    contents = bytearray(bytes.fromhex(pdf[start:end].decode("ascii")))
+    newest = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[-1]
+    cert = newest.signed_data["certificates"][0].chosen
+    header = len(cert.dump()) - len(cert.contents)
+    algorithm = contents.index(cert.dump()) + header + len(cert["tbs_certificate"].dump())
+    assert contents[algorithm : algorithm + 3] == b"\x30\x0a\x06"  # SEQUENCE { OID of 8 bytes
+    contents[algorithm + 3] += 1
+    hexed = contents.hex().encode("ascii")
+    damaged = pdf[:start] + (hexed.upper() if pdf[start:end].isupper() else hexed) + pdf[end:]
+    assert len(damaged) == len(pdf)
+    return damaged
 
 
 def anchor(client: FlaskClient, admin: str) -> None:

@@ -44,7 +44,14 @@ from reports.signing import (
 )
 from reports.validation import verify_pdf
 from tests.faulty_tsa import refused_url
-from tests.reports.conftest import World, flat, pdftotext, poppler, served
+from tests.reports.conftest import (
+    World,
+    damage_newest_certificate,
+    flat,
+    pdftotext,
+    poppler,
+    served,
+)
 from tests.reports.etsi import baseline
 from tests.reports.flow import ENVELOPE as FLOW_ENVELOPE
 from tests.server import free_port
@@ -131,6 +138,20 @@ def _says_b_t(
     )
     assert result.valid, result.report.bottom_line
     assert result.level == "B-T"
+    # the issuer's certificate damaged where its signature does not cover it (the
+    # newest /Contents): a failed check, not a traceback (CI found one)
+    damaged = verify_pdf(
+        damage_newest_certificate(pdf),
+        [world.vkey],
+        [world.tsa_root.read_bytes()],
+        [issuer_root.read_bytes()],
+    )
+    assert not damaged.valid
+    failed = {c.name: c.reason.split(" (")[0] for c in damaged.report.failures}
+    assert failed == {
+        "pdf signature": "an embedded certificate is damaged",
+        "pades level": "the document states PAdES B-T; its signature is not valid",
+    }
     return text
 
 
