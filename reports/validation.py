@@ -50,7 +50,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
+from asn1crypto.core import Void
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from pyhanko.keys import load_certs_from_pemder_data
@@ -138,31 +140,55 @@ def _padding(sig: EmbeddedPdfSignature) -> str | None:
 def _unsigned_parts(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) -> str | None:
     """Why the parts of the CMS object that its own signature does not cover are not
     sound, if they are not. RFC 5652 leaves the certificates and the digest algorithm
-    list of a SignedData unsigned, and the newest signature's ``/Contents`` is covered by
-    no other signature: a byte changed there must still be caught. So every embedded
-    certificate must be signed by its issuer (an embedded or trusted one, or itself),
-    and the digest algorithm list must be the signer's."""
+    list of a SignedData unsigned, and its unsigned attributes, and the newest
+    signature's ``/Contents`` is covered by no other signature: a byte changed there
+    must still be caught. So, in the signature and in the signature time-stamp token
+    it carries (its only unsigned attribute), every embedded certificate must be signed
+    by its issuer (an embedded or trusted one, or itself; the TSA's root the token
+    embeds, which nothing else checks, included) and the digest algorithm list must be
+    the signer's."""
     padding = _padding(sig)
     if padding is not None:
         return padding
-    signed_data = sig.signed_data
-    wanted = {str(sig.signer_info["digest_algorithm"]["algorithm"].dotted)}
+    unsound = _unsigned_in(sig.signed_data, roots)
+    if unsound is not None:
+        return f"the signature's {unsound}"
+    attributes = sig.signer_info["unsigned_attrs"]
+    for attribute in [] if isinstance(attributes, Void) else attributes:
+        kind = attribute["type"].native
+        if kind != "signature_time_stamp_token":
+            return f"the signature carries an unsigned attribute no check covers ({kind})"
+        for token in attribute["values"]:
+            unsound = _unsigned_in(token["content"], roots)
+            if unsound is not None:
+                return f"the signature time-stamp's {unsound}"
+    return None
+
+
+def _unsigned_in(signed_data: cms.SignedData, roots: list[asn1_x509.Certificate]) -> str | None:
+    """``_unsigned_parts`` of one SignedData of one signer: why its certificates or its
+    digest algorithm list are unsound, if they are."""
+    signers = signed_data["signer_infos"]
+    if len(signers) != 1:
+        return f"signed data has {len(signers)} signers, not one"
+    wanted = {str(signers[0]["digest_algorithm"]["algorithm"].dotted)}
     listed = {str(a["algorithm"].dotted) for a in signed_data["digest_algorithms"]}
     if listed != wanted:
-        return "the signature's list of digest algorithms is not its signer's"
+        return "list of digest algorithms is not its signer's"
+    if not isinstance(signed_data["crls"], Void):
+        return "signed data carries revocation data that no signature covers"
+    choices = list(signed_data["certificates"])
+    if any(c.name != "certificate" for c in choices):
+        return "signed data carries a certificate that is not an X.509 certificate"
     try:
-        embedded = [
-            x509.load_der_x509_certificate(c.chosen.dump())
-            for c in signed_data["certificates"]
-            if c.name == "certificate"
-        ]
+        embedded = [x509.load_der_x509_certificate(c.chosen.dump()) for c in choices]
     except ValueError as e:  # not DER, or not a certificate: e.g. a length changed
-        return f"an embedded certificate is damaged (it cannot be read: {e})"
+        return f"embedded certificate is damaged (it cannot be read: {e})"
     pool = embedded + [x509.load_der_x509_certificate(r.dump()) for r in roots]
     for cert in embedded:
         issuers = [c for c in pool if c.subject == cert.issuer]
         if not any(_issued(cert, issuer) for issuer in issuers):
-            return f"an embedded certificate ({cert.subject.rfc4514_string()}) is damaged"
+            return f"embedded certificate ({cert.subject.rfc4514_string()}) is damaged"
     return None
 
 
@@ -228,6 +254,9 @@ def verify_pdf(
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures: list[EmbeddedPdfSignature] = list(reader.embedded_signatures)
+        regular = [s for s in signatures if s.sig_object_type == "/Sig"]
+        stamps = [s for s in signatures if s.sig_object_type == "/DocTimeStamp"]
+        cades = [s for s in regular if str(s.sig_object.get("/SubFilter")) == CADES]
     except _BROKEN as e:
         raise MalformedError(f"not a readable PDF: {e}") from None
     try:
@@ -235,9 +264,6 @@ def verify_pdf(
     except _BROKEN:
         dss = None
     out = _Checks()
-    regular = [s for s in signatures if s.sig_object_type == "/Sig"]
-    stamps = [s for s in signatures if s.sig_object_type == "/DocTimeStamp"]
-    cades = [s for s in regular if str(s.sig_object.get("/SubFilter")) == CADES]
     facts: dict[str, Any] = {}
     if len(cades) != 1 or len(regular) != 1:
         out.add(
@@ -247,7 +273,11 @@ def verify_pdf(
             f"this PDF has {len(regular)} signature(s), {len(cades)} of them PAdES",
         )
     else:
-        _signature_checks(out, cades[0], issuers, tsa, dss, facts, last=not stamps)
+        try:
+            _signature_checks(out, cades[0], issuers, tsa, dss, facts, last=not stamps)
+        except _BROKEN as e:
+            facts.pop("signed", None)
+            out.add("pdf signature", "fail", f"the signature cannot be checked: {e}")
     for n, stamp in enumerate(stamps, start=1):
         last = n == len(stamps)
         out.run("document time-stamp", partial(_doc_timestamp, stamp, tsa, dss, n, last))

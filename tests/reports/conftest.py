@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -19,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from asn1crypto import x509 as asn1_x509
 from flask import Flask
 from flask.testing import FlaskClient
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.keys import load_cert_from_pemder
 
 from config.settings import Settings
 from ledger import access
@@ -168,19 +168,24 @@ def dense(text: str) -> str:
     return "".join(text.split())
 
 
-def damage_newest_certificate(pdf: bytes) -> bytes:
-    """``pdf`` with one byte changed in the first certificate embedded in its newest
-    signature's ``/Contents``, which no signature covers: the length of its signature
-    algorithm's OID, one more than it is, so that the certificate cannot be parsed."""
+def damage_certificate(pdf: bytes, pem: Path, *, readable: bool = False) -> bytes:
+    """``pdf`` with one byte changed in the certificate of the file ``pem`` where its
+    newest signature's ``/Contents`` embeds it, which no signature covers: its last
+    byte, in its signature (it still parses), if ``readable``; else the length of its
+    signature algorithm's OID, one more than it is (it no longer parses)."""
     start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
     end = pdf.index(b">", start)
     contents = bytearray(bytes.fromhex(pdf[start:end].decode("ascii")))
-    newest = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[-1]
-    cert = newest.signed_data["certificates"][0].chosen
-    header = len(cert.dump()) - len(cert.contents)
-    algorithm = contents.index(cert.dump()) + header + len(cert["tbs_certificate"].dump())
-    assert contents[algorithm : algorithm + 3] == b"\x30\x0a\x06"  # SEQUENCE { OID of 8 bytes
-    contents[algorithm + 3] += 1
+    cert = asn1_x509.Certificate.load(load_cert_from_pemder(str(pem)).dump())
+    der = cert.dump()
+    at = contents.index(der)
+    if readable:
+        contents[at + len(der) - 1] ^= 0x01
+    else:
+        header = len(der) - len(cert.contents)
+        algorithm = at + header + len(cert["tbs_certificate"].dump())
+        assert contents[algorithm : algorithm + 3] == b"\x30\x0a\x06"  # SEQUENCE { OID (8)
+        contents[algorithm + 3] += 1
     hexed = contents.hex().encode("ascii")
     damaged = pdf[:start] + (hexed.upper() if pdf[start:end].isupper() else hexed) + pdf[end:]
     assert len(damaged) == len(pdf)

@@ -46,7 +46,7 @@ from reports.validation import verify_pdf
 from tests.faulty_tsa import refused_url
 from tests.reports.conftest import (
     World,
-    damage_newest_certificate,
+    damage_certificate,
     flat,
     pdftotext,
     poppler,
@@ -138,20 +138,23 @@ def _says_b_t(
     )
     assert result.valid, result.report.bottom_line
     assert result.level == "B-T"
-    # the issuer's certificate damaged where its signature does not cover it (the
-    # newest /Contents): a failed check, not a traceback (CI found one)
-    damaged = verify_pdf(
-        damage_newest_certificate(pdf),
-        [world.vkey],
-        [world.tsa_root.read_bytes()],
-        [issuer_root.read_bytes()],
-    )
-    assert not damaged.valid
-    failed = {c.name: c.reason.split(" (")[0] for c in damaged.report.failures}
-    assert failed == {
-        "pdf signature": "an embedded certificate is damaged",
-        "pades level": "the document states PAdES B-T; its signature is not valid",
-    }
+    # where no signature covers them (the newest /Contents): the issuer's CA as the
+    # signature embeds it, made unreadable (it was a traceback), and the TSA's root as
+    # the signature time-stamp token embeds it, which nothing else checks (it passed)
+    for pem, readable, found in (
+        (issuer_root, False, "the signature's embedded certificate is damaged (it cannot be read"),
+        (world.tsa_root, True, "the signature time-stamp's embedded certificate (CN=Evidence"),
+    ):
+        damaged = verify_pdf(
+            damage_certificate(pdf, pem, readable=readable),
+            [world.vkey],
+            [world.tsa_root.read_bytes()],
+            [issuer_root.read_bytes()],
+        )
+        assert not damaged.valid
+        failed = {c.name: c.reason for c in damaged.report.failures}
+        assert failed["pdf signature"].startswith(found), failed
+        assert failed["pades level"] == "the document states PAdES B-T; its signature is not valid"
     return text
 
 

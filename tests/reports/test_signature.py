@@ -34,7 +34,7 @@ from reportlab.pdfgen import canvas
 from ledger.certificates.issuer import issuer_signer
 from reports.signing import TimedTimeStamper, _reservation, _tls_context, revocation_counts
 from reports.validation import verify_pdf
-from tests.reports.conftest import World, damage_newest_certificate, flat, pdftotext, poppler
+from tests.reports.conftest import World, damage_certificate, flat, pdftotext, poppler
 from tests.reports.etsi import baseline
 from verifier import cli
 from verifier.bundle import verify_bundle
@@ -294,13 +294,14 @@ def test_a_damaged_certificate_in_the_newest_signature_fails_the_check(
     world: World, pdfs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The TSA's certificate in the document time-stamp (B-LTA); test_revocation damages
-    # the issuer's in a B-T certificate's signature, where it was a traceback.
+    # those of a B-T certificate's signature, where one was a traceback.
+    assert world.tsa_root is not None
     path = tmp_path / "damaged-certificate.pdf"
-    path.write_bytes(damage_newest_certificate(pdfs["en"].read_bytes()))
+    path.write_bytes(damage_certificate(pdfs["en"].read_bytes(), world.tsa_root.parent / "tsa.pem"))
     assert verify(world, path) == 1
     out = capsys.readouterr().out
     assert out.startswith("INVALID: ")
-    assert "an embedded certificate is damaged (it cannot be read" in out
+    assert "the signature's embedded certificate is damaged (it cannot be read" in out
 
 
 def test_changing_one_byte_makes_ledger_verify_pdf_fail(
