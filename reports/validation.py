@@ -55,6 +55,7 @@ from asn1crypto import x509 as asn1_x509
 from asn1crypto.core import Void
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -83,6 +84,14 @@ _SUBJECT_SHA = re.compile(r"SHA-256 ([0-9a-f]{64})")
 # and a changed byte has surfaced as PdfReadError, ValueError, KeyError, zlib.error and
 # decimal.InvalidOperation: any exception from it is a failed check, never a crash.
 _BROKEN = (Exception,)
+# The keys that can sign a CRL (cryptography's CertificateIssuerPublicKeyTypes).
+_CRL_KEYS = (
+    dsa.DSAPublicKey,
+    ec.EllipticCurvePublicKey,
+    ed25519.Ed25519PublicKey,
+    ed448.Ed448PublicKey,
+    rsa.RSAPublicKey,
+)
 
 
 @dataclass(frozen=True)
@@ -137,16 +146,20 @@ def _padding(sig: EmbeddedPdfSignature) -> str | None:
     return None
 
 
-def _unsigned_parts(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) -> str | None:
+def _unsigned_parts(
+    sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], ours: bool
+) -> str | None:
     """Why the parts of the CMS object that its own signature does not cover are not
-    sound, if they are not. RFC 5652 leaves the certificates and the digest algorithm
-    list of a SignedData unsigned, and its unsigned attributes, and the newest
-    signature's ``/Contents`` is covered by no other signature: a byte changed there
-    must still be caught. So, in the signature and in the signature time-stamp token
-    it carries (its only unsigned attribute), every embedded certificate must be signed
-    by its issuer (an embedded or trusted one, or itself; the TSA's root the token
-    embeds, which nothing else checks, included) and the digest algorithm list must be
-    the signer's."""
+    sound, if they are not. RFC 5652 leaves the certificates, the revocation data and
+    the digest algorithm list of a SignedData unsigned, and its unsigned attributes; the
+    newest signature's ``/Contents`` is covered by no other signature, and a byte changed
+    there must still be caught. So every embedded certificate must be signed by its
+    issuer (an embedded or trusted one, or itself), every CRL by an embedded or trusted
+    certificate, and the digest algorithm list must be the signer's. ``ours``: the
+    issuer's PAdES signature, whose only unsigned attribute is the signature time-stamp
+    token, checked in the same way (the TSA's root it embeds, which nothing else uses,
+    included). A TSA's own token (a document time-stamp) may carry unsigned attributes
+    of its own: they are left as they are."""
     padding = _padding(sig)
     if padding is not None:
         return padding
@@ -154,7 +167,7 @@ def _unsigned_parts(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate
     if unsound is not None:
         return f"the signature's {unsound}"
     attributes = sig.signer_info["unsigned_attrs"]
-    for attribute in [] if isinstance(attributes, Void) else attributes:
+    for attribute in [] if isinstance(attributes, Void) or not ours else attributes:
         kind = attribute["type"].native
         if kind != "signature_time_stamp_token":
             return f"the signature carries an unsigned attribute no check covers ({kind})"
@@ -166,8 +179,8 @@ def _unsigned_parts(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate
 
 
 def _unsigned_in(signed_data: cms.SignedData, roots: list[asn1_x509.Certificate]) -> str | None:
-    """``_unsigned_parts`` of one SignedData of one signer: why its certificates or its
-    digest algorithm list are unsound, if they are."""
+    """``_unsigned_parts`` of one SignedData of one signer: why its digest algorithm
+    list, certificates or CRLs are unsound, if they are."""
     signers = signed_data["signer_infos"]
     if len(signers) != 1:
         return f"signed data has {len(signers)} signers, not one"
@@ -175,20 +188,29 @@ def _unsigned_in(signed_data: cms.SignedData, roots: list[asn1_x509.Certificate]
     listed = {str(a["algorithm"].dotted) for a in signed_data["digest_algorithms"]}
     if listed != wanted:
         return "list of digest algorithms is not its signer's"
-    if not isinstance(signed_data["crls"], Void):
-        return "signed data carries revocation data that no signature covers"
-    choices = list(signed_data["certificates"])
-    if any(c.name != "certificate" for c in choices):
+    certificates = list(signed_data["certificates"])
+    crls = [] if isinstance(signed_data["crls"], Void) else list(signed_data["crls"])
+    if any(c.name != "certificate" for c in certificates):
         return "signed data carries a certificate that is not an X.509 certificate"
-    try:
-        embedded = [x509.load_der_x509_certificate(c.chosen.dump()) for c in choices]
-    except ValueError as e:  # not DER, or not a certificate: e.g. a length changed
+    if any(c.name != "crl" for c in crls):
+        return "signed data carries revocation data that is not a CRL"
+    try:  # ValueError: not DER, or not what it says, e.g. a length changed
+        embedded = [x509.load_der_x509_certificate(c.chosen.dump()) for c in certificates]
+    except ValueError as e:
         return f"embedded certificate is damaged (it cannot be read: {e})"
+    try:
+        lists = [x509.load_der_x509_crl(c.chosen.dump()) for c in crls]
+    except ValueError as e:
+        return f"embedded CRL is damaged (it cannot be read: {e})"
     pool = embedded + [x509.load_der_x509_certificate(r.dump()) for r in roots]
     for cert in embedded:
         issuers = [c for c in pool if c.subject == cert.issuer]
         if not any(_issued(cert, issuer) for issuer in issuers):
             return f"embedded certificate ({cert.subject.rfc4514_string()}) is damaged"
+    for crl in lists:
+        issuers = [c for c in pool if c.subject == crl.issuer]
+        if not any(_crl_signed(crl, issuer) for issuer in issuers):
+            return f"embedded CRL ({crl.issuer.rfc4514_string()}) is damaged"
     return None
 
 
@@ -198,6 +220,14 @@ def _issued(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
         return False
     return True
+
+
+def _crl_signed(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    try:
+        key = issuer.public_key()
+        return isinstance(key, _CRL_KEYS) and crl.is_signature_valid(key)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return False
 
 
 def _subject(cert: asn1_x509.Certificate) -> str:
@@ -330,7 +360,7 @@ def _signature_checks(
         return
     signer = _subject(status.signing_cert)
     facts["signer"] = signer
-    unsound = _unsigned_parts(sig, issuers + tsa) if last else _padding(sig)
+    unsound = _unsigned_parts(sig, issuers + tsa, ours=True) if last else _padding(sig)
     if unsound is not None:
         out.add("pdf signature", "fail", unsound)
     elif status.intact and status.valid:
@@ -394,7 +424,7 @@ def _doc_timestamp(
     n: int,
     last: bool,
 ) -> tuple[Status, str]:
-    unsound = _unsigned_parts(stamp, tsa) if last else _padding(stamp)
+    unsound = _unsigned_parts(stamp, tsa, ours=False) if last else _padding(stamp)
     if unsound is not None:
         return "fail", f"document time-stamp {n}: {unsound}"
     status = validate_pdf_timestamp(stamp, validation_context=_context(tsa, dss))

@@ -168,28 +168,31 @@ def dense(text: str) -> str:
     return "".join(text.split())
 
 
-def damage_certificate(pdf: bytes, pem: Path, *, readable: bool = False) -> bytes:
-    """``pdf`` with one byte changed in the certificate of the file ``pem`` where its
-    newest signature's ``/Contents`` embeds it, which no signature covers: its last
-    byte, in its signature (it still parses), if ``readable``; else the length of its
-    signature algorithm's OID, one more than it is (it no longer parses)."""
+def flip_in_newest_contents(pdf: bytes, der: bytes, offset: int) -> bytes:
+    """``pdf`` with the lowest bit of byte ``offset`` of ``der`` changed where its newest
+    signature's ``/Contents`` holds ``der``: a place no signature covers."""
     start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
     end = pdf.index(b">", start)
     contents = bytearray(bytes.fromhex(pdf[start:end].decode("ascii")))
+    contents[contents.index(der) + offset] ^= 0x01
+    hexed = contents.hex().encode("ascii")
+    changed = pdf[:start] + (hexed.upper() if pdf[start:end].isupper() else hexed) + pdf[end:]
+    assert len(changed) == len(pdf)
+    return changed
+
+
+def damage_certificate(pdf: bytes, pem: Path, *, readable: bool = False) -> bytes:
+    """``pdf`` with the certificate of the file ``pem`` damaged where its newest
+    signature embeds it (``flip_in_newest_contents``): in its last byte, its signature
+    (it still parses), if ``readable``; else in the length of its signature algorithm's
+    OID, one more than it is (it no longer parses)."""
     cert = asn1_x509.Certificate.load(load_cert_from_pemder(str(pem)).dump())
     der = cert.dump()
-    at = contents.index(der)
     if readable:
-        contents[at + len(der) - 1] ^= 0x01
-    else:
-        header = len(der) - len(cert.contents)
-        algorithm = at + header + len(cert["tbs_certificate"].dump())
-        assert contents[algorithm : algorithm + 3] == b"\x30\x0a\x06"  # SEQUENCE { OID (8)
-        contents[algorithm + 3] += 1
-    hexed = contents.hex().encode("ascii")
-    damaged = pdf[:start] + (hexed.upper() if pdf[start:end].isupper() else hexed) + pdf[end:]
-    assert len(damaged) == len(pdf)
-    return damaged
+        return flip_in_newest_contents(pdf, der, len(der) - 1)
+    algorithm = len(der) - len(cert.contents) + len(cert["tbs_certificate"].dump())
+    assert der[algorithm : algorithm + 4] == b"\x30\x0a\x06\x08"  # SEQUENCE { OID (8 bytes)
+    return flip_in_newest_contents(pdf, der, algorithm + 3)  # 8 -> 9
 
 
 def anchor(client: FlaskClient, admin: str) -> None:

@@ -13,10 +13,13 @@ import json
 import re
 import ssl
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from asn1crypto import cms
+from asn1crypto import crl as asn1_crl
 from cryptography import x509
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
@@ -31,10 +34,24 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from reportlab.pdfgen import canvas
 
+from ledger import devpki
 from ledger.certificates.issuer import issuer_signer
-from reports.signing import TimedTimeStamper, _reservation, _tls_context, revocation_counts
+from reports.signing import (
+    TimedTimeStamper,
+    _reservation,
+    _tls_context,
+    revocation_counts,
+    sign,
+)
 from reports.validation import verify_pdf
-from tests.reports.conftest import World, damage_certificate, flat, pdftotext, poppler
+from tests.reports.conftest import (
+    World,
+    damage_certificate,
+    flat,
+    flip_in_newest_contents,
+    pdftotext,
+    poppler,
+)
 from tests.reports.etsi import baseline
 from verifier import cli
 from verifier.bundle import verify_bundle
@@ -304,6 +321,53 @@ def test_a_damaged_certificate_in_the_newest_signature_fails_the_check(
     assert "the signature's embedded certificate is damaged (it cannot be read" in out
 
 
+class _TokensWithCrl(TimedTimeStamper):
+    """The development TSA, its tokens carrying a CRL of its root in their SignedData's
+    ``crls``, as a TSA may send them: a part the token's signature does not cover."""
+
+    def __init__(self, url: str, crl: bytes) -> None:
+        super().__init__(url, 10)
+        self.crl = crl
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        token = await super().async_timestamp(message_digest, md_algorithm)
+        crl = cms.RevocationInfoChoice(name="crl", value=asn1_crl.CertificateList.load(self.crl))
+        token["content"]["crls"] = cms.RevocationInfoChoices([crl])
+        return cms.ContentInfo.load(token.dump(force=True))
+
+
+def test_a_crl_in_the_signature_time_stamp_is_checked_as_its_certificates_are(
+    world: World,
+) -> None:
+    # In the newest signature's /Contents, no signature covers a TSA token's CRLs: one
+    # signed by the TSA's root verifies; the same CRL with one byte changed fails.
+    assert world.tsa_root is not None
+    signer, _ = issuer_signer(world.settings)
+    crl = devpki.fresh_crl(world.tsa_root)
+    assert crl is not None
+    pdf = sign(
+        _page(),
+        b"{}",
+        signer,
+        issued_at=datetime.now(UTC),
+        level="B-T",
+        timestamper=_TokensWithCrl(world.settings.tsa_urls[0], crl),
+        tsa_roots=[world.tsa_root.read_bytes()],
+    )
+
+    def signature_check(data: bytes) -> tuple[str, str]:
+        found = verify_pdf(
+            data, [world.vkey], [world.tsa_root.read_bytes()], [world.issuer_ca.read_bytes()]
+        )
+        [check] = [c for c in found.report.checks if c.name == "pdf signature"]
+        return check.status, check.reason
+
+    assert signature_check(pdf)[0] == "pass"
+    status, reason = signature_check(flip_in_newest_contents(pdf, crl, len(crl) - 1))
+    assert status == "fail"
+    assert reason.startswith("the signature time-stamp's embedded CRL (CN=Evidence Ledger"), reason
+
+
 def test_changing_one_byte_makes_ledger_verify_pdf_fail(
     world: World, pdfs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -382,15 +446,11 @@ def test_the_space_reserved_for_a_time_stamped_signature_is_pyhankos_estimate(
     # TSA token rather than by a dry-run signature each time.
     signer, _ = issuer_signer(world.settings)
     stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
-    out = io.BytesIO()
-    page = canvas.Canvas(out)
-    page.drawString(72, 720, "a page")
-    page.save()
     metadata = PdfSignatureMetadata(
         field_name="Estimate", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
     )
     session = PdfSigner(metadata, signer=signer.signer, timestamper=stamper).init_signing_session(
-        IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
+        IncrementalPdfFileWriter(io.BytesIO(_page()))
     )
     expected = asyncio.run(session.estimate_signature_container_size(None))
     reserved = asyncio.run(_reservation(signer, stamper))
@@ -398,3 +458,12 @@ def test_the_space_reserved_for_a_time_stamped_signature_is_pyhankos_estimate(
     # bytes (hex, and half again: up to 12 characters), so its own estimate varies so
     assert abs(reserved - expected) <= 12, (reserved, expected)
     assert asyncio.run(_reservation(signer, stamper)) == reserved  # the kept one
+
+
+def _page() -> bytes:
+    """A one-page PDF to sign."""
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "a page")
+    page.save()
+    return out.getvalue()
