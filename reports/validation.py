@@ -188,8 +188,10 @@ def _unsigned_in(signed_data: cms.SignedData, roots: list[asn1_x509.Certificate]
     listed = {str(a["algorithm"].dotted) for a in signed_data["digest_algorithms"]}
     if listed != wanted:
         return "list of digest algorithms is not its signer's"
-    certificates = list(signed_data["certificates"])
-    crls = [] if isinstance(signed_data["crls"], Void) else list(signed_data["crls"])
+    certificates, crls = (
+        [] if isinstance(signed_data[name], Void) else list(signed_data[name])
+        for name in ("certificates", "crls")
+    )
     if any(c.name != "certificate" for c in certificates):
         return "signed data carries a certificate that is not an X.509 certificate"
     if any(c.name != "crl" for c in crls):
