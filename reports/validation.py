@@ -50,12 +50,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
-from asn1crypto.core import Void
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -68,6 +63,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from reports import unsigned
 from reports.identity import certificate_id, legacy_certificate_id
 from reports.model import ATTACHMENT_NAME
 from reports.signing import B_B, B_LTA
@@ -84,14 +80,6 @@ _SUBJECT_SHA = re.compile(r"SHA-256 ([0-9a-f]{64})")
 # and a changed byte has surfaced as PdfReadError, ValueError, KeyError, zlib.error and
 # decimal.InvalidOperation: any exception from it is a failed check, never a crash.
 _BROKEN = (Exception,)
-# The keys that can sign a CRL (cryptography's CertificateIssuerPublicKeyTypes).
-_CRL_KEYS = (
-    dsa.DSAPublicKey,
-    ec.EllipticCurvePublicKey,
-    ed25519.Ed25519PublicKey,
-    ed448.Ed448PublicKey,
-    rsa.RSAPublicKey,
-)
 
 
 @dataclass(frozen=True)
@@ -127,109 +115,6 @@ def _context(
     if dss is not None:
         return dss.as_validation_context(options)
     return ValidationContext(**options)
-
-
-def _padding(sig: EmbeddedPdfSignature) -> str | None:
-    """Why the bytes after the CMS object in ``/Contents`` are not all zero, if they are
-    not: no signature covers them (the signed byte ranges leave ``/Contents`` out), so
-    without this check a byte changed there would go unnoticed."""
-    data = bytes(sig.pkcs7_content)
-    if len(data) < 2 or data[0] != 0x30:
-        return "the signature is not a DER SEQUENCE"
-    if data[1] < 0x80:
-        end = 2 + data[1]
-    else:
-        width = data[1] & 0x7F
-        end = 2 + width + int.from_bytes(data[2 : 2 + width], "big")
-    if any(data[end:]):
-        return "the space reserved for the signature holds bytes after it (not zeros)"
-    return None
-
-
-def _unsigned_parts(
-    sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], ours: bool
-) -> str | None:
-    """Why the parts of the CMS object that its own signature does not cover are not
-    sound, if they are not. RFC 5652 leaves the certificates, the revocation data and
-    the digest algorithm list of a SignedData unsigned, and its unsigned attributes; the
-    newest signature's ``/Contents`` is covered by no other signature, and a byte changed
-    there must still be caught. So every embedded certificate must be signed by its
-    issuer (an embedded or trusted one, or itself), every CRL by an embedded or trusted
-    certificate, and the digest algorithm list must be the signer's. ``ours``: the
-    issuer's PAdES signature, whose only unsigned attribute is the signature time-stamp
-    token, checked in the same way (the TSA's root it embeds, which nothing else uses,
-    included). A TSA's own token (a document time-stamp) may carry unsigned attributes
-    of its own: they are left as they are."""
-    padding = _padding(sig)
-    if padding is not None:
-        return padding
-    unsound = _unsigned_in(sig.signed_data, roots)
-    if unsound is not None:
-        return f"the signature's {unsound}"
-    attributes = sig.signer_info["unsigned_attrs"]
-    for attribute in [] if isinstance(attributes, Void) or not ours else attributes:
-        kind = attribute["type"].native
-        if kind != "signature_time_stamp_token":
-            return f"the signature carries an unsigned attribute no check covers ({kind})"
-        for token in attribute["values"]:
-            unsound = _unsigned_in(token["content"], roots)
-            if unsound is not None:
-                return f"the signature time-stamp's {unsound}"
-    return None
-
-
-def _unsigned_in(signed_data: cms.SignedData, roots: list[asn1_x509.Certificate]) -> str | None:
-    """``_unsigned_parts`` of one SignedData of one signer: why its digest algorithm
-    list, certificates or CRLs are unsound, if they are."""
-    signers = signed_data["signer_infos"]
-    if len(signers) != 1:
-        return f"signed data has {len(signers)} signers, not one"
-    wanted = {str(signers[0]["digest_algorithm"]["algorithm"].dotted)}
-    listed = {str(a["algorithm"].dotted) for a in signed_data["digest_algorithms"]}
-    if listed != wanted:
-        return "list of digest algorithms is not its signer's"
-    certificates, crls = (
-        [] if isinstance(signed_data[name], Void) else list(signed_data[name])
-        for name in ("certificates", "crls")
-    )
-    if any(c.name != "certificate" for c in certificates):
-        return "signed data carries a certificate that is not an X.509 certificate"
-    if any(c.name != "crl" for c in crls):
-        return "signed data carries revocation data that is not a CRL"
-    try:  # ValueError: not DER, or not what it says, e.g. a length changed
-        embedded = [x509.load_der_x509_certificate(c.chosen.dump()) for c in certificates]
-    except ValueError as e:
-        return f"embedded certificate is damaged (it cannot be read: {e})"
-    try:
-        lists = [x509.load_der_x509_crl(c.chosen.dump()) for c in crls]
-    except ValueError as e:
-        return f"embedded CRL is damaged (it cannot be read: {e})"
-    pool = embedded + [x509.load_der_x509_certificate(r.dump()) for r in roots]
-    for cert in embedded:
-        issuers = [c for c in pool if c.subject == cert.issuer]
-        if not any(_issued(cert, issuer) for issuer in issuers):
-            return f"embedded certificate ({cert.subject.rfc4514_string()}) is damaged"
-    for crl in lists:
-        issuers = [c for c in pool if c.subject == crl.issuer]
-        if not any(_crl_signed(crl, issuer) for issuer in issuers):
-            return f"embedded CRL ({crl.issuer.rfc4514_string()}) is damaged"
-    return None
-
-
-def _issued(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    try:
-        cert.verify_directly_issued_by(issuer)
-    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-        return False
-    return True
-
-
-def _crl_signed(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
-    try:
-        key = issuer.public_key()
-        return isinstance(key, _CRL_KEYS) and crl.is_signature_valid(key)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        return False
 
 
 def _subject(cert: asn1_x509.Certificate) -> str:
@@ -362,9 +247,9 @@ def _signature_checks(
         return
     signer = _subject(status.signing_cert)
     facts["signer"] = signer
-    unsound = _unsigned_parts(sig, issuers + tsa, ours=True) if last else _padding(sig)
-    if unsound is not None:
-        out.add("pdf signature", "fail", unsound)
+    why = unsigned.unsound(sig, issuers + tsa, ours=True) if last else unsigned.padding(sig)
+    if why is not None:
+        out.add("pdf signature", "fail", why)
     elif status.intact and status.valid:
         facts["signed"] = True
         out.add(
@@ -426,9 +311,9 @@ def _doc_timestamp(
     n: int,
     last: bool,
 ) -> tuple[Status, str]:
-    unsound = _unsigned_parts(stamp, tsa, ours=False) if last else _padding(stamp)
-    if unsound is not None:
-        return "fail", f"document time-stamp {n}: {unsound}"
+    why = unsigned.unsound(stamp, tsa, ours=False) if last else unsigned.padding(stamp)
+    if why is not None:
+        return "fail", f"document time-stamp {n}: {why}"
     status = validate_pdf_timestamp(stamp, validation_context=_context(tsa, dss))
     name = _subject(status.signing_cert)
     if not (status.intact and status.valid):

@@ -28,8 +28,10 @@ from ledger import access
 from ledger.anchoring.devtsa import DevTSA
 from ledger.app import create_app
 from ledger.service import Ledger
+from reports.validation import verify_pdf
 from tests.conftest import initialise, make_settings
 from tests.reports.flow import ENVELOPE, FACTS_ENVELOPE, append_facts, append_flow
+from verifier.errors import MalformedError
 
 ISSUER = {
     "issuer_name": "Evidence Keeping Services Ltd. 证据保管服务有限公司",
@@ -173,12 +175,53 @@ def flip_in_newest_contents(pdf: bytes, der: bytes, offset: int) -> bytes:
     signature's ``/Contents`` holds ``der``: a place no signature covers."""
     start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
     end = pdf.index(b">", start)
-    contents = bytearray(bytes.fromhex(pdf[start:end].decode("ascii")))
+    contents = bytearray(newest_contents(pdf))
     contents[contents.index(der) + offset] ^= 0x01
     hexed = contents.hex().encode("ascii")
     changed = pdf[:start] + (hexed.upper() if pdf[start:end].isupper() else hexed) + pdf[end:]
     assert len(changed) == len(pdf)
     return changed
+
+
+def newest_contents(pdf: bytes) -> bytes:
+    """The CMS object of the newest signature, as its ``/Contents`` holds it (padded)."""
+    start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
+    return bytes.fromhex(pdf[start : pdf.index(b">", start)].decode("ascii"))
+
+
+def unsigned_small_fields(pdf: bytes) -> list[int]:
+    """Offsets in ``newest_contents(pdf)`` of the bytes RFC 5652 leaves unsigned that a
+    lenient reader ignores: the high byte of the outer length, the tag and the value of
+    every small INTEGER (``02 01 0x``: the versions, among others) and the tag of every
+    NULL (``05 00``: algorithm parameters). Bit 0 changed in any of them once left a
+    certificate VALID."""
+    contents = newest_contents(pdf)
+    found = [2]
+    for at in range(len(contents) - 2):
+        if contents[at : at + 2] == b"\x02\x01" and contents[at + 2] <= 5:
+            found += [at, at + 2]
+        elif contents[at : at + 2] == b"\x05\x00":
+            found.append(at)
+    return found
+
+
+def still_valid_after_flips(
+    world: World, pdf: bytes, offsets: list[int], issuer_root: Path | None = None
+) -> list[int]:
+    """The ``offsets`` in ``newest_contents(pdf)`` where bit 0 changed leaves ``pdf``
+    valid to ``reports.validation.verify_pdf`` (with the world's trust): none, if sound."""
+    assert world.tsa_root is not None
+    contents = newest_contents(pdf)
+    trust = [world.tsa_root.read_bytes()], [(issuer_root or world.issuer_ca).read_bytes()]
+    valid = []
+    for at in offsets:
+        try:
+            found = verify_pdf(flip_in_newest_contents(pdf, contents, at), [world.vkey], *trust)
+        except MalformedError:
+            continue
+        if found.valid:
+            valid.append(at)
+    return valid
 
 
 def damage_certificate(pdf: bytes, pem: Path, *, readable: bool = False) -> bytes:

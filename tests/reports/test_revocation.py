@@ -51,6 +51,8 @@ from tests.reports.conftest import (
     pdftotext,
     poppler,
     served,
+    still_valid_after_flips,
+    unsigned_small_fields,
 )
 from tests.reports.etsi import baseline
 from tests.reports.flow import ENVELOPE as FLOW_ENVELOPE
@@ -139,10 +141,11 @@ def _says_b_t(
     assert result.valid, result.report.bottom_line
     assert result.level == "B-T"
     # where no signature covers them (the newest /Contents): the issuer's CA as the
-    # signature embeds it, made unreadable (it was a traceback), and the TSA's root as
-    # the signature time-stamp token embeds it, which nothing else checks (it passed)
+    # signature embeds it, made unreadable (it was a traceback; now the encoding is no
+    # longer DER), and the TSA's root as the signature time-stamp token embeds it,
+    # which nothing else checks (it passed)
     for pem, readable, found in (
-        (issuer_root, False, "the signature's embedded certificate is damaged (it cannot be read"),
+        (issuer_root, False, "the signature is not DER: an element runs past its end"),
         (world.tsa_root, True, "the signature time-stamp's embedded certificate (CN=Evidence"),
     ):
         damaged = verify_pdf(
@@ -164,6 +167,11 @@ def test_a_development_ca_without_its_key_gives_b_t_and_says_why(tmp_path: Path)
         (world.settings.issuer_dir / "ca.key").unlink()  # a data dir from before: no CRL
         pdf, headers = _download(world)
         _says_b_t(world, pdf, headers, world.issuer_ca)
+        # versions, their tags and algorithm parameters, in the signature and in its
+        # time-stamp token, outside both signatures: each changed once left it VALID
+        offsets = unsigned_small_fields(pdf)
+        assert len(offsets) > 20
+        assert still_valid_after_flips(world, pdf, offsets) == []
         # the registry keeps the level and why: a repeat download, and the public page
         again, repeated = _download(world)
         assert again == pdf

@@ -51,6 +51,8 @@ from tests.reports.conftest import (
     flip_in_newest_contents,
     pdftotext,
     poppler,
+    still_valid_after_flips,
+    unsigned_small_fields,
 )
 from tests.reports.etsi import baseline
 from verifier import cli
@@ -318,7 +320,7 @@ def test_a_damaged_certificate_in_the_newest_signature_fails_the_check(
     assert verify(world, path) == 1
     out = capsys.readouterr().out
     assert out.startswith("INVALID: ")
-    assert "the signature's embedded certificate is damaged (it cannot be read" in out
+    assert "document time-stamp 1: the signature is not DER: an element runs past its end" in out
 
 
 class _TokensWithCrl(TimedTimeStamper):
@@ -366,6 +368,18 @@ def test_a_crl_in_the_signature_time_stamp_is_checked_as_its_certificates_are(
     status, reason = signature_check(flip_in_newest_contents(pdf, crl, len(crl) - 1))
     assert status == "fail"
     assert reason.startswith("the signature time-stamp's embedded CRL (CN=Evidence Ledger"), reason
+
+
+def test_a_changed_version_tag_or_null_in_the_newest_signature_fails(
+    world: World, pdfs: dict[str, Path]
+) -> None:
+    # Versions, their tags and algorithm parameters are outside the document
+    # time-stamp's own signature, and pyHanko reads none of them: each changed once
+    # left the certificate VALID (B-T: test_revocation).
+    pdf = pdfs["en"].read_bytes()
+    offsets = unsigned_small_fields(pdf)
+    assert len(offsets) > 10
+    assert still_valid_after_flips(world, pdf, offsets) == []
 
 
 def test_changing_one_byte_makes_ledger_verify_pdf_fail(
