@@ -52,7 +52,7 @@ from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, File
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.general import find_unique_cms_attribute
+from pyhanko.sign.general import SigningError, find_unique_cms_attribute
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
@@ -74,6 +74,7 @@ from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleCertificateStore, SimpleTrustManager
 
+from reports import unsigned
 from reports.model import ATTACHMENT_NAME
 
 FIELD_NAME = "CertificateOfEvidence"
@@ -519,10 +520,22 @@ def _embed_validation_data_and_stamp(
     return data
 
 
+def _check_newest(signed: bytes, signer: IssuerSigner, tsa_roots: Sequence[bytes]) -> None:
+    """Raise ``SigningError`` if ``ledger-verify pdf`` would find the B-T signature's
+    unsigned parts unsound (``reports.unsigned``): the TSA's token is not DER or not as
+    RFC 5652 builds it. ``reports.issuing`` then tries the next TSA, at last B-B."""
+    newest = PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1]
+    why = unsigned.unsound(newest, _roots(signer, tsa_roots), ours=True)
+    if why is not None:
+        raise SigningError(f"the TSA's token would not verify: {why}")
+
+
 async def _long_term_validation(pdf: bytes, roots: list[asn1_x509.Certificate]) -> str | None:
     """None if pyHanko's AdES long-term validation (ETSI EN 319 102-1), with ``roots``
     trusted, revocation data required and nothing fetched, PASSES on ``pdf``; else its
-    indication (e.g. "INDETERMINATE/NO_POE": an OCSP response its time-slide cannot place)."""
+    indication (e.g. "INDETERMINATE/NO_POE": an OCSP response its time-slide cannot
+    place). First, the newest document time-stamp must be sound where no signature
+    covers it (``reports.unsigned``), as ``ledger-verify pdf`` checks it."""
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=roots),
         revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
@@ -535,7 +548,11 @@ async def _long_term_validation(pdf: bytes, roots: list[asn1_x509.Certificate]) 
             ),
         )
     )
-    signature = PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures[0]
+    reader = PdfFileReader(io.BytesIO(pdf))
+    why = unsigned.unsound(reader.embedded_signatures[-1], roots, ours=False)
+    if why is not None:  # what ledger-verify pdf checks beyond pyHanko
+        return f"the document time-stamp unsound ({why})"
+    signature = reader.embedded_regular_signatures[0]
     result = await ades_lta_validation(signature, spec)
     sub = result.ades_subindic
     if sub.status.name == "PASSED":
@@ -634,6 +651,8 @@ def sign(
     reserved = B_B_RESERVED if stamper is None else asyncio.run(_reservation(signer, stamper))
     out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
     signed: bytes = out.getvalue()
+    if level == B_T:
+        _check_newest(signed, signer, tsa_roots)
     if level != B_LTA:
         return signed
     assert stamper is not None  # noqa: S101  checked above

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
@@ -382,6 +383,47 @@ def test_a_tsa_replaced_behind_its_url_is_checked_with_its_new_chain(
             found = issued(tsa)
         assert (found.level, found.level_reason) == ("B-LTA", None), name
         assert baseline(found.pdf, [world.issuer_ca, tsa.root_pem]).level == "PAdES-BASELINE-LTA"
+
+
+class _WrongVersionTokens(TimedTimeStamper):
+    """The development TSA, its tokens' SignedData version v2 where RFC 5652 asks v3:
+    outside what a token's signature covers, so pyHanko finds them valid."""
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        token = await super().async_timestamp(message_digest, md_algorithm)
+        token["content"]["version"] = "v2"
+        return cms.ContentInfo.load(token.dump(force=True))
+
+
+def test_a_tsa_whose_tokens_ledger_verify_refuses_gives_b_b_and_says_why(
+    world: World,
+) -> None:
+    # The issuer never hands out a certificate its own verifier rejects: the document
+    # time-stamp is checked as ledger-verify pdf checks it (then B-T is tried), and so is
+    # the B-T signature's token; with no other TSA, the certificate is B-B, saying why.
+    settings = world.settings
+    bundle, roots, cas = _flow_evidence(world)
+    signer, files = issuer_signer(settings)
+    stamper = _WrongVersionTokens(settings.tsa_urls[0], 10)
+    issued = issue(
+        bundle,
+        verify_bundle(bundle, [world.vkey], roots),
+        issuer_info(settings, signer, files.development),
+        signer,
+        timestampers=[stamper],
+        tsa_roots=roots,
+        tsa_development=True,
+        revocation=Revocation(crls=lambda: devpki.fresh_crls(cas), fetch=False),
+    )
+    assert issued.level == "B-B"
+    assert issued.level_reason == (
+        f"{stamper.name}: SigningError: the TSA's token would not verify: the signature "
+        "time-stamp's signed data version v2 is not RFC 5652's"
+    )
+    assert issued.tsa_requests == 4  # the check, B-LTA's two time-stamps, B-T's one
+    result = verify_pdf(issued.pdf, [world.vkey], roots, [world.issuer_ca.read_bytes()])
+    assert result.level == "B-B"
+    assert [c.name for c in result.report.failures] == []
 
 
 def test_sign_refuses_b_lta_without_revocation_data(world: World) -> None:
