@@ -205,14 +205,12 @@ def unsigned_small_fields(pdf: bytes) -> list[int]:
     return found
 
 
-def still_valid_after_flips(
-    world: World, pdf: bytes, offsets: list[int], issuer_root: Path | None = None
-) -> list[int]:
+def still_valid_after_flips(world: World, pdf: bytes, offsets: list[int]) -> list[int]:
     """The ``offsets`` in ``newest_contents(pdf)`` where bit 0 changed leaves ``pdf``
     valid to ``reports.validation.verify_pdf`` (with the world's trust): none, if sound."""
     assert world.tsa_root is not None
     contents = newest_contents(pdf)
-    trust = [world.tsa_root.read_bytes()], [(issuer_root or world.issuer_ca).read_bytes()]
+    trust = [world.tsa_root.read_bytes()], [world.issuer_ca.read_bytes()]
     valid = []
     for at in offsets:
         try:
