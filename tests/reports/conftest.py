@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -22,6 +23,7 @@ from asn1crypto import x509 as asn1_x509
 from flask import Flask
 from flask.testing import FlaskClient
 from pyhanko.keys import load_cert_from_pemder
+from reportlab.pdfgen import canvas
 
 from config.settings import Settings
 from ledger import access
@@ -168,6 +170,15 @@ def flat(text: str) -> str:
 def dense(text: str) -> str:
     """No white space: hashes broken across lines, and Chinese text, join again."""
     return "".join(text.split())
+
+
+def one_page_pdf() -> bytes:
+    """A one-page PDF to sign."""
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "a page")
+    page.save()
+    return out.getvalue()
 
 
 def flip_in_newest_contents(pdf: bytes, der: bytes, offset: int) -> bytes:

@@ -11,7 +11,6 @@ renders again at B-T), and ``reports.signing.sign`` refusing B-LTA without it.
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 import time
@@ -28,7 +27,6 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Flask
 from flask.testing import FlaskClient
-from reportlab.pdfgen import canvas
 
 from ledger import devpki
 from ledger.anchoring.devtsa import DevTSA
@@ -49,6 +47,7 @@ from tests.reports.conftest import (
     World,
     damage_certificate,
     flat,
+    one_page_pdf,
     pdftotext,
     poppler,
     served,
@@ -264,28 +263,40 @@ def _flow_evidence(world: World) -> tuple[dict[str, Any], list[bytes], list[Path
     return response.get_json(), roots, [world.issuer_ca, world.tsa_root]
 
 
+def _issued(
+    world: World,
+    bundle: dict[str, Any],
+    roots: list[bytes],
+    stamper: TimedTimeStamper,
+    revocation: Revocation,
+) -> Issued:
+    """The flow envelope's certificate as ``reports.issuing.issue`` makes it, with the
+    world's development issuer, ``stamper`` as the one TSA and ``roots`` trusting TSAs."""
+    signer, files = issuer_signer(world.settings)
+    return issue(
+        bundle,
+        verify_bundle(bundle, [world.vkey], roots),
+        issuer_info(world.settings, signer, files.development),
+        signer,
+        timestampers=[stamper],
+        tsa_roots=roots,
+        tsa_development=True,
+        revocation=revocation,
+    )
+
+
 def test_revocation_data_that_vanishes_while_signing_gives_b_t(world: World) -> None:
     # The check before rendering finds the CRLs; when the time-stamp revision is made
     # they are gone: the certificate is rendered again at B-T, never left claiming B-LTA.
-    settings = world.settings
     bundle, roots, cas = _flow_evidence(world)
-    signer, files = issuer_signer(settings)
     calls: list[int] = []
 
     def vanishing() -> list[bytes]:
         calls.append(1)
         return devpki.fresh_crls(cas) if len(calls) == 1 else []
 
-    issued = issue(
-        bundle,
-        verify_bundle(bundle, [world.vkey], roots),
-        issuer_info(settings, signer, files.development),
-        signer,
-        timestampers=[TimedTimeStamper(settings.tsa_urls[0], 10)],
-        tsa_roots=roots,
-        tsa_development=True,
-        revocation=Revocation(crls=vanishing, fetch=False),
-    )
+    stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
+    issued = _issued(world, bundle, roots, stamper, Revocation(crls=vanishing, fetch=False))
     assert len(calls) == 2
     assert issued.level == issued.pades_level == "B-T"
     assert issued.level_reason is not None
@@ -302,9 +313,7 @@ def test_a_kept_check_never_lets_a_certificate_claim_b_lta_without_the_data(
     # A check that found the revocation data stands a while (CHECK_SECONDS: the second
     # edition and the next certificates skip it); data gone by the next signature still
     # gives B-T: signing gathers it again, and the certificate is rendered again.
-    settings = world.settings
     bundle, roots, cas = _flow_evidence(world)
-    signer, files = issuer_signer(settings)
     calls: list[int] = []
     available = [True]
 
@@ -313,19 +322,10 @@ def test_a_kept_check_never_lets_a_certificate_claim_b_lta_without_the_data(
         return devpki.fresh_crls(cas) if available[0] else []
 
     revocation = Revocation(crls=crls, fetch=False)
-    stamper = TimedTimeStamper(settings.tsa_urls[0], 10)
+    stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
 
     def issued() -> Issued:
-        return issue(
-            bundle,
-            verify_bundle(bundle, [world.vkey], roots),
-            issuer_info(settings, signer, files.development),
-            signer,
-            timestampers=[stamper],
-            tsa_roots=roots,
-            tsa_development=True,
-            revocation=revocation,
-        )
+        return _issued(world, bundle, roots, stamper, revocation)
 
     assert issued().level == "B-LTA"
     assert len(calls) == 2  # the check, then the signature's validation data
@@ -357,26 +357,15 @@ def test_a_tsa_replaced_behind_its_url_is_checked_with_its_new_chain(
     # It once checked the first TSA's kept token against the new root ("no issuer
     # matching"): B-T, as CI found when a later test's development TSA took a port
     # an earlier one had freed.
-    settings = world.settings
     assert world.tsa_root is not None
     bundle, anchors, _ = _flow_evidence(world)
-    signer, files = issuer_signer(settings)
     port = free_port()
     stamper = TimedTimeStamper(f"http://127.0.0.1:{port}/", 10)
 
     def issued(tsa: DevTSA) -> Issued:
-        roots = [*anchors, tsa.root_certificate]
         cas = [world.issuer_ca, tsa.root_pem]
-        return issue(
-            bundle,
-            verify_bundle(bundle, [world.vkey], roots),
-            issuer_info(settings, signer, files.development),
-            signer,
-            timestampers=[stamper],
-            tsa_roots=roots,
-            tsa_development=True,
-            revocation=Revocation(crls=lambda: devpki.fresh_crls(cas), fetch=False),
-        )
+        revocation = Revocation(crls=lambda: devpki.fresh_crls(cas), fetch=False)
+        return _issued(world, bundle, [*anchors, tsa.root_certificate], stamper, revocation)
 
     for name in ("first", "renewed"):
         with DevTSA.create(tmp_path / name, port=port) as tsa:
@@ -401,20 +390,10 @@ def test_a_tsa_whose_tokens_ledger_verify_refuses_gives_b_b_and_says_why(
     # The issuer never hands out a certificate its own verifier rejects: the document
     # time-stamp is checked as ledger-verify pdf checks it (then B-T is tried), and so is
     # the B-T signature's token; with no other TSA, the certificate is B-B, saying why.
-    settings = world.settings
     bundle, roots, cas = _flow_evidence(world)
-    signer, files = issuer_signer(settings)
-    stamper = _WrongVersionTokens(settings.tsa_urls[0], 10)
-    issued = issue(
-        bundle,
-        verify_bundle(bundle, [world.vkey], roots),
-        issuer_info(settings, signer, files.development),
-        signer,
-        timestampers=[stamper],
-        tsa_roots=roots,
-        tsa_development=True,
-        revocation=Revocation(crls=lambda: devpki.fresh_crls(cas), fetch=False),
-    )
+    stamper = _WrongVersionTokens(world.settings.tsa_urls[0], 10)
+    revocation = Revocation(crls=lambda: devpki.fresh_crls(cas), fetch=False)
+    issued = _issued(world, bundle, roots, stamper, revocation)
     assert issued.level == "B-B"
     assert issued.level_reason == (
         f"{stamper.name}: SigningError: the TSA's token would not verify: the signature "
@@ -429,7 +408,7 @@ def test_a_tsa_whose_tokens_ledger_verify_refuses_gives_b_b_and_says_why(
 def test_sign_refuses_b_lta_without_revocation_data(world: World) -> None:
     assert world.tsa_root is not None
     signer, _ = issuer_signer(world.settings)
-    pdf = _blank_pdf()
+    pdf = one_page_pdf()
     stamper = TimedTimeStamper(world.settings.tsa_urls[0], 10)
     now = datetime.now(UTC)
     with pytest.raises(RevocationUnavailable, match="no revocation data for the issuer"):
@@ -447,14 +426,6 @@ def test_sign_refuses_b_lta_without_revocation_data(world: World) -> None:
         sign(pdf, b"{}", signer, issued_at=now, level="B-T")
     with pytest.raises(ValueError, match="level must be"):
         sign(pdf, b"{}", signer, issued_at=now, level="B-LT")
-
-
-def _blank_pdf() -> bytes:
-    out = io.BytesIO()
-    page = canvas.Canvas(out)
-    page.drawString(72, 720, "a page")
-    page.save()
-    return out.getvalue()
 
 
 def test_ledger_verify_pdf_fails_a_pdf_that_claims_more_than_it_reaches(world: World) -> None:

@@ -32,7 +32,6 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
-from reportlab.pdfgen import canvas
 
 from ledger import devpki
 from ledger.certificates.issuer import issuer_signer
@@ -49,6 +48,7 @@ from tests.reports.conftest import (
     damage_certificate,
     flat,
     flip_in_newest_contents,
+    one_page_pdf,
     pdftotext,
     poppler,
     still_valid_after_flips,
@@ -348,7 +348,7 @@ def test_a_crl_in_the_signature_time_stamp_is_checked_as_its_certificates_are(
     crl = devpki.fresh_crl(world.tsa_root)
     assert crl is not None
     pdf = sign(
-        _page(),
+        one_page_pdf(),
         b"{}",
         signer,
         issued_at=datetime.now(UTC),
@@ -464,7 +464,7 @@ def test_the_space_reserved_for_a_time_stamped_signature_is_pyhankos_estimate(
         field_name="Estimate", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
     )
     session = PdfSigner(metadata, signer=signer.signer, timestamper=stamper).init_signing_session(
-        IncrementalPdfFileWriter(io.BytesIO(_page()))
+        IncrementalPdfFileWriter(io.BytesIO(one_page_pdf()))
     )
     expected = asyncio.run(session.estimate_signature_container_size(None))
     reserved = asyncio.run(_reservation(signer, stamper))
@@ -472,12 +472,3 @@ def test_the_space_reserved_for_a_time_stamped_signature_is_pyhankos_estimate(
     # bytes (hex, and half again: up to 12 characters), so its own estimate varies so
     assert abs(reserved - expected) <= 12, (reserved, expected)
     assert asyncio.run(_reservation(signer, stamper)) == reserved  # the kept one
-
-
-def _page() -> bytes:
-    """A one-page PDF to sign."""
-    out = io.BytesIO()
-    page = canvas.Canvas(out)
-    page.drawString(72, 720, "a page")
-    page.save()
-    return out.getvalue()
