@@ -207,3 +207,25 @@ def test_a_header_longer_than_a_line_may_be_cannot_be_evaluated(log: Log, tmp_pa
     assert run.code == 2
     assert run.stdout.startswith("CANNOT EVALUATE: the export's header: line 1 is longer than")
     assert run.peak_mb < BOUND_MB
+
+
+def test_lines_nested_deeper_than_python_recurses_get_a_verdict_not_a_traceback(
+    log: Log, tmp_path: Path
+) -> None:
+    """JSON arrays nested 200,000 deep (400 KB, within a line's limit): the lenient reads
+    that map the file and start the workers raised RecursionError, a traceback."""
+    nested = b"[" * 200_000 + b"]" * 200_000
+    lines = log.export([20])
+    header = tmp_path / "nested-header.jsonl"
+    header.write_bytes(b'{"type":"log","x":' + nested + b"}\n" + b"".join(lines[1:]))
+    run = measured(verify("log", "--export", str(header), "--log-key", log.vkey))
+    assert (run.code, run.stderr) == (2, ""), run.stderr
+    assert (
+        run.stdout
+        == "CANNOT EVALUATE: the export's header is not JSON: nested deeper than 64 levels\n"
+    )
+    later = tmp_path / "nested-line.jsonl"
+    later.write_bytes(b"".join(lines[:3]) + nested + b"\n" + b"".join(lines[3:]))
+    run = measured(verify("log", "--export", str(later), "--log-key", log.vkey))
+    assert (run.code, run.stderr) == (1, ""), run.stderr
+    assert "line 4 is not JSON: nested deeper than 64 levels" in run.stdout

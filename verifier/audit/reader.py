@@ -62,7 +62,7 @@ def json_object(line: bytes) -> dict[str, Any] | None:
     strictly), or None if it is not one."""
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
         return None
     return record if isinstance(record, dict) else None
 
