@@ -79,7 +79,6 @@ def _concurrent_hashlib_rate(leaves: list[bytes], processes: int) -> dict[str, A
     sha256 = hashlib.sha256
 
     def work() -> int:
-        read, write = os.pipe()
         pids = []
         for _ in range(processes):
             pid = os.fork()
@@ -88,8 +87,6 @@ def _concurrent_hashlib_rate(leaves: list[bytes], processes: int) -> dict[str, A
                     sha256(b"\x00" + leaf).digest()
                 os._exit(0)
             pids.append(pid)
-        os.close(write)
-        os.close(read)
         for pid in pids:
             os.waitpid(pid, 0)
         return processes * len(leaves)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 import secrets
 import subprocess
 import time
@@ -572,13 +571,11 @@ def test_forged_tokens_are_valid_by_default(
     if variant.get("pss"):
         # DISAGREEMENT: openssl ts verifies with the PKCS7 API, which in OpenSSL 3.0
         # checks every RSA signature as PKCS#1 v1.5: a valid RSA-PSS token fails there.
-        # Which PKCS#1 v1.5 check fails depends on the salt: "invalid padding" when the
-        # PSS block's first byte is not 0, "block type is not 01" when it is (1 in 128).
+        # Which of its checks fails depends on the random salt: "invalid padding" when the
+        # PSS block's first byte is not 0, else "block type is not 01" (1 in 128; CI hit
+        # it), else, 1 in 32,768, one after the 0x01.
         assert not result.ok
-        assert re.search(
-            r"RSA_padding_check_PKCS1_type_1:(invalid padding|block type is not 01)",
-            result.output,
-        ), result.output
+        assert "RSA_padding_check_PKCS1_type_1:" in result.output, result.output
     else:
         assert result.ok, result.output
 
