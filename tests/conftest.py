@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import hypothesis
 import psycopg
 import pytest
 from flask import Flask
@@ -29,6 +30,12 @@ from ledger.service import Ledger
 from ledger.storage.migrate import upgrade
 
 PG_ADMIN = os.environ.get("LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+# No property test has a time limit: speed is measured by `make bench`, not by tests, and
+# on a shared machine one stalled example (hypothesis's default allows 200 ms) would fail
+# a correct test. Loaded here, before any test module applies its own @settings.
+hypothesis.settings.register_profile("evidence-ledger", deadline=None)
+hypothesis.settings.load_profile("evidence-ledger")
 
 
 def _pg_up() -> bool:
