@@ -213,7 +213,8 @@ def test_the_http_servers_refusals_are_json_and_slow_bodies_get_408(tmp_path: Pa
         started = time.monotonic()
         with Client(port, server.ingest_key) as http:
             assert http.post("/v1/events", event(1))[0] == 201
-        assert time.monotonic() - started < 1.0
+        # at once: well before the 2 s after which the slow bodies are answered
+        assert time.monotonic() - started < 1.5
         for t in threads:
             t.join(30)
         assert len(outcomes) == 20
