@@ -47,13 +47,16 @@ TARGET = 0.15
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _leaves(path: Path) -> list[bytes]:
+def _records(path: Path) -> tuple[list[bytes], list[str]]:
+    """The base64 of every leaf and the note of every checkpoint of an export."""
+    b64s, notes = [], []
     with path.open("rb") as lines:
-        return [
-            base64.b64decode(json.loads(line)["leaf"])
-            for line in lines
-            if line.startswith(b'{"type":"leaf"')
-        ]
+        for line in lines:
+            if line.startswith(b'{"type":"leaf"'):
+                b64s.append(json.loads(line)["leaf"].encode("ascii"))
+            elif line.startswith(b'{"type":"checkpoint"'):
+                notes.append(json.loads(line)["note"])
+    return b64s, notes
 
 
 def _hashlib_rate(leaves: list[bytes]) -> dict[str, Any]:
@@ -69,29 +72,28 @@ def _hashlib_rate(leaves: list[bytes]) -> dict[str, Any]:
     return rate(work)
 
 
-def _bare_hashlib_rate(leaves: list[bytes]) -> dict[str, Any]:
+def _hash_all(leaves: list[bytes]) -> int:
+    """The bare loop: every leaf hashed once; how many."""
     sha256 = hashlib.sha256
+    for leaf in leaves:
+        sha256(b"\x00" + leaf).digest()
+    return len(leaves)
 
-    def work() -> int:
-        for leaf in leaves:
-            sha256(b"\x00" + leaf).digest()
-        return len(leaves)
 
-    return rate(work)
+def _bare_hashlib_rate(leaves: list[bytes]) -> dict[str, Any]:
+    return rate(lambda: _hash_all(leaves))
 
 
 def _concurrent_hashlib_rate(leaves: list[bytes], processes: int) -> dict[str, Any]:
-    """Leaf hashes per second of ``processes`` processes running ``_bare_hashlib_rate``'s
-    loop at once, in all: what the machine's cores give together when they all hash."""
-    sha256 = hashlib.sha256
+    """Leaf hashes per second of ``processes`` processes running ``_hash_all`` at once, in
+    all: what the machine's cores give together when they all hash."""
 
     def work() -> int:
         pids = []
         for _ in range(processes):
             pid = os.fork()
             if pid == 0:  # a child: hash, and end without the parent's clean-up
-                for leaf in leaves:
-                    sha256(b"\x00" + leaf).digest()
+                _hash_all(leaves)
                 os._exit(0)
             pids.append(pid)
         for pid in pids:
@@ -101,21 +103,15 @@ def _concurrent_hashlib_rate(leaves: list[bytes], processes: int) -> dict[str, A
     return rate(work)
 
 
-def _floor(path: Path, vkey: str) -> dict[str, Any]:
+def _floor(b64s: list[bytes], notes: list[str], vkey: str) -> dict[str, Any]:
     """CPU seconds of the work no audit can skip, each step one pass of C calls over the
     whole log in this process (fastest of 3): strict base64 of every leaf, its leaf hash,
     the chain, the tree's interior nodes, both hex values a line states, and an Ed25519
     verification per checkpoint. No reading, parsing, checking or merging: what an audit
     in C on these libraries would still spend, before it splits the work over cores."""
     from verifier.checkpoint import note_signatures, parse_vkey, signed_text
+    from verifier.hashing import CHAIN_PREFIX, LEAF_PREFIX, NODE_PREFIX
 
-    b64s, notes = [], []
-    with path.open("rb") as lines:
-        for line in lines:
-            if line.startswith(b'{"type":"leaf"'):
-                b64s.append(json.loads(line)["leaf"].encode("ascii"))
-            elif line.startswith(b'{"type":"checkpoint"'):
-                notes.append(json.loads(line)["note"])
     key = parse_vkey(vkey)
     signed = [
         (sig.signature, signed_text(note).encode("utf-8"))
@@ -128,19 +124,19 @@ def _floor(path: Path, vkey: str) -> dict[str, Any]:
     state: dict[str, list[bytes]] = {}
 
     def leaf_hashes() -> None:
-        state["leaves"] = list(map(digest, map(sha256, map(b"\x00".__add__, state["raws"]))))
+        state["leaves"] = list(map(digest, map(sha256, map(LEAF_PREFIX.__add__, state["raws"]))))
 
     def chain() -> None:
         value, out = bytes(32), []
         for leaf_hash in state["leaves"]:
-            value = sha256(b"\x02" + value + leaf_hash).digest()
+            value = sha256(CHAIN_PREFIX + value + leaf_hash).digest()
             out.append(value)
         state["chain"] = out
 
     def tree() -> None:
         level = state["leaves"]
         while len(level) > 1:
-            pairs = map(b"\x01".__add__, map(bytes.__add__, level[0:-1:2], level[1::2]))
+            pairs = map(NODE_PREFIX.__add__, map(bytes.__add__, level[0:-1:2], level[1::2]))
             level = [*map(digest, map(sha256, pairs)), *level[len(level) - len(level) % 2 :]]
 
     def hexes() -> None:
@@ -202,14 +198,15 @@ def run(quick: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="audit-bench-") as scratch:
         path = Path(scratch) / "log.jsonl"
         signer = write_export(path, n, checkpoints=checkpoints)
-        leaves = _leaves(path)
+        b64s, notes = _records(path)
+        leaves = list(map(base64.b64decode, b64s))
         hashed = _hashlib_rate(leaves)
         times, cpu, out = _audit(path, signer.vkey, runs=5)
         hashed_after = _hashlib_rate(leaves)  # the machine's state on both sides of the audit
         bare = _bare_hashlib_rate(leaves)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
         together = _concurrent_hashlib_rate(leaves, cores) if cores and cores > 1 else None
-        floor = _floor(path, signer.vkey)
+        floor = _floor(b64s, notes, signer.vkey)
         size = path.stat().st_size
     hashlib_rate = statistics.median([hashed["per_second"], hashed_after["per_second"]])
     seconds = statistics.median(times)
