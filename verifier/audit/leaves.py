@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import binascii
 import functools
+import itertools
 import json
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import accumulate, repeat
-from operator import sub
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from verifier.audit.report import Results
@@ -60,15 +60,16 @@ class Layout:
 
     @functools.cache  # noqa: B019  two layouts, one or two hash sizes: a handful of entries
     def formats(self, hash_size: int) -> tuple[bytes, bytes, int]:
-        """``head % seq``; ``tail % (leaf hash hex, chain hex)`` up to the newline; its length."""
+        """``head % seq``, up to the base64; ``line % (seq, base64, leaf hash hex, chain
+        hex)``, the whole line with its newline; the length of the text after the base64."""
 
         def escape(text: bytes) -> bytes:
             return text.replace(b"%", b"%%")
 
         head = escape(self.start) + b"%d" + escape(self.leaf)
         parts = (self.leaf_hash, self.chain, self.end + b"\n")
-        tail = b"%s".join(escape(x) for x in parts)
-        return head, tail, sum(map(len, parts)) + 4 * hash_size
+        line = head + b"%s" + b"%s".join(escape(x) for x in parts)
+        return head, line, sum(map(len, parts)) + 4 * hash_size
 
     def matches(self, line: bytes, seq: int) -> bool:
         return line.startswith(self.start) and line.startswith(
@@ -123,102 +124,64 @@ over a run (``map``), not a Python step per line."""
 _strict_b64 = functools.partial(binascii.a2b_base64, strict_mode=True)
 
 
-def _first(values: list[Any], bad: object, n: int) -> int:
-    """The index of the first ``bad`` among ``values[:n]``, or ``n``."""
-    try:
-        return values.index(bad, 0, n)
-    except ValueError:
-        return n
-
-
-@dataclass(frozen=True, slots=True)
-class Lines:
-    """Lines of a buffer, not cut out of it: line ``j`` is
-    ``data[starts[j]:starts[j + 1]]``."""
-
-    data: bytes
-    starts: list[int]
-
-    @classmethod
-    def of(cls, lines: list[bytes]) -> Lines:
-        """The lines as given (each with its newline, but perhaps the last)."""
-        return cls(b"".join(lines), list(accumulate(map(len, lines), initial=0)))
-
-    @classmethod
-    def complete(cls, data: bytes) -> Lines:
-        """The lines of ``data`` that end with a newline (only ``\\n`` ends a line)."""
-        starts, find, at = [0], data.find, 0
-        push = starts.append
-        while (at := find(b"\n", at) + 1) > 0:
-            push(at)
-        return cls(data, starts)
-
-    @property
-    def count(self) -> int:
-        return len(self.starts) - 1
-
-
 def scan_leaves(
-    lines: Lines,
-    i: int,
+    data: bytes,
     seq: int,
     prev: bytes,
     layout: Layout,
     fragment: bytes,
     alg: HashAlgorithm,
     out: list[bytes],
-) -> tuple[int, bytes]:
-    """Check leaf lines ``i`` on of ``lines``, in one layout, from ``seq`` on, ``prev``
-    being the chain value before line ``i``, appending each leaf hash to ``out``, until a
-    line is not in the layout or fails a check. Returns the index of that line
-    (``lines.count`` if none) and the chain value after the last line that passed.
+) -> tuple[int, int, bytes]:
+    """Check the leaf lines at the start of ``data`` (which starts with a line), in one
+    layout, from ``seq`` on, ``prev`` being the chain value before the first, appending
+    each leaf hash to ``out``, until a line is not in the layout or fails a check. Returns
+    how many lines passed, their length in bytes, and the chain value after the last.
 
-    Profiled: a run of up to ``RUN`` lines whose seqs have as many digits is checked one
-    check at a time, each a ``map`` of C calls over the run, in place (the base64 is
-    decoded through a memoryview; the fixed text and both hex values after it are one
-    ``startswith``); the first line that fails any check ends the scan there, with the
-    lines before it taken. Only the chain, each value depending on the one before, is a
-    Python step per line. Base64 is decoded strictly (as on the strict path: any byte
-    outside the alphabet or misplaced padding is an error); a run with such a line is
-    checked again a line at a time to find it. A line without its final newline, or with
-    CRLF, or longer than ``MAX_LINE``, is left to the strict path.
+    Profiled: ``data`` is cut once at the text before each line's base64
+    (``Layout.leaf``, once in a line of the layout), so that in a run of up to ``RUN``
+    lines whose seqs have as many digits each base64 is one fixed slice of its piece.
+    Each check is then a ``map`` of C calls over the run: strict base64 (as on the strict
+    path: any byte outside the alphabet or misplaced padding is an error), the embedded log
+    and seq, the leaf hashes; only the chain, each value depending on the one before, is a
+    Python step per line. Last, the run is written again as the exporter writes it, from
+    its seqs, its base64 and the leaf hashes and chain values recomputed here, and compared
+    with ``data`` at once: the same text means that every line of the run is in the
+    layout, states its seq and states the values recomputed. A run that fails any check is
+    checked again a line at a time, so that the lines before the first that fails are
+    taken. A line without its final newline, or with CRLF, or longer than ``MAX_LINE``, is
+    left to the strict path.
     """
-    head_format, tail_format, tail = layout.formats(alg.size)
-    data, starts = lines.data, lines.starts
-    end, view, startswith = lines.count, memoryview(data), data.startswith
-    new, hexlify, decode = alg.new, binascii.hexlify, _strict_b64
+    head_format, line_format, tail = layout.formats(alg.size)
+    pieces = data.split(layout.leaf)  # piece j + 1: base64 and tail of line j, next head
+    count, startswith = len(pieces) - 1, data.startswith
+    new, hexlify = alg.new, binascii.hexlify
     # RFC 9162 §2.1.1; docs/design/EVIDENCE-FORMAT.md §2
     leaf_prefix, chain_prefix = LEAF_PREFIX, CHAIN_PREFIX
     after_log, embedded = len(fragment) + RECEIVED_AT_SIZE, b'","seq":%d,"source":'
     leaf_start = new(leaf_prefix)
     copy, update, digest = type(leaf_start).copy, type(leaf_start).update, type(leaf_start).digest
+    taken = i = 0
     run = RUN
-    while i < end:
-        n = min(run, end - i, 10 ** len(b"%d" % seq) - seq)
-        begins, nexts, seqs = starts[i : i + n], starts[i + 1 : i + n + 1], range(seq, seq + n)
-        k = _first(list(map(startswith, map(head_format.__mod__, seqs), begins)), False, n)
-        after_head = len(head_format % seq)
-        # at most MAX_LINE, and a head, base64 and tail: no slice below leaves its line
-        sizes = range(after_head + tail, MAX_LINE + 1)
-        lengths = list(map(sub, nexts[:k], begins))
-        if lengths and (min(lengths) not in sizes or max(lengths) not in sizes):
-            k = _first(list(map(sizes.__contains__, lengths)), False, k)
-        tails_at = list(map((-tail).__add__, nexts[:k]))
-        try:
-            base64 = map(slice, map(after_head.__add__, begins[:k]), tails_at)
-            raws = list(map(decode, map(view.__getitem__, base64)))
-        except binascii.Error:
+    while i < count:
+        n = min(run, count - i, 10 ** len(b"%d" % seq) - seq)
+        seqs = range(seq, seq + n)
+        longest = MAX_LINE - len(head_format % seq) - tail
+        base64 = _base64(pieces, i, n, seq, len(layout.start), tail)
+        raws = _decoded(base64, longest)
+        if raws is not None:
+            logs = list(map(bytes.find, raws, repeat(fragment)))
+            seq_after = map(after_log.__add__, logs)
+            if -1 in logs or not all(
+                map(bytes.startswith, raws, map(embedded.__mod__, seqs), seq_after)
+            ):
+                raws = None
+        if raws is None:
             if n == 1:
                 break
-            run = 1  # the line that does not decode ends the scan: find it
+            run = 1  # find the first line that fails, taking those before it
             continue
-        logs = list(map(bytes.find, raws, repeat(fragment)))
-        k = _first(logs, -1, k)
-        seq_after = map(
-            bytes.startswith, raws, map(embedded.__mod__, seqs), map(after_log.__add__, logs[:k])
-        )
-        k = _first(list(seq_after), False, k)
-        hashers = list(map(copy, repeat(leaf_start, k)))  # each fed 0x00 already
+        hashers = list(map(copy, repeat(leaf_start, n)))  # each fed 0x00 already
         deque(map(update, hashers, raws), 0)
         hashes = list(map(digest, hashers))
         chains: list[bytes] = []
@@ -226,17 +189,39 @@ def scan_leaves(
         for leaf_hash in hashes:
             chain = new(chain_prefix + chain + leaf_hash).digest()  # alg.chain_next
             push(chain)
-        tails = map(
-            tail_format.__mod__, zip(map(hexlify, hashes), map(hexlify, chains), strict=True)
-        )
-        k = _first(list(map(startswith, tails, tails_at)), False, k)
-        out.extend(hashes[:k])
-        if k:
-            prev = chains[k - 1]
-        seq, i = seq + k, i + k
-        if k < n:
-            break  # the strict path says what is wrong
-    return i, prev
+        values = zip(seqs, base64, map(hexlify, hashes), map(hexlify, chains), strict=True)
+        text = line_format * n % tuple(itertools.chain.from_iterable(values))
+        if not startswith(text, taken):
+            if n == 1:
+                break
+            run = 1
+            continue
+        out.extend(hashes)
+        prev = chains[-1]
+        seq, i, taken = seq + n, i + n, taken + len(text)
+    return i, taken, prev
+
+
+def _base64(pieces: list[bytes], i: int, n: int, seq: int, start: int, tail: int) -> list[bytes]:
+    """The base64 of lines ``i`` to ``i + n - 1``, if they are in the layout: each piece
+    without the tail after its base64 and the opening and seq of the next line."""
+    after = tail + start + len(b"%d" % seq)
+    base64 = list(map(bytes.__getitem__, pieces[i + 1 : i + n], repeat(slice(None, -after))))
+    # the last line's piece: the next line's seq may have one more digit, or none follows
+    last = pieces[i + n]
+    after = tail + start + len(b"%d" % (seq + n)) if i + n + 1 < len(pieces) else tail
+    base64.append(last[: len(last) - after])
+    return base64
+
+
+def _decoded(base64: list[bytes], longest: int) -> list[bytes] | None:
+    """The leaves, or None if any base64 is longer than ``longest`` or not strict base64."""
+    if max(map(len, base64)) > longest:
+        return None
+    try:
+        return list(map(_strict_b64, base64))
+    except binascii.Error:
+        return None
 
 
 class Hashed(NamedTuple):
@@ -291,21 +276,25 @@ class Leaves:
             return None
         return next((x for x in LAYOUTS if x.matches(line, self.seq)), None)
 
-    def scan(self, lines: Lines, i: int, layout: Layout) -> int:
-        """``scan_leaves`` from line ``i``, its leaves then added; where it stopped."""
-        hashes: list[bytes] = []
-        j, chain = scan_leaves(
-            lines, i, self.seq, self.chain, layout, self.fragment, self.alg, hashes
-        )
-        append = self.tree.append
-        for leaf_hash in hashes:
-            append(leaf_hash)
-        n = len(hashes)
-        self.seq += n
-        self.chained += n
-        self.chain = chain
-        self.results.line += n
-        return j
+    def scan(self, lines: list[bytes], i: int, layout: Layout) -> int:
+        """``scan_leaves`` from line ``i`` of ``lines``, ``RUN`` lines at a time, their
+        leaves then added; the line where it stopped (``len(lines)`` if none)."""
+        append, end = self.tree.append, len(lines)
+        while i < end:
+            window = lines[i : i + RUN]
+            hashes: list[bytes] = []
+            n, _, self.chain = scan_leaves(
+                b"".join(window), self.seq, self.chain, layout, self.fragment, self.alg, hashes
+            )
+            for leaf_hash in hashes:
+                append(leaf_hash)
+            self.seq += n
+            self.chained += n
+            self.results.line += n
+            i += n
+            if n < len(window):
+                break
+        return i
 
     def finish(self) -> None:
         """Once every line is in: the leaves the header announced and never came, or more."""

@@ -26,7 +26,7 @@ from verifier.anchors import DEV_REASON
 from verifier.audit.anchors import RECORD_KEYS as ANCHOR_KEYS
 from verifier.audit.anchors import Anchors
 from verifier.audit.checkpoints import Checkpoints, Signatures
-from verifier.audit.leaves import MAX_LINE, Leaves, Lines
+from verifier.audit.leaves import MAX_LINE, Leaves
 from verifier.audit.report import Results
 from verifier.audit.tree import AuditState, TreeState
 from verifier.errors import CanonicalJSONError, MalformedError
@@ -262,12 +262,10 @@ class LogAudit:
 
     def _consume(self, batch: list[bytes]) -> None:
         i, end = 0, len(batch)
-        lines: Lines | None = None  # the batch in one buffer, once a leaf line needs it
         while i < end:
             layout = self.leaves.layout(batch[i]) if self.header is not None else None
             if layout is not None:
-                lines = lines or Lines.of(batch)
-                i = self.leaves.scan(lines, i, layout)
+                i = self.leaves.scan(batch, i, layout)
                 if i == end:
                     return
             self.feed_line(batch[i])  # the strict path reports what is wrong with the line

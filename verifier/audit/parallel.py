@@ -26,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from itertools import repeat
 from typing import NamedTuple, Protocol
 
-from verifier.audit.leaves import LAYOUTS, Hashed, Lines, scan_leaves
+from verifier.audit.leaves import LAYOUTS, Hashed, scan_leaves
 from verifier.audit.reader import Region
 from verifier.hashing import NODE_PREFIX, HashAlgorithm, algorithm
 from verifier.merkle import NodeID, range_nodes
@@ -62,10 +62,8 @@ def hash_region(offset: int, length: int, prev: bytes | None) -> Hashed | None:
             f.seek(max(0, offset - _BEFORE))
             before = f.read(min(offset, _BEFORE))
         f.seek(offset)
-        lines = Lines.complete(f.read(length))
-    if not lines.count or lines.starts[-1] != length:
-        return None  # a line without its newline: the strict path's
-    first = lines.data[: lines.starts[1]]
+        data = f.read(length)
+    first = data[: data.find(b"\n") + 1]
     layout = next((x for x in LAYOUTS if x.first_seq(first) is not None), None)
     if layout is None:
         return None
@@ -75,9 +73,9 @@ def hash_region(offset: int, length: int, prev: bytes | None) -> Hashed | None:
     if seq is None or prev is None:
         return None
     hashes: list[bytes] = []
-    end, last = scan_leaves(lines, 0, seq, prev, layout, job.fragment, job.alg, hashes)
-    if end != lines.count:
-        return None
+    _, taken, last = scan_leaves(data, seq, prev, layout, job.fragment, job.alg, hashes)
+    if taken != len(data):
+        return None  # a line the strict path reads (or one without its newline)
     return Hashed(seq, len(hashes), prev, last, _ranges(seq, hashes, job.sizes, job.alg))
 
 
