@@ -148,7 +148,7 @@ class _Regions:
         audit.lines = 1 + self.lines  # the file's numbering: the header is line 1
         if hashed is None or not audit.leaves.merge(hashed):
             self._read(audit, self.regions[index])
-        elif audit.progress is not None:
+        if audit.progress is not None:
             audit.progress(audit.leaves.count, audit.total)
         self.lines = audit.lines - 1
         audit.lines = restart
@@ -180,12 +180,17 @@ class _Regions:
             return None
 
     def _read(self, audit: LogAudit, region: Region) -> None:
+        """A region read here: at once by the leaves' fast path, as a worker reads it,
+        then line by line from the first line it did not take."""
         with self.path.open("rb") as f:
             f.seek(region.offset)
-            if region.length <= self.whole:
-                audit.consume(split_lines(f.read(region.length)))
-            else:
+            if region.length > self.whole:
                 audit.consume(bounded_lines(f, length=region.length))
+                return
+            data = f.read(region.length)
+        taken = audit.leaves.scan_block(data)
+        if taken < len(data):
+            audit.consume(split_lines(data[taken:]))
 
 
 def _count_lines(path: Path, found: ExportMap) -> int:

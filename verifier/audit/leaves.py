@@ -279,22 +279,34 @@ class Leaves:
     def scan(self, lines: list[bytes], i: int, layout: Layout) -> int:
         """``scan_leaves`` from line ``i`` of ``lines``, ``RUN`` lines at a time, their
         leaves then added; the line where it stopped (``len(lines)`` if none)."""
-        append, end = self.tree.append, len(lines)
+        end = len(lines)
         while i < end:
             window = lines[i : i + RUN]
-            hashes: list[bytes] = []
-            n, _, self.chain = scan_leaves(
-                b"".join(window), self.seq, self.chain, layout, self.fragment, self.alg, hashes
-            )
-            for leaf_hash in hashes:
-                append(leaf_hash)
-            self.seq += n
-            self.chained += n
-            self.results.line += n
+            n, _ = self._scan(b"".join(window), layout)
             i += n
             if n < len(window):
                 break
         return i
+
+    def scan_block(self, data: bytes) -> int:
+        """``scan_leaves`` over whole lines in one buffer (a region of a file, as a worker
+        reads it), their leaves then added; the bytes it took (0 if the first line may not
+        take the fast path)."""
+        layout = self.layout(data[: data.find(b"\n") + 1])
+        return 0 if layout is None else self._scan(data, layout)[1]
+
+    def _scan(self, data: bytes, layout: Layout) -> tuple[int, int]:
+        hashes: list[bytes] = []
+        n, taken, self.chain = scan_leaves(
+            data, self.seq, self.chain, layout, self.fragment, self.alg, hashes
+        )
+        append = self.tree.append
+        for leaf_hash in hashes:
+            append(leaf_hash)
+        self.seq += n
+        self.chained += n
+        self.results.line += n
+        return n, taken
 
     def finish(self) -> None:
         """Once every line is in: the leaves the header announced and never came, or more."""

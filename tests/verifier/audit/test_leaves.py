@@ -15,8 +15,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.bundles import ORIGIN
-from tests.verifier.audit.helpers import N
-from verifier.audit.leaves import COMPACT, RUN, SPACED, Layout, log_fragment, scan_leaves
+from tests.verifier.audit.helpers import CHUNK, N, results
+from verifier.audit import audit_file
+from verifier.audit.leaves import (
+    COMPACT,
+    RUN,
+    SPACED,
+    Layout,
+    Leaves,
+    log_fragment,
+    scan_leaves,
+)
+from verifier.audit.reader import scan
 from verifier.checkpoint import NoteSigner
 from verifier.hashing import SHA256
 
@@ -54,6 +64,20 @@ def test_every_clean_line_is_taken(records: list[dict[str, Any]], layout: Layout
     assert (taken, size) == (N, len(data))
     assert hashes == [bytes.fromhex(r["leaf_hash"]) for r in records]
     assert chain == bytes.fromhex(records[-1]["chain"])
+
+
+def test_one_process_takes_each_clean_region_at_once(
+    export: tuple[Path, NoteSigner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without workers, the main process reads each region of leaves as a worker does:
+    the fast path over the whole region, no line split out of it."""
+    path, signer = export
+    taken = results(monkeypatch, Leaves, "scan_block")
+    report = audit_file(path, [signer.vkey], [], jobs=1, chunk_bytes=CHUNK)
+    assert report.valid
+    with path.open("rb") as f:
+        regions = scan(f, CHUNK).regions
+    assert taken == [region.length for region in regions]
 
 
 def test_a_scan_may_start_anywhere_in_the_log(records: list[dict[str, Any]]) -> None:
